@@ -1,0 +1,51 @@
+import express, { type Express } from "express";
+import helmet from "helmet";
+import type { Logger } from "../log.js";
+import type { Metrics } from "../metrics.js";
+import type { Store } from "../store/store.js";
+import { authRouter, requireRole } from "./auth.js";
+import { errorHandler, notFound } from "./errors.js";
+import { type HealthSources, healthRouter } from "./health.js";
+import { readingsRouter } from "./readings.js";
+import { findUiDir, pagesRouter } from "./static.js";
+
+export interface ApiContext extends HealthSources {
+  store: Store;
+  metrics: Metrics;
+  log: Logger;
+  bodyLimit: string;
+  sessionTtlMs: number;
+}
+
+/** The express app: one router per resource (STYLE 12), errors answered as JSON. */
+export function createApp(ctx: ApiContext): Express {
+  const app = express();
+  app.disable("x-powered-by");
+  app.set("trust proxy", "loopback");
+  app.use(
+    helmet({
+      contentSecurityPolicy: {
+        directives: {
+          // The kiosk connects back to this host over WebSocket.
+          "connect-src": ["'self'", "ws:", "wss:"],
+          "upgrade-insecure-requests": null,
+        },
+      },
+      // Kiosk PCs reach the gateway over plain HTTP on the site LAN.
+      strictTransportSecurity: false,
+    }),
+  );
+  app.use(express.json({ limit: ctx.bodyLimit }));
+
+  app.use("/api/health", healthRouter(ctx));
+  app.get("/metrics", async (_req, res) => {
+    res.type(ctx.metrics.registry.contentType).send(await ctx.metrics.registry.metrics());
+  });
+  app.use("/api/auth", authRouter(ctx.store, ctx.sessionTtlMs));
+  app.use("/api/readings", requireRole(ctx.store, "guard", "admin"), readingsRouter(ctx.store));
+  app.use(pagesRouter(findUiDir()));
+
+  app.use(notFound);
+  app.use(errorHandler(ctx.log));
+  return app;
+}

@@ -1,0 +1,43 @@
+import { Router } from "express";
+import type { GatewayConfig } from "../config/schema.js";
+import type { DeviceRegistry } from "../pipeline/devices.js";
+import type { Store } from "../store/store.js";
+
+export interface HealthSources {
+  config: GatewayConfig;
+  store: Store;
+  devices: DeviceRegistry;
+  broker: () => { port: number; clients: number };
+  startedAtMs: number;
+}
+
+/** `GET /api/health` (SPEC 7), open without a login so monitors can poll it. */
+export function healthRouter(sources: HealthSources): Router {
+  const router = Router();
+  router.get("/", (_req, res) => {
+    const dbOk = sources.store.isHealthy();
+    const broker = sources.broker();
+    res.status(dbOk ? 200 : 503).json({
+      status: dbOk ? "ok" : "degraded",
+      gateway_id: sources.config.gateway_id,
+      site_id: sources.config.site.id,
+      uptime_s: Math.round((Date.now() - sources.startedAtMs) / 1000),
+      db: { ok: dbOk, last_seq: sources.store.journal.currentSeq },
+      broker: { mode: sources.config.mqtt.mode, port: broker.port, clients: broker.clients },
+      // Forwarding to the district server is built in the upstream issue; until then the
+      // section says whether it is configured and that nothing is connected or queued.
+      upstream: {
+        enabled: false,
+        configured: sources.config.upstream !== undefined,
+        connected: false,
+        queue_depth: 0,
+        oldest_age_s: null,
+        last_error: sources.config.upstream
+          ? "upstream forwarding is not implemented in this version"
+          : null,
+      },
+      devices: sources.devices.health(),
+    });
+  });
+  return router;
+}

@@ -1,0 +1,31 @@
+import { Router } from "express";
+import { z } from "zod";
+import { READING_STATUSES } from "../domain/types.js";
+import type { Store } from "../store/store.js";
+import { pageFilters } from "./filters.js";
+import { parseWith } from "./validation.js";
+
+const readingQuery = pageFilters.extend({
+  status: z.enum(READING_STATUSES).optional(),
+});
+
+/** `GET /api/readings` (SPEC 7): newest first, filtered, paged. */
+export function readingsRouter(store: Store): Router {
+  const router = Router();
+  router.get("/", (req, res) => {
+    const query = parseWith(readingQuery, req.query, "query");
+    res.json(
+      store.readings.page({
+        checkpoint: query.checkpoint,
+        device: query.device,
+        pass_id: query.pass_id,
+        status: query.status,
+        fromMs: query.from,
+        toMs: query.to,
+        cursor: query.cursor,
+        limit: query.limit,
+      }),
+    );
+  });
+  return router;
+}

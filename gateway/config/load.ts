@@ -1,0 +1,115 @@
+import { existsSync, readFileSync } from "node:fs";
+import { parse as parseYaml } from "yaml";
+import type { z } from "zod";
+import { DEMO_CONFIG } from "./demo.js";
+import { configSchema, type GatewayConfig } from "./schema.js";
+
+export const DEFAULT_CONFIG_FILE = "./checkpoint.yaml";
+export const ENV_PREFIX = "CHECKPOINT_";
+
+/** A configuration that cannot be used; `problems` are `path: message` lines. */
+export class ConfigError extends Error {
+  constructor(readonly problems: string[]) {
+    super(`invalid configuration:\n${problems.join("\n")}`);
+    this.name = "ConfigError";
+  }
+}
+
+export interface LoadedConfig {
+  config: GatewayConfig;
+  /** The file read, or 'embedded default'. */
+  source: string;
+}
+
+/**
+ * Reads the YAML file (or the embedded default when no file was named and the default file
+ * does not exist), applies `CHECKPOINT_` environment overrides and validates the result.
+ */
+export function loadConfig(options: { file?: string; env?: NodeJS.ProcessEnv } = {}): LoadedConfig {
+  const env = options.env ?? process.env;
+  let raw: unknown;
+  let source: string;
+  if (options.file !== undefined || existsSync(DEFAULT_CONFIG_FILE)) {
+    source = options.file ?? DEFAULT_CONFIG_FILE;
+    raw = readYamlFile(source);
+  } else {
+    source = "embedded default";
+    raw = structuredClone(DEMO_CONFIG);
+  }
+  return { config: validateConfig(applyEnvOverrides(raw, env)), source };
+}
+
+export function validateConfig(raw: unknown): GatewayConfig {
+  const result = configSchema.safeParse(raw);
+  if (!result.success) throw new ConfigError(formatIssues(result.error.issues));
+  return result.data;
+}
+
+function readYamlFile(file: string): unknown {
+  let text: string;
+  try {
+    text = readFileSync(file, "utf8");
+  } catch (error) {
+    throw new ConfigError([
+      `${file}: cannot be read (${(error as NodeJS.ErrnoException).code ?? String(error)})`,
+    ]);
+  }
+  try {
+    return parseYaml(text) ?? {};
+  } catch (error) {
+    throw new ConfigError([`${file}: not valid YAML: ${(error as Error).message.split("\n")[0]}`]);
+  }
+}
+
+/**
+ * `CHECKPOINT_HTTP__PORT=8081` sets `http.port`; `__` separates levels, a number indexes an
+ * array (`CHECKPOINT_DEVICES__0__PASSWORD`). Values are read as YAML scalars so that numbers
+ * and booleans keep their type.
+ */
+export function applyEnvOverrides(raw: unknown, env: NodeJS.ProcessEnv): unknown {
+  const root: Record<string, unknown> = isRecord(raw) ? { ...raw } : {};
+  for (const [name, value] of Object.entries(env)) {
+    if (!name.startsWith(ENV_PREFIX) || value === undefined) continue;
+    const path = name.slice(ENV_PREFIX.length).toLowerCase().split("__");
+    setPath(root, path, parseScalar(value));
+  }
+  return root;
+}
+
+function setPath(root: Record<string, unknown>, path: string[], value: unknown): void {
+  let node: Record<string, unknown> = root;
+  for (const [i, key] of path.entries()) {
+    if (i === path.length - 1) {
+      node[key] = value;
+      return;
+    }
+    const next = node[key];
+    const copy: Record<string, unknown> = Array.isArray(next)
+      ? (next.slice() as unknown as Record<string, unknown>)
+      : isRecord(next)
+        ? { ...next }
+        : {};
+    node[key] = copy;
+    node = copy;
+  }
+}
+
+function parseScalar(value: string): unknown {
+  try {
+    const parsed: unknown = parseYaml(value);
+    return parsed === null || typeof parsed === "object" ? value : parsed;
+  } catch {
+    return value;
+  }
+}
+
+function isRecord(value: unknown): value is Record<string, unknown> {
+  return typeof value === "object" && value !== null && !Array.isArray(value);
+}
+
+function formatIssues(issues: z.core.$ZodIssue[]): string[] {
+  return issues.map((issue) => {
+    const path = issue.path.length > 0 ? issue.path.join(".") : "(root)";
+    return `${path}: ${issue.message}`;
+  });
+}

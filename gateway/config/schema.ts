@@ -1,0 +1,268 @@
+import { z } from "zod";
+
+/**
+ * The configuration schema (SPEC 9): every field has a description and a default, and the
+ * file is validated once at boot. Objects are strict so that a misspelt key is an error that
+ * names itself rather than a setting silently ignored.
+ */
+
+const id = z
+  .string()
+  .regex(/^[A-Za-z0-9][A-Za-z0-9_.-]{0,63}$/, "must be 1-64 letters, digits, '_', '.' or '-'");
+
+const celsius = z.number().min(-50).max(100);
+
+export const screeningSchema = z.strictObject({
+  fever_above_c: celsius
+    .default(37.3)
+    .describe("A temperature above this (after rounding to 0.1 °C) is a fever."),
+  comparator: z
+    .enum([">", ">="])
+    .default(">")
+    .describe("'>' flags readings above fever_above_c; '>=' flags it and above."),
+  low_below_c: celsius.default(35.0).describe("Below this a reading is 'low': measure again."),
+  invalid_below_c: celsius.default(30.0).describe("Below this a reading is 'invalid'."),
+  invalid_above_c: celsius.default(43.0).describe("Above this a reading is 'invalid'."),
+});
+
+const checkpointSchema = z.strictObject({
+  id: id.describe("Checkpoint id, used in topics, URLs and logs."),
+  name: z.string().min(1).describe("Name shown to people, e.g. 'North gate / 北门'."),
+  direction: z.enum(["in", "out", "both"]).default("both").describe("Which way people pass."),
+  mode: z
+    .enum(["temperature_only", "pass_and_temperature", "pass_only"])
+    .default("temperature_only")
+    .describe("What the checkpoint checks (SPEC 1)."),
+  enforcement: z
+    .enum(["hard", "soft"])
+    .default("hard")
+    .describe("'hard': any reason denies; 'soft': allow and flag (SPEC 2)."),
+  screening: screeningSchema
+    .partial()
+    .optional()
+    .describe("Overrides of the site's screening rules for this checkpoint."),
+});
+
+const deviceSchema = z
+  .strictObject({
+    id: id.describe("Device id; for MQTT devices also the username."),
+    kind: z.enum(["thermometer", "pass_reader"]).describe("What the device measures or reads."),
+    checkpoint: id.describe("Id of the checkpoint the device stands at."),
+    transport: z.enum(["mqtt", "serial"]).default("mqtt").describe("How the device is reached."),
+    password: z
+      .string()
+      .min(8, "must be at least 8 characters")
+      .optional()
+      .describe("MQTT password of the device (required for transport mqtt)."),
+    offset_c: z
+      .number()
+      .min(-5)
+      .max(5)
+      .default(0)
+      .describe("Calibration offset added to every raw reading (temp_c = raw_c + offset_c)."),
+    protocol: z
+      .enum(["gy-mcu90614", "text-line", "rdm6300", "qr-line"])
+      .optional()
+      .describe("Serial wire protocol (SPEC 3), required for transport serial."),
+    path: z.string().optional().describe("Serial port path, e.g. /dev/serial/by-id/..."),
+    baud_rate: z.number().int().positive().default(9600).describe("Serial baud rate."),
+    debounce_s: z
+      .number()
+      .min(0)
+      .default(3)
+      .describe(
+        "A pass reader reporting the same card again within this many seconds is one scan.",
+      ),
+  })
+  .superRefine((device, ctx) => {
+    if (device.transport === "mqtt" && device.password === undefined) {
+      ctx.addIssue({ code: "custom", path: ["password"], message: "required for an MQTT device" });
+    }
+    if (device.transport === "serial") {
+      if (device.protocol === undefined) {
+        ctx.addIssue({
+          code: "custom",
+          path: ["protocol"],
+          message: "required for a serial device",
+        });
+      }
+      if (device.path === undefined) {
+        ctx.addIssue({ code: "custom", path: ["path"], message: "required for a serial device" });
+      }
+    }
+  });
+
+export const configSchema = z
+  .strictObject({
+    gateway_id: id.default("gw-demo").describe("This gateway's id: the prefix of every event id."),
+    site: z
+      .strictObject({
+        id: id.default("demo").describe("Site id, used in upstream topics."),
+        name: z.string().default("Demo community").describe("Site name shown on pages."),
+        timezone: z
+          .string()
+          .default("Asia/Shanghai")
+          .refine(isTimeZone, "must be an IANA time zone such as Asia/Shanghai")
+          .describe("Time zone for pages, exports and daily summaries."),
+      })
+      .prefault({})
+      .describe("The site this gateway serves."),
+    http: z
+      .strictObject({
+        host: z.string().default("0.0.0.0").describe("Address the HTTP server listens on."),
+        port: z
+          .number()
+          .int()
+          .min(0)
+          .max(65535)
+          .default(8080)
+          .describe("HTTP port (0: any free port)."),
+        body_limit: z.string().default("256kb").describe("Largest accepted request body."),
+      })
+      .prefault({})
+      .describe("HTTP API, pages and WebSocket."),
+    mqtt: z
+      .strictObject({
+        mode: z
+          .enum(["embedded", "external"])
+          .default("embedded")
+          .describe("Run the broker in-process, or connect to one."),
+        host: z.string().default("0.0.0.0").describe("Address the embedded broker listens on."),
+        port: z
+          .number()
+          .int()
+          .min(0)
+          .max(65535)
+          .default(1883)
+          .describe("Port of the embedded broker (0: any free port)."),
+        url: z.string().optional().describe("URL of the external broker (mode external)."),
+        username: z.string().optional().describe("Username at the external broker."),
+        password: z.string().optional().describe("Password at the external broker."),
+      })
+      .prefault({})
+      .describe("Where devices publish."),
+    database: z
+      .strictObject({
+        path: z
+          .string()
+          .default("./data/checkpoint.db")
+          .describe("SQLite file (':memory:' for tests)."),
+      })
+      .prefault({})
+      .describe("Local store."),
+    screening: screeningSchema.prefault({}).describe("Screening rules of the site (SPEC 2)."),
+    pairing_window_s: z
+      .number()
+      .positive()
+      .max(600)
+      .default(10)
+      .describe("How close a scan and a reading must be to form one passage."),
+    retention_days: z
+      .number()
+      .int()
+      .min(1)
+      .max(3650)
+      .default(28)
+      .describe("Days personal data is kept."),
+    admin_password: z
+      .string()
+      .min(8, "must be at least 8 characters")
+      .optional()
+      .describe(
+        "First password of the 'admin' account; used only while no admin exists. Best given as CHECKPOINT_ADMIN_PASSWORD.",
+      ),
+    session_ttl_h: z.number().positive().default(12).describe("Hours a login stays valid."),
+    live: z
+      .strictObject({
+        max_buffered_kb: z
+          .number()
+          .int()
+          .positive()
+          .default(1024)
+          .describe("A live client with more unsent data than this is dropped."),
+        ping_interval_s: z
+          .number()
+          .positive()
+          .default(30)
+          .describe("Seconds between pings; a client that misses one is dropped."),
+        max_replay: z
+          .number()
+          .int()
+          .positive()
+          .default(10000)
+          .describe("Most events replayed to a client resuming with since=."),
+      })
+      .prefault({})
+      .describe("WebSocket live push."),
+    log_level: z
+      .enum(["fatal", "error", "warn", "info", "debug", "trace", "silent"])
+      .default("info")
+      .describe("Log level."),
+    checkpoints: z.array(checkpointSchema).default([]).describe("Entrances of the site."),
+    devices: z.array(deviceSchema).default([]).describe("Thermometers and pass readers."),
+    upstream: z
+      .strictObject({
+        url: z.string().describe("Upstream broker URL, mqtt:// or mqtts://."),
+        username: z.string().optional().describe("Username at the upstream broker."),
+        password: z.string().optional().describe("Password at the upstream broker."),
+        topic_prefix: z.string().default("district").describe("First topic level upstream."),
+        forward_readings: z
+          .boolean()
+          .default(false)
+          .describe("Forward every reading and scan too."),
+      })
+      .optional()
+      .describe("District server to forward events to."),
+  })
+  .superRefine((config, ctx) => {
+    const checkpointIds = new Set<string>();
+    config.checkpoints.forEach((checkpoint, i) => {
+      if (checkpointIds.has(checkpoint.id)) {
+        ctx.addIssue({
+          code: "custom",
+          path: ["checkpoints", i, "id"],
+          message: `duplicate checkpoint id '${checkpoint.id}'`,
+        });
+      }
+      checkpointIds.add(checkpoint.id);
+    });
+    const deviceIds = new Set<string>();
+    config.devices.forEach((device, i) => {
+      if (deviceIds.has(device.id)) {
+        ctx.addIssue({
+          code: "custom",
+          path: ["devices", i, "id"],
+          message: `duplicate device id '${device.id}'`,
+        });
+      }
+      deviceIds.add(device.id);
+      if (!checkpointIds.has(device.checkpoint)) {
+        ctx.addIssue({
+          code: "custom",
+          path: ["devices", i, "checkpoint"],
+          message: `no checkpoint with id '${device.checkpoint}'`,
+        });
+      }
+    });
+    if (config.mqtt.mode === "external" && config.mqtt.url === undefined) {
+      ctx.addIssue({
+        code: "custom",
+        path: ["mqtt", "url"],
+        message: "required when mode is external",
+      });
+    }
+  });
+
+export type GatewayConfig = z.output<typeof configSchema>;
+export type CheckpointConfig = GatewayConfig["checkpoints"][number];
+export type DeviceConfig = GatewayConfig["devices"][number];
+export type ScreeningConfig = z.output<typeof screeningSchema>;
+
+function isTimeZone(zone: string): boolean {
+  try {
+    new Intl.DateTimeFormat("en", { timeZone: zone });
+    return true;
+  } catch {
+    return false;
+  }
+}

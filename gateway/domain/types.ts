@@ -1,0 +1,73 @@
+/**
+ * Domain types shared by every layer (SPEC 1). Field names are the wire names (SPEC 7): the
+ * objects below are what the store keeps, the live hub pushes and the API answers, unchanged.
+ */
+
+export const READING_STATUSES = ["invalid", "low", "normal", "fever"] as const;
+export type ReadingStatus = (typeof READING_STATUSES)[number];
+
+export type CheckpointMode = "temperature_only" | "pass_and_temperature" | "pass_only";
+export type CheckpointDirection = "in" | "out" | "both";
+export type Enforcement = "hard" | "soft";
+export type DeviceKind = "thermometer" | "pass_reader";
+export type Transport = "mqtt" | "serial";
+
+/** A temperature as a device reported it, before screening. */
+export interface ReadingInput {
+  device_id: string;
+  /** Degrees Celsius as the sensor sent it, before the device's calibration offset. */
+  raw_c: number;
+  ambient_c: number | null;
+  /** Device time in ms since the epoch, or gateway time when the device sent none. */
+  ts_ms: number;
+  /** The device's own message id (MQTT), used to store a redelivered message once. */
+  msg_id: string | null;
+}
+
+/** A screened reading as stored and pushed. */
+export interface Reading {
+  id: string;
+  seq: number;
+  ts: string;
+  device_id: string;
+  checkpoint_id: string;
+  /** Judged temperature: raw_c + offset_c rounded half-up to 0.1 °C (SPEC 2). */
+  temp_c: number;
+  raw_c: number;
+  ambient_c: number | null;
+  status: ReadingStatus;
+  pass_id: string | null;
+  msg_id: string | null;
+}
+
+export type ScanMethod = "card" | "qr";
+
+/** A pass presented at a reader, before it is stored. */
+export interface ScanInput {
+  device_id: string;
+  pass_id: string;
+  method: ScanMethod;
+  ts_ms: number;
+  msg_id: string | null;
+}
+
+export interface Scan {
+  id: string;
+  seq: number;
+  ts: string;
+  device_id: string;
+  checkpoint_id: string;
+  pass_id: string;
+  method: ScanMethod;
+  msg_id: string | null;
+}
+
+export interface DeviceStatus {
+  id: string;
+  seq: number;
+  ts: string;
+  device_id: string;
+  checkpoint_id: string;
+  online: boolean;
+  reason: string | null;
+}

@@ -1,0 +1,190 @@
+import { randomBytes } from "node:crypto";
+import { createApp } from "./api/app.js";
+import type { GatewayConfig } from "./config/schema.js";
+import { EventBus } from "./events.js";
+import { HttpServer } from "./http-server.js";
+import { LiveHub } from "./live/hub.js";
+import { childLogger, createLogger, type Logger } from "./log.js";
+import { Metrics } from "./metrics.js";
+import { EmbeddedBroker } from "./mqtt/broker.js";
+import { DeviceMessageHandler } from "./mqtt/device-messages.js";
+import { DeviceRegistry } from "./pipeline/devices.js";
+import { Ingest } from "./pipeline/ingest.js";
+import { Store } from "./store/store.js";
+
+export interface GatewayOptions {
+  log?: Logger;
+  /** Where the first admin's generated password is told (default: stdout). */
+  announce?: (line: string) => void;
+}
+
+/** A part of the gateway with a life: started in order, stopped in reverse (STYLE 1). */
+interface Component {
+  name: string;
+  start(): Promise<void> | void;
+  stop(): Promise<void> | void;
+}
+
+/**
+ * The composition root: builds every component from the config, starts them in dependency
+ * order and stops them in reverse. Constructors only assign; all I/O happens in `start()`.
+ */
+export class Gateway {
+  readonly bus = new EventBus();
+  readonly metrics = new Metrics();
+  readonly devices: DeviceRegistry;
+  readonly log: Logger;
+  private storeInstance: Store | undefined;
+  private broker: EmbeddedBroker | undefined;
+  private http: HttpServer | undefined;
+  private ingestInstance: Ingest | undefined;
+  private readonly started: Component[] = [];
+  private readonly startedAtMs = Date.now();
+
+  constructor(
+    readonly config: GatewayConfig,
+    private readonly options: GatewayOptions = {},
+  ) {
+    this.log = options.log ?? createLogger(config.log_level);
+    this.devices = new DeviceRegistry(config);
+  }
+
+  get store(): Store {
+    if (!this.storeInstance) throw new Error("gateway not started");
+    return this.storeInstance;
+  }
+
+  get ingest(): Ingest {
+    if (!this.ingestInstance) throw new Error("gateway not started");
+    return this.ingestInstance;
+  }
+
+  get httpPort(): number {
+    return this.http?.port ?? 0;
+  }
+
+  get mqttPort(): number {
+    return this.broker?.port ?? 0;
+  }
+
+  async start(): Promise<void> {
+    const { config, bus, metrics, devices, log } = this;
+    if (config.mqtt.mode === "external") {
+      throw new Error("mqtt: mode 'external' is not supported by this version: use 'embedded'");
+    }
+    const store = Store.open(config.database.path, config.gateway_id);
+    this.storeInstance = store;
+    this.started.push({ name: "store", start: () => {}, stop: () => store.close() });
+    await this.ensureAdmin(store);
+
+    const ingest = new Ingest({ store, bus, devices, metrics, log: childLogger(log, "ingest") });
+    this.ingestInstance = ingest;
+    const live = new LiveHub({
+      store,
+      bus,
+      devices,
+      metrics,
+      log: childLogger(log, "live"),
+      gatewayId: config.gateway_id,
+      maxBufferedBytes: config.live.max_buffered_kb * 1024,
+      pingIntervalMs: config.live.ping_interval_s * 1000,
+      maxReplay: config.live.max_replay,
+    });
+    const handler = new DeviceMessageHandler({
+      devices,
+      ingest,
+      metrics,
+      log: childLogger(log, "mqtt"),
+    });
+    const broker = new EmbeddedBroker({
+      devices,
+      ingest,
+      handler,
+      metrics,
+      log: childLogger(log, "mqtt"),
+      host: config.mqtt.host,
+      port: config.mqtt.port,
+    });
+    this.broker = broker;
+    const app = createApp({
+      config,
+      store,
+      devices,
+      metrics,
+      log: childLogger(log, "api"),
+      broker: () => ({ port: broker.port, clients: broker.connectedClients }),
+      startedAtMs: this.startedAtMs,
+      bodyLimit: config.http.body_limit,
+      sessionTtlMs: config.session_ttl_h * 3600_000,
+    });
+    const http = new HttpServer(
+      app,
+      live,
+      config.http.host,
+      config.http.port,
+      childLogger(log, "http"),
+    );
+    this.http = http;
+
+    await this.startComponent({ name: "ingest", start: () => {}, stop: () => ingest.flush() });
+    await this.startComponent({ name: "live", start: () => live.start(), stop: () => live.stop() });
+    await this.startComponent({
+      name: "mqtt broker",
+      start: () => broker.start(),
+      stop: () => broker.stop(),
+    });
+    await this.startComponent({ name: "http", start: () => http.start(), stop: () => http.stop() });
+    if (config.upstream) {
+      log.warn(
+        "upstream is configured but forwarding to the district server is not implemented in this version",
+      );
+    }
+    log.info(
+      {
+        http: http.port,
+        mqtt: broker.port,
+        db: config.database.path,
+        devices: config.devices.length,
+      },
+      `gateway ${config.gateway_id} started`,
+    );
+  }
+
+  /** Stops every started component in reverse order; safe to call more than once. */
+  async stop(): Promise<void> {
+    while (this.started.length > 0) {
+      const component = this.started.pop();
+      if (!component) break;
+      try {
+        await component.stop();
+      } catch (error) {
+        this.log.error({ err: error }, `stopping ${component.name} failed`);
+      }
+    }
+  }
+
+  private async startComponent(component: Component): Promise<void> {
+    try {
+      await component.start();
+    } catch (error) {
+      throw new Error(`${component.name}: ${(error as Error).message}`, { cause: error });
+    }
+    this.started.push(component);
+  }
+
+  /** Creates the `admin` account at first start (SPEC 7). */
+  private async ensureAdmin(store: Store): Promise<void> {
+    if (store.accounts.hasAdmin()) return;
+    const generated = this.config.admin_password === undefined;
+    const password = this.config.admin_password ?? randomBytes(12).toString("base64url");
+    await store.accounts.create("admin", password, "admin", Date.now());
+    if (generated) {
+      const announce =
+        this.options.announce ?? ((line: string) => process.stdout.write(`${line}\n`));
+      announce(
+        `First start: created account 'admin' with password ${password} (shown only this once).`,
+      );
+    }
+    this.log.info("created the first admin account");
+  }
+}

@@ -1,0 +1,50 @@
+import { createServer, type Server } from "node:http";
+import type { Express } from "express";
+import type { LiveHub } from "./live/hub.js";
+import type { Logger } from "./log.js";
+
+/** The HTTP server: the express app for requests, the live hub for WebSocket upgrades. */
+export class HttpServer {
+  private server: Server | undefined;
+
+  constructor(
+    private readonly app: Express,
+    private readonly live: LiveHub,
+    private readonly host: string,
+    private readonly requestedPort: number,
+    private readonly log: Logger,
+  ) {}
+
+  get port(): number {
+    const address = this.server?.address();
+    return typeof address === "object" && address ? address.port : 0;
+  }
+
+  async start(): Promise<void> {
+    const server = createServer(this.app);
+    server.on("upgrade", (request, socket, head) => {
+      if (!this.live.handleUpgrade(request, socket, head)) socket.destroy();
+    });
+    this.server = server;
+    await new Promise<void>((resolve, reject) => {
+      server.once("error", reject);
+      server.listen(this.requestedPort, this.host, () => {
+        server.off("error", reject);
+        resolve();
+      });
+    });
+    this.log.info(
+      `HTTP on ${this.host}:${this.port}: kiosk at /kiosk?checkpoint=<id>, API at /api`,
+    );
+  }
+
+  async stop(): Promise<void> {
+    const server = this.server;
+    this.server = undefined;
+    if (!server) return;
+    await new Promise<void>((resolve) => {
+      server.close(() => resolve());
+      server.closeAllConnections();
+    });
+  }
+}

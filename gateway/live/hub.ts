@@ -1,0 +1,238 @@
+import type { IncomingMessage } from "node:http";
+import type { Duplex } from "node:stream";
+import { type WebSocket, WebSocketServer } from "ws";
+import { tokenFromHeaders } from "../auth/credentials.js";
+import { maskPersonalFields } from "../domain/masking.js";
+import type { EventBus } from "../events.js";
+import type { Logger } from "../log.js";
+import type { Metrics } from "../metrics.js";
+import type { DeviceRegistry } from "../pipeline/devices.js";
+import type { StoredEvent } from "../store/journal.js";
+import type { Store } from "../store/store.js";
+import { type HelloData, LIVE_GUARD_PATH, LIVE_KIOSK_PATH, type LiveMessage } from "./protocol.js";
+
+export interface LiveContext {
+  store: Store;
+  bus: EventBus;
+  devices: DeviceRegistry;
+  metrics: Metrics;
+  log: Logger;
+  gatewayId: string;
+  maxBufferedBytes: number;
+  pingIntervalMs: number;
+  maxReplay: number;
+}
+
+type Channel = "kiosk" | "guard";
+
+interface ClientState {
+  channel: Channel;
+  checkpointId: string | null;
+  alive: boolean;
+}
+
+/**
+ * WebSocket live push (SPEC 5). The only file that knows `ws`. The kiosk channel is per
+ * checkpoint and masked; the guard channel needs a login and is whole. A client that does not
+ * read its messages is dropped once its unsent data passes a bound, so one slow screen can
+ * neither grow the gateway's memory nor hold back the others.
+ */
+export class LiveHub {
+  private readonly wss = new WebSocketServer({
+    noServer: true,
+    perMessageDeflate: false,
+    maxPayload: 4096,
+  });
+  private readonly clients = new Map<WebSocket, ClientState>();
+  private readonly kioskByCheckpoint = new Map<string, Set<WebSocket>>();
+  private readonly guards = new Set<WebSocket>();
+  private pingTimer: NodeJS.Timeout | undefined;
+  private readonly onStored = (event: StoredEvent) => this.push(event);
+
+  constructor(private readonly ctx: LiveContext) {}
+
+  start(): void {
+    this.ctx.bus.on("stored", this.onStored);
+    this.pingTimer = setInterval(() => this.pingAll(), this.ctx.pingIntervalMs);
+    this.pingTimer.unref();
+  }
+
+  stop(): void {
+    this.ctx.bus.off("stored", this.onStored);
+    clearInterval(this.pingTimer);
+    for (const ws of this.clients.keys()) ws.close(1001, "gateway stopping");
+    this.wss.close();
+  }
+
+  get clientCount(): number {
+    return this.clients.size;
+  }
+
+  /** Takes an HTTP upgrade if it is for a live path; returns false to leave it to others. */
+  handleUpgrade(request: IncomingMessage, socket: Duplex, head: Buffer): boolean {
+    const url = new URL(request.url ?? "/", "http://gateway");
+    let channel: Channel;
+    let checkpointId: string | null = null;
+    if (url.pathname === LIVE_KIOSK_PATH) {
+      channel = "kiosk";
+      checkpointId = url.searchParams.get("checkpoint");
+      if (!checkpointId) return refuse(socket, 400, "query parameter 'checkpoint' is required");
+      if (!this.ctx.devices.checkpoint(checkpointId))
+        return refuse(socket, 404, `no checkpoint '${checkpointId}'`);
+    } else if (url.pathname === LIVE_GUARD_PATH) {
+      channel = "guard";
+      const token = tokenFromHeaders(request.headers);
+      if (!token || !this.ctx.store.accounts.sessionAccount(token, Date.now())) {
+        return refuse(socket, 401, "login required");
+      }
+    } else {
+      return false;
+    }
+    const sinceParam = url.searchParams.get("since");
+    const since = sinceParam === null ? null : Number(sinceParam);
+    if (since !== null && (!Number.isSafeInteger(since) || since < 0)) {
+      return refuse(socket, 400, "'since' must be a whole number >= 0");
+    }
+    this.wss.handleUpgrade(request, socket, head, (ws) =>
+      this.accept(ws, channel, checkpointId, since),
+    );
+    return true;
+  }
+
+  private accept(
+    ws: WebSocket,
+    channel: Channel,
+    checkpointId: string | null,
+    since: number | null,
+  ): void {
+    this.clients.set(ws, { channel, checkpointId, alive: true });
+    if (channel === "guard") {
+      this.guards.add(ws);
+    } else if (checkpointId !== null) {
+      let set = this.kioskByCheckpoint.get(checkpointId);
+      if (!set) {
+        set = new Set();
+        this.kioskByCheckpoint.set(checkpointId, set);
+      }
+      set.add(ws);
+    }
+    this.ctx.metrics.wsClients.inc({ channel });
+    ws.on("pong", () => {
+      const state = this.clients.get(ws);
+      if (state) state.alive = true;
+    });
+    ws.on("close", () => this.forget(ws));
+    ws.on("error", () => this.forget(ws));
+    this.greet(ws, channel, checkpointId, since);
+  }
+
+  /** Sends `hello`, then, for a resuming client, every event it missed, oldest first. */
+  private greet(
+    ws: WebSocket,
+    channel: Channel,
+    checkpointId: string | null,
+    since: number | null,
+  ): void {
+    const { store } = this.ctx;
+    const replay =
+      since === null
+        ? null
+        : store.journal.since(
+            since,
+            this.ctx.maxReplay,
+            channel === "kiosk" ? (checkpointId ?? undefined) : undefined,
+          );
+    const checkpoint =
+      checkpointId === null ? undefined : this.ctx.devices.checkpoint(checkpointId);
+    const hello: LiveMessage<HelloData> = {
+      type: "hello",
+      seq: store.journal.currentSeq,
+      ts: new Date().toISOString(),
+      checkpoint_id: checkpointId,
+      data: {
+        gateway_id: this.ctx.gatewayId,
+        seq: store.journal.currentSeq,
+        checkpoint: checkpoint
+          ? {
+              id: checkpoint.id,
+              name: checkpoint.name,
+              mode: checkpoint.mode,
+              direction: checkpoint.direction,
+            }
+          : null,
+        open_alerts: [],
+        replay:
+          since === null || !replay
+            ? null
+            : { since, count: replay.messages.length, truncated: replay.truncated },
+      },
+    };
+    this.send(ws, JSON.stringify(hello));
+    for (const json of replay?.messages ?? []) {
+      this.send(
+        ws,
+        channel === "kiosk" ? maskedJson(JSON.parse(json) as LiveMessage<object>) : json,
+      );
+    }
+  }
+
+  private push(event: StoredEvent): void {
+    for (const ws of this.guards) this.send(ws, event.json);
+    if (event.checkpointId === null) return;
+    const kiosks = this.kioskByCheckpoint.get(event.checkpointId);
+    if (!kiosks || kiosks.size === 0) return;
+    const json = maskedJson(event.message as LiveMessage<object>);
+    for (const ws of kiosks) this.send(ws, json);
+  }
+
+  private send(ws: WebSocket, json: string): void {
+    if (ws.readyState !== ws.OPEN) return;
+    if (ws.bufferedAmount > this.ctx.maxBufferedBytes) {
+      this.ctx.metrics.wsDropped.inc({ reason: "slow" });
+      this.ctx.log.warn(
+        { buffered: ws.bufferedAmount },
+        "live client dropped: it is not reading its messages",
+      );
+      ws.terminate();
+      this.forget(ws);
+      return;
+    }
+    ws.send(json);
+  }
+
+  private pingAll(): void {
+    for (const [ws, state] of this.clients) {
+      if (!state.alive) {
+        this.ctx.metrics.wsDropped.inc({ reason: "timeout" });
+        ws.terminate();
+        this.forget(ws);
+        continue;
+      }
+      state.alive = false;
+      ws.ping();
+    }
+  }
+
+  private forget(ws: WebSocket): void {
+    const state = this.clients.get(ws);
+    if (!state) return;
+    this.clients.delete(ws);
+    this.guards.delete(ws);
+    if (state.checkpointId !== null) this.kioskByCheckpoint.get(state.checkpointId)?.delete(ws);
+    this.ctx.metrics.wsClients.dec({ channel: state.channel });
+  }
+}
+
+function maskedJson(message: LiveMessage<object>): string {
+  return JSON.stringify({ ...message, data: maskPersonalFields(message.data) });
+}
+
+/** Answers an upgrade with a plain HTTP error and closes the socket. */
+function refuse(socket: Duplex, status: number, message: string): true {
+  const reason = { 400: "Bad Request", 401: "Unauthorized", 404: "Not Found" }[status] ?? "Error";
+  const body = JSON.stringify({ error: message });
+  socket.end(
+    `HTTP/1.1 ${status} ${reason}\r\nContent-Type: application/json\r\nContent-Length: ${Buffer.byteLength(body)}\r\nConnection: close\r\n\r\n${body}`,
+  );
+  return true;
+}

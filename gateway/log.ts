@@ -1,0 +1,15 @@
+import pino from "pino";
+
+export type Logger = pino.Logger;
+
+/**
+ * Structured logs, one JSON line each, with a namespace per component (`gw:mqtt`). Health
+ * data and whole pass numbers are never logged at info level (STYLE 8).
+ */
+export function createLogger(level: string, destination?: pino.DestinationStream): Logger {
+  return pino({ level, base: null, timestamp: pino.stdTimeFunctions.isoTime }, destination);
+}
+
+export function childLogger(parent: Logger, ns: string): Logger {
+  return parent.child({ ns: `gw:${ns}` });
+}

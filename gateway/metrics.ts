@@ -1,0 +1,75 @@
+import { Counter, collectDefaultMetrics, Gauge, Histogram, Registry } from "prom-client";
+
+/**
+ * Prometheus metrics (SPEC 7 `/metrics`). One registry per gateway instance, so that tests
+ * can run several gateways in one process.
+ */
+export class Metrics {
+  readonly registry = new Registry();
+
+  readonly readings = new Counter({
+    name: "checkpoint_readings_total",
+    help: "Readings stored, by checkpoint and screening status.",
+    labelNames: ["checkpoint", "status"] as const,
+    registers: [this.registry],
+  });
+
+  readonly fevers = new Counter({
+    name: "checkpoint_fevers_total",
+    help: "Readings screened as fever, by checkpoint.",
+    labelNames: ["checkpoint"] as const,
+    registers: [this.registry],
+  });
+
+  readonly duplicates = new Counter({
+    name: "checkpoint_duplicate_messages_total",
+    help: "Messages with a msg_id already stored (QoS 1 redeliveries), by device.",
+    labelNames: ["device"] as const,
+    registers: [this.registry],
+  });
+
+  readonly badPayloads = new Counter({
+    name: "checkpoint_bad_payloads_total",
+    help: "Device messages dropped as malformed, by device and reason.",
+    labelNames: ["device", "reason"] as const,
+    registers: [this.registry],
+  });
+
+  readonly refusedClients = new Counter({
+    name: "checkpoint_mqtt_refused_total",
+    help: "MQTT connections, publishes and subscriptions refused by policy, by reason.",
+    labelNames: ["reason"] as const,
+    registers: [this.registry],
+  });
+
+  readonly storeErrors = new Counter({
+    name: "checkpoint_store_errors_total",
+    help: "Batches that failed to commit (their messages were not acknowledged).",
+    registers: [this.registry],
+  });
+
+  readonly batchSize = new Histogram({
+    name: "checkpoint_ingest_batch_size",
+    help: "Messages committed per transaction (group commit).",
+    buckets: [1, 2, 5, 10, 20, 50, 100, 200, 500, 1000, 5000],
+    registers: [this.registry],
+  });
+
+  readonly wsClients = new Gauge({
+    name: "checkpoint_ws_clients",
+    help: "Connected live clients, by channel.",
+    labelNames: ["channel"] as const,
+    registers: [this.registry],
+  });
+
+  readonly wsDropped = new Counter({
+    name: "checkpoint_ws_dropped_total",
+    help: "Live clients dropped, by reason (slow: too much unsent data; timeout: no pong).",
+    labelNames: ["reason"] as const,
+    registers: [this.registry],
+  });
+
+  constructor() {
+    collectDefaultMetrics({ register: this.registry });
+  }
+}

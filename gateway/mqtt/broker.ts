@@ -1,0 +1,187 @@
+import { createHash, timingSafeEqual } from "node:crypto";
+import { createServer, type Server } from "node:net";
+import {
+  Aedes,
+  type AuthenticateError,
+  type Client,
+  type PublishPacket,
+  type Subscription,
+} from "aedes";
+import type { Logger } from "../log.js";
+import type { Metrics } from "../metrics.js";
+import type { DeviceRegistry } from "../pipeline/devices.js";
+import type { Ingest } from "../pipeline/ingest.js";
+import { DEVICE_TOPIC_ROOT, parseDeviceTopic } from "./contract.js";
+import type { DeviceMessageHandler } from "./device-messages.js";
+
+export interface BrokerContext {
+  devices: DeviceRegistry;
+  ingest: Ingest;
+  handler: DeviceMessageHandler;
+  metrics: Metrics;
+  log: Logger;
+  host: string;
+  port: number;
+}
+
+/** aedes's return code 4: "bad user name or password" (MQTT 3.1.1 §3.2.2.3). */
+const BAD_USERNAME_OR_PASSWORD = 4;
+
+/**
+ * The embedded MQTT broker (SPEC 4). The only file that knows aedes. Policy lives in the
+ * broker's hooks (STYLE 10): each device logs in as itself and may publish only under its own
+ * topic. A reading is taken in from `authorizePublish`, whose callback aedes waits for before
+ * it sends the PUBACK; the callback is called when the reading's batch has committed, so an
+ * acknowledged reading is on disk.
+ */
+export class EmbeddedBroker {
+  private aedes: Aedes | undefined;
+  private server: Server | undefined;
+  /** Which device each connection logged in as. */
+  private readonly deviceOf = new WeakMap<Client, string>();
+  /** Open connections per device: a device is online while it has at least one. */
+  private readonly connections = new Map<string, number>();
+
+  constructor(private readonly ctx: BrokerContext) {}
+
+  get port(): number {
+    const address = this.server?.address();
+    return typeof address === "object" && address ? address.port : 0;
+  }
+
+  get connectedClients(): number {
+    return this.aedes?.connectedClients ?? 0;
+  }
+
+  async start(): Promise<void> {
+    const aedes = await Aedes.createBroker({
+      authenticate: (client, username, password, done) =>
+        this.authenticate(client, username, password, done),
+      authorizePublish: (client, packet, done) => this.authorizePublish(client, packet, done),
+      authorizeSubscribe: (client, subscription, done) =>
+        this.authorizeSubscribe(client, subscription, done),
+    });
+    aedes.on("clientReady", (client) => this.connectionChanged(client, +1));
+    aedes.on("clientDisconnect", (client) => this.connectionChanged(client, -1));
+    aedes.on("clientError", (client, error) => {
+      this.ctx.log.debug({ device: this.deviceOf.get(client), err: error.message }, "client error");
+    });
+    this.aedes = aedes;
+    const server = createServer(aedes.handle);
+    this.server = server;
+    await new Promise<void>((resolve, reject) => {
+      server.once("error", reject);
+      server.listen(this.ctx.port, this.ctx.host, () => {
+        server.off("error", reject);
+        resolve();
+      });
+    });
+    this.ctx.log.info(
+      { port: this.port },
+      `embedded MQTT broker listening on ${this.ctx.host}:${this.port}`,
+    );
+  }
+
+  async stop(): Promise<void> {
+    const { server, aedes } = this;
+    this.server = undefined;
+    this.aedes = undefined;
+    if (server) {
+      await new Promise<void>((resolve) => {
+        server.close(() => resolve());
+        if (aedes) aedes.close();
+      });
+    }
+  }
+
+  private authenticate(
+    client: Client,
+    username: string | undefined,
+    password: Buffer | undefined,
+    done: (error: AuthenticateError | null, success: boolean | null) => void,
+  ): void {
+    const device = username === undefined ? undefined : this.ctx.devices.device(username);
+    const expected = device?.transport === "mqtt" ? device.password : undefined;
+    if (
+      device &&
+      expected !== undefined &&
+      password !== undefined &&
+      sameSecret(password, expected)
+    ) {
+      this.deviceOf.set(client, device.id);
+      done(null, true);
+      return;
+    }
+    this.ctx.metrics.refusedClients.inc({ reason: "bad_credentials" });
+    this.ctx.log.warn(
+      { client: client.id, username: username ?? null },
+      `MQTT login refused for ${username === undefined ? "an anonymous client" : `'${username}'`}: bad username or password`,
+    );
+    const error = new Error("bad username or password") as AuthenticateError;
+    error.returnCode = BAD_USERNAME_OR_PASSWORD;
+    done(error, false);
+  }
+
+  private authorizePublish(
+    client: Client | null,
+    packet: PublishPacket,
+    done: (error?: Error | null) => void,
+  ): void {
+    // The broker's own publications (client null) are always allowed.
+    if (client === null) {
+      done(null);
+      return;
+    }
+    const deviceId = this.deviceOf.get(client);
+    const topic = parseDeviceTopic(packet.topic);
+    if (deviceId === undefined || topic === null || topic.deviceId !== deviceId) {
+      this.ctx.metrics.refusedClients.inc({ reason: "foreign_topic" });
+      this.ctx.log.warn(
+        { device: deviceId, topic: packet.topic },
+        `publish refused: '${deviceId}' may not publish to ${packet.topic}`,
+      );
+      done(new Error("not authorized"));
+      return;
+    }
+    const payload =
+      typeof packet.payload === "string" ? Buffer.from(packet.payload) : packet.payload;
+    this.ctx.handler.handle(deviceId, topic.kind, payload, (error) => done(error));
+  }
+
+  private authorizeSubscribe(
+    client: Client,
+    subscription: Subscription,
+    done: (error: Error | null, subscription?: Subscription | null) => void,
+  ): void {
+    const deviceId = this.deviceOf.get(client);
+    if (
+      deviceId !== undefined &&
+      subscription.topic.startsWith(`${DEVICE_TOPIC_ROOT}/${deviceId}/`)
+    ) {
+      done(null, subscription);
+      return;
+    }
+    this.ctx.metrics.refusedClients.inc({ reason: "foreign_subscription" });
+    this.ctx.log.warn(
+      { device: deviceId, topic: subscription.topic },
+      `subscription refused: '${deviceId}' may not subscribe to ${subscription.topic}`,
+    );
+    // A null subscription answers the SUBACK with 0x80 (failure) and keeps the device connected.
+    done(null, null);
+  }
+
+  private connectionChanged(client: Client, delta: number): void {
+    const deviceId = this.deviceOf.get(client);
+    if (deviceId === undefined) return;
+    const count = Math.max(0, (this.connections.get(deviceId) ?? 0) + delta);
+    this.connections.set(deviceId, count);
+    if (delta > 0) this.ctx.devices.markSeen(deviceId, Date.now());
+    this.ctx.ingest.setDeviceOnline(deviceId, count > 0, count > 0 ? "connected" : "disconnected");
+  }
+}
+
+/** Compares a password without leaking its length or content through timing. */
+function sameSecret(given: Buffer, expected: string): boolean {
+  const digest = (value: Buffer | string) => createHash("sha256").update(value).digest();
+  return timingSafeEqual(digest(given), digest(expected));
+}

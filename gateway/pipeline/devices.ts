@@ -1,0 +1,89 @@
+import type { CheckpointConfig, DeviceConfig, GatewayConfig } from "../config/schema.js";
+import type { ScreeningRules } from "../domain/screening.js";
+
+export interface DeviceHealth {
+  id: string;
+  kind: DeviceConfig["kind"];
+  checkpoint_id: string;
+  transport: DeviceConfig["transport"];
+  online: boolean;
+  last_seen: string | null;
+}
+
+interface DeviceState {
+  config: DeviceConfig;
+  rules: ScreeningRules;
+  online: boolean;
+  lastSeenMs: number | null;
+}
+
+/** The configured devices and checkpoints, and what is known of each device's liveness. */
+export class DeviceRegistry {
+  private readonly devices = new Map<string, DeviceState>();
+  private readonly checkpoints = new Map<string, CheckpointConfig>();
+
+  constructor(config: GatewayConfig) {
+    for (const checkpoint of config.checkpoints) this.checkpoints.set(checkpoint.id, checkpoint);
+    for (const device of config.devices) {
+      const checkpoint = this.checkpoints.get(device.checkpoint);
+      const screening = { ...config.screening, ...checkpoint?.screening };
+      this.devices.set(device.id, {
+        config: device,
+        rules: {
+          feverAboveC: screening.fever_above_c,
+          comparator: screening.comparator,
+          lowBelowC: screening.low_below_c,
+          invalidBelowC: screening.invalid_below_c,
+          invalidAboveC: screening.invalid_above_c,
+        },
+        online: false,
+        lastSeenMs: null,
+      });
+    }
+  }
+
+  device(id: string): DeviceConfig | undefined {
+    return this.devices.get(id)?.config;
+  }
+
+  checkpoint(id: string): CheckpointConfig | undefined {
+    return this.checkpoints.get(id);
+  }
+
+  allCheckpoints(): CheckpointConfig[] {
+    return [...this.checkpoints.values()];
+  }
+
+  /** The screening rules in force for a device: the site's, overridden by its checkpoint's. */
+  rules(id: string): ScreeningRules | undefined {
+    return this.devices.get(id)?.rules;
+  }
+
+  markSeen(id: string, tsMs: number): void {
+    const state = this.devices.get(id);
+    if (state) state.lastSeenMs = tsMs;
+  }
+
+  isOnline(id: string): boolean {
+    return this.devices.get(id)?.online ?? false;
+  }
+
+  /** Records the device's liveness; true when this is a change worth an event. */
+  setOnline(id: string, online: boolean): boolean {
+    const state = this.devices.get(id);
+    if (!state || state.online === online) return false;
+    state.online = online;
+    return true;
+  }
+
+  health(): DeviceHealth[] {
+    return [...this.devices.values()].map((state) => ({
+      id: state.config.id,
+      kind: state.config.kind,
+      checkpoint_id: state.config.checkpoint,
+      transport: state.config.transport,
+      online: state.online,
+      last_seen: state.lastSeenMs === null ? null : new Date(state.lastSeenMs).toISOString(),
+    }));
+  }
+}

@@ -1,0 +1,102 @@
+import { createHash, randomBytes, scrypt, timingSafeEqual } from "node:crypto";
+import { promisify } from "node:util";
+import type { Db } from "./database.js";
+
+const scryptAsync = promisify(scrypt) as (
+  password: string,
+  salt: Buffer,
+  keylen: number,
+  options: { N: number; r: number; p: number; maxmem: number },
+) => Promise<Buffer>;
+
+export type Role = "guard" | "admin";
+
+export interface Account {
+  username: string;
+  role: Role;
+}
+
+/** scrypt parameters: N=2^15 costs about 50 ms here, slow for a guesser, fine for a login. */
+const SCRYPT = { N: 1 << 15, r: 8, p: 1, keylen: 32 };
+
+export async function hashPassword(password: string): Promise<string> {
+  const salt = randomBytes(16);
+  const key = await scryptAsync(password, salt, SCRYPT.keylen, {
+    ...SCRYPT,
+    maxmem: 64 * 1024 * 1024,
+  });
+  return `scrypt$${SCRYPT.N}$${SCRYPT.r}$${SCRYPT.p}$${salt.toString("base64")}$${key.toString("base64")}`;
+}
+
+export async function verifyPassword(password: string, stored: string): Promise<boolean> {
+  const [scheme, n, r, p, salt, key] = stored.split("$");
+  if (scheme !== "scrypt" || !n || !r || !p || !salt || !key) return false;
+  const expected = Buffer.from(key, "base64");
+  const actual = await scryptAsync(password, Buffer.from(salt, "base64"), expected.length, {
+    N: Number(n),
+    r: Number(r),
+    p: Number(p),
+    maxmem: 64 * 1024 * 1024,
+  });
+  return timingSafeEqual(actual, expected);
+}
+
+function hashToken(token: string): string {
+  return createHash("sha256").update(token).digest("hex");
+}
+
+/** Accounts and login sessions (SPEC 7). */
+export class AccountRepository {
+  constructor(private readonly db: Db) {}
+
+  hasAdmin(): boolean {
+    return this.db.prepare("SELECT 1 FROM users WHERE role = 'admin' LIMIT 1").get() !== undefined;
+  }
+
+  async create(username: string, password: string, role: Role, nowMs: number): Promise<void> {
+    const hash = await hashPassword(password);
+    this.db
+      .prepare(
+        "INSERT INTO users (username, password_hash, role, created_at_ms) VALUES (?, ?, ?, ?)",
+      )
+      .run(username, hash, role, nowMs);
+  }
+
+  /** The account if the password is right, otherwise null (same answer for an unknown user). */
+  async authenticate(username: string, password: string): Promise<Account | null> {
+    const row = this.db
+      .prepare("SELECT username, role, password_hash FROM users WHERE username = ?")
+      .get(username) as (Account & { password_hash: string }) | undefined;
+    if (row === undefined) {
+      // Spend the same time as a real check so response times do not reveal usernames.
+      await hashPassword(password);
+      return null;
+    }
+    return (await verifyPassword(password, row.password_hash))
+      ? { username: row.username, role: row.role }
+      : null;
+  }
+
+  createSession(username: string, nowMs: number, ttlMs: number): string {
+    const token = randomBytes(32).toString("base64url");
+    this.db.prepare("DELETE FROM sessions WHERE expires_at_ms <= ?").run(nowMs);
+    this.db
+      .prepare("INSERT INTO sessions (token_hash, username, expires_at_ms) VALUES (?, ?, ?)")
+      .run(hashToken(token), username, nowMs + ttlMs);
+    return token;
+  }
+
+  sessionAccount(token: string, nowMs: number): Account | null {
+    const row = this.db
+      .prepare(
+        `SELECT u.username, u.role FROM sessions s JOIN users u ON u.username = s.username
+         WHERE s.token_hash = ? AND s.expires_at_ms > ?`,
+      )
+      .get(hashToken(token), nowMs) as Account | undefined;
+    return row ?? null;
+  }
+
+  endSession(token: string): void {
+    this.db.prepare("DELETE FROM sessions WHERE token_hash = ?").run(hashToken(token));
+  }
+}

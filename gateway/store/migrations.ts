@@ -1,0 +1,80 @@
+/**
+ * Numbered schema migrations, applied in order inside one transaction each and recorded in
+ * `PRAGMA user_version`. Never edit a released migration: add the next one.
+ */
+export const MIGRATIONS: readonly string[] = [
+  // 1: the event journal, readings, scans, device status, accounts and sessions.
+  `
+  CREATE TABLE meta (key TEXT PRIMARY KEY, value TEXT NOT NULL) STRICT;
+
+  -- Every stored event, in seq order: what live clients resume from and what upstream
+  -- forwarding reads. 'message' is the live message (SPEC 5) exactly as pushed.
+  CREATE TABLE events (
+    seq INTEGER PRIMARY KEY,
+    ts_ms INTEGER NOT NULL,
+    type TEXT NOT NULL,
+    checkpoint_id TEXT,
+    message TEXT NOT NULL
+  ) STRICT;
+  CREATE INDEX events_checkpoint_seq ON events (checkpoint_id, seq);
+  CREATE INDEX events_ts ON events (ts_ms);
+
+  CREATE TABLE readings (
+    seq INTEGER PRIMARY KEY,
+    ts_ms INTEGER NOT NULL,
+    device_id TEXT NOT NULL,
+    checkpoint_id TEXT NOT NULL,
+    temp_c REAL NOT NULL,
+    raw_c REAL NOT NULL,
+    ambient_c REAL,
+    status TEXT NOT NULL,
+    pass_id TEXT,
+    msg_id TEXT
+  ) STRICT;
+  -- A QoS 1 redelivery carries the same msg_id: store it once.
+  CREATE UNIQUE INDEX readings_device_msg ON readings (device_id, msg_id) WHERE msg_id IS NOT NULL;
+  -- Paging is newest first by seq; each filter has an index that ends in seq.
+  CREATE INDEX readings_checkpoint_seq ON readings (checkpoint_id, seq);
+  CREATE INDEX readings_device_seq ON readings (device_id, seq);
+  CREATE INDEX readings_status_seq ON readings (status, seq);
+  CREATE INDEX readings_pass_seq ON readings (pass_id, seq) WHERE pass_id IS NOT NULL;
+  CREATE INDEX readings_ts ON readings (ts_ms);
+
+  CREATE TABLE scans (
+    seq INTEGER PRIMARY KEY,
+    ts_ms INTEGER NOT NULL,
+    device_id TEXT NOT NULL,
+    checkpoint_id TEXT NOT NULL,
+    pass_id TEXT NOT NULL,
+    method TEXT NOT NULL,
+    msg_id TEXT
+  ) STRICT;
+  CREATE UNIQUE INDEX scans_device_msg ON scans (device_id, msg_id) WHERE msg_id IS NOT NULL;
+  CREATE INDEX scans_checkpoint_seq ON scans (checkpoint_id, seq);
+  CREATE INDEX scans_pass_seq ON scans (pass_id, seq);
+
+  CREATE TABLE device_status (
+    seq INTEGER PRIMARY KEY,
+    ts_ms INTEGER NOT NULL,
+    device_id TEXT NOT NULL,
+    checkpoint_id TEXT NOT NULL,
+    online INTEGER NOT NULL,
+    reason TEXT
+  ) STRICT;
+  CREATE INDEX device_status_device_seq ON device_status (device_id, seq);
+
+  CREATE TABLE users (
+    username TEXT PRIMARY KEY,
+    password_hash TEXT NOT NULL,
+    role TEXT NOT NULL CHECK (role IN ('guard', 'admin')),
+    created_at_ms INTEGER NOT NULL
+  ) STRICT;
+
+  -- Only a hash of each token is kept, so a copy of the database logs nobody in.
+  CREATE TABLE sessions (
+    token_hash TEXT PRIMARY KEY,
+    username TEXT NOT NULL REFERENCES users (username) ON DELETE CASCADE,
+    expires_at_ms INTEGER NOT NULL
+  ) STRICT;
+  `,
+];

@@ -1,0 +1,51 @@
+/**
+ * Newest-first keyset paging over a table whose primary key is `seq` (SPEC 7): a page is
+ * `seq < cursor ORDER BY seq DESC LIMIT n`, which stays one index range scan however deep
+ * the page, unlike OFFSET.
+ */
+
+export interface PageRequest {
+  /** Equality filters: column -> value; undefined values are ignored. */
+  equals: Record<string, string | undefined>;
+  fromMs?: number | undefined;
+  toMs?: number | undefined;
+  cursor?: number | undefined;
+  limit: number;
+}
+
+export interface Page<T> {
+  items: T[];
+  next_cursor: string | null;
+}
+
+export function pageQuery(table: string, columns: string, request: PageRequest) {
+  const where: string[] = [];
+  const params: (string | number)[] = [];
+  for (const [column, value] of Object.entries(request.equals)) {
+    if (value === undefined) continue;
+    where.push(`${column} = ?`);
+    params.push(value);
+  }
+  if (request.fromMs !== undefined) {
+    where.push("ts_ms >= ?");
+    params.push(request.fromMs);
+  }
+  if (request.toMs !== undefined) {
+    where.push("ts_ms <= ?");
+    params.push(request.toMs);
+  }
+  if (request.cursor !== undefined) {
+    where.push("seq < ?");
+    params.push(request.cursor);
+  }
+  const clause = where.length > 0 ? `WHERE ${where.join(" AND ")}` : "";
+  // One row more than asked tells whether there is a next page.
+  params.push(request.limit + 1);
+  return { sql: `SELECT ${columns} FROM ${table} ${clause} ORDER BY seq DESC LIMIT ?`, params };
+}
+
+export function toPage<T extends { seq: number }>(rows: T[], limit: number): Page<T> {
+  const items = rows.slice(0, limit);
+  const last = items.at(-1);
+  return { items, next_cursor: rows.length > limit && last ? String(last.seq) : null };
+}

@@ -1,0 +1,119 @@
+import type { Statement } from "better-sqlite3";
+import type { Reading, ReadingStatus } from "../domain/types.js";
+import type { Db } from "./database.js";
+import type { EventJournal, StoredEvent } from "./journal.js";
+import { type Page, type PageRequest, pageQuery, toPage } from "./paging.js";
+
+export type NewReading = Omit<Reading, "id" | "seq" | "ts"> & { ts_ms: number };
+
+interface ReadingRow {
+  seq: number;
+  ts_ms: number;
+  device_id: string;
+  checkpoint_id: string;
+  temp_c: number;
+  raw_c: number;
+  ambient_c: number | null;
+  status: ReadingStatus;
+  pass_id: string | null;
+  msg_id: string | null;
+}
+
+const COLUMNS =
+  "seq, ts_ms, device_id, checkpoint_id, temp_c, raw_c, ambient_c, status, pass_id, msg_id";
+
+export interface ReadingFilter {
+  checkpoint?: string | undefined;
+  device?: string | undefined;
+  pass_id?: string | undefined;
+  status?: ReadingStatus | undefined;
+  fromMs?: number | undefined;
+  toMs?: number | undefined;
+  cursor?: number | undefined;
+  limit: number;
+}
+
+export class ReadingRepository {
+  private readonly insertStatement;
+  /** One prepared statement per combination of filters, prepared on first use. */
+  private readonly pageStatements = new Map<string, Statement>();
+
+  constructor(
+    private readonly db: Db,
+    private readonly journal: EventJournal,
+  ) {
+    this.insertStatement = db.prepare(
+      `INSERT INTO readings (${COLUMNS}) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+       ON CONFLICT DO NOTHING`,
+    );
+  }
+
+  /**
+   * Stores a reading and its journal event; call inside a transaction. Returns null for a
+   * repeated `msg_id` of the same device (a QoS 1 redelivery), which is stored once.
+   */
+  insert(reading: NewReading): StoredEvent | null {
+    const seq = this.journal.nextSeq();
+    const result = this.insertStatement.run(
+      seq,
+      reading.ts_ms,
+      reading.device_id,
+      reading.checkpoint_id,
+      reading.temp_c,
+      reading.raw_c,
+      reading.ambient_c,
+      reading.status,
+      reading.pass_id,
+      reading.msg_id,
+    );
+    if (result.changes === 0) return null;
+    return this.journal.append(
+      "reading",
+      reading.checkpoint_id,
+      reading.ts_ms,
+      this.toReading({ ...reading, seq }),
+    );
+  }
+
+  page(filter: ReadingFilter): Page<Reading> {
+    const request: PageRequest = {
+      equals: {
+        checkpoint_id: filter.checkpoint,
+        device_id: filter.device,
+        pass_id: filter.pass_id,
+        status: filter.status,
+      },
+      fromMs: filter.fromMs,
+      toMs: filter.toMs,
+      cursor: filter.cursor,
+      limit: filter.limit,
+    };
+    const { sql, params } = pageQuery("readings", COLUMNS, request);
+    let statement = this.pageStatements.get(sql);
+    if (statement === undefined) {
+      statement = this.db.prepare(sql);
+      this.pageStatements.set(sql, statement);
+    }
+    const rows = statement.all(...params) as ReadingRow[];
+    return toPage(
+      rows.map((row) => this.toReading(row)),
+      filter.limit,
+    );
+  }
+
+  private toReading(row: ReadingRow): Reading {
+    return {
+      id: this.journal.eventId(row.seq),
+      seq: row.seq,
+      ts: new Date(row.ts_ms).toISOString(),
+      device_id: row.device_id,
+      checkpoint_id: row.checkpoint_id,
+      temp_c: row.temp_c,
+      raw_c: row.raw_c,
+      ambient_c: row.ambient_c,
+      status: row.status,
+      pass_id: row.pass_id,
+      msg_id: row.msg_id,
+    };
+  }
+}

@@ -1,0 +1,55 @@
+import { AccountRepository } from "./accounts.js";
+import { type Db, openDatabase } from "./database.js";
+import { DeviceStatusRepository } from "./device-status.js";
+import { EventJournal } from "./journal.js";
+import { ReadingRepository } from "./readings.js";
+import { ScanRepository } from "./scans.js";
+
+/** The local store: one SQLite file and the repositories over it. Only `store/` sees SQLite. */
+export class Store {
+  readonly journal: EventJournal;
+  readonly readings: ReadingRepository;
+  readonly scans: ScanRepository;
+  readonly deviceStatus: DeviceStatusRepository;
+  readonly accounts: AccountRepository;
+
+  private constructor(
+    private readonly db: Db,
+    gatewayId: string,
+  ) {
+    this.journal = new EventJournal(db, gatewayId);
+    this.readings = new ReadingRepository(db, this.journal);
+    this.scans = new ScanRepository(db, this.journal);
+    this.deviceStatus = new DeviceStatusRepository(db, this.journal);
+    this.accounts = new AccountRepository(db);
+  }
+
+  static open(path: string, gatewayId: string): Store {
+    return new Store(openDatabase(path), gatewayId);
+  }
+
+  /**
+   * Runs `write` in one transaction and records the seq high-water mark with it. If it
+   * throws, nothing of it is stored and the seq counter is not reused (a gap is harmless, a
+   * repeat is not).
+   */
+  writeBatch<T>(write: () => T): T {
+    return this.db.transaction(() => {
+      const result = write();
+      this.journal.persistSeq();
+      return result;
+    })();
+  }
+
+  isHealthy(): boolean {
+    try {
+      return this.db.prepare("SELECT 1").pluck().get() === 1;
+    } catch {
+      return false;
+    }
+  }
+
+  close(): void {
+    if (this.db.open) this.db.close();
+  }
+}
