@@ -63,15 +63,15 @@ function readYamlFile(file: string): unknown {
 
 /**
  * `CHECKPOINT_HTTP__PORT=8081` sets `http.port`; `__` separates levels, a number indexes an
- * array (`CHECKPOINT_DEVICES__0__PASSWORD`). Values are read as YAML scalars so that numbers
- * and booleans keep their type.
+ * array (`CHECKPOINT_DEVICES__0__PASSWORD`). A value becomes a number or a boolean only where
+ * the schema expects one, so a password of digits stays a string.
  */
 export function applyEnvOverrides(raw: unknown, env: NodeJS.ProcessEnv): unknown {
   const root: Record<string, unknown> = isRecord(raw) ? { ...raw } : {};
   for (const [name, value] of Object.entries(env)) {
     if (!name.startsWith(ENV_PREFIX) || value === undefined) continue;
     const path = name.slice(ENV_PREFIX.length).toLowerCase().split("__");
-    setPath(root, path, parseScalar(value));
+    setPath(root, path, coerce(value, leafType(configSchema, path)));
   }
   return root;
 }
@@ -94,13 +94,50 @@ function setPath(root: Record<string, unknown>, path: string[], value: unknown):
   }
 }
 
-function parseScalar(value: string): unknown {
-  try {
-    const parsed: unknown = parseYaml(value);
-    return parsed === null || typeof parsed === "object" ? value : parsed;
-  } catch {
-    return value;
+type Leaf = "number" | "boolean" | "other";
+
+/** The type the schema expects at `path`, looking through optional, default and refinements. */
+function leafType(schema: unknown, path: string[]): Leaf {
+  let node = schema as SchemaNode | undefined;
+  for (const key of path) {
+    node = unwrap(node);
+    if (node?.def.type === "object") node = node.def.shape?.[key] as SchemaNode | undefined;
+    else if (node?.def.type === "array") node = node.def.element as SchemaNode | undefined;
+    else return "other";
   }
+  const leaf = unwrap(node)?.def.type;
+  return leaf === "number" || leaf === "boolean" ? leaf : "other";
+}
+
+interface SchemaNode {
+  def: {
+    type: string;
+    innerType?: unknown;
+    in?: unknown;
+    shape?: Record<string, unknown>;
+    element?: unknown;
+  };
+}
+
+function unwrap(node: SchemaNode | undefined): SchemaNode | undefined {
+  let current = node;
+  while (
+    current &&
+    ["optional", "default", "prefault", "nullable", "pipe"].includes(current.def.type)
+  ) {
+    current = (current.def.type === "pipe" ? current.def.in : current.def.innerType) as
+      | SchemaNode
+      | undefined;
+  }
+  return current;
+}
+
+function coerce(value: string, leaf: Leaf): unknown {
+  if (leaf === "number" && value.trim() !== "" && Number.isFinite(Number(value)))
+    return Number(value);
+  if (leaf === "boolean" && (value === "true" || value === "false")) return value === "true";
+  // Anything else stays a string, and the schema says what is wrong with it.
+  return value;
 }
 
 function isRecord(value: unknown): value is Record<string, unknown> {

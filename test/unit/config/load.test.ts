@@ -1,0 +1,198 @@
+import { mkdtempSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { describe, expect, it } from "vitest";
+import {
+  applyEnvOverrides,
+  ConfigError,
+  loadConfig,
+  validateConfig,
+} from "../../../gateway/config/load.js";
+import { configSchema } from "../../../gateway/config/schema.js";
+
+function problemsOf(raw: unknown): string[] {
+  try {
+    validateConfig(raw);
+  } catch (error) {
+    if (error instanceof ConfigError) return error.problems;
+    throw error;
+  }
+  return [];
+}
+
+/** A field is described if it or anything it wraps (optional, default, ...) has a description. */
+function describedThroughWrappers(schema: unknown): boolean {
+  let node = schema as
+    | { description?: string; def?: { innerType?: unknown; in?: unknown } }
+    | undefined;
+  while (node) {
+    if (node.description) return true;
+    node = (node.def?.innerType ?? node.def?.in) as typeof node;
+  }
+  return false;
+}
+
+function writeTemp(text: string): string {
+  const file = join(mkdtempSync(join(tmpdir(), "cg-config-")), "checkpoint.yaml");
+  writeFileSync(file, text);
+  return file;
+}
+
+describe("configuration", () => {
+  it("fills every default from an empty file", () => {
+    const config = validateConfig({});
+    expect(config.screening).toEqual({
+      fever_above_c: 37.3,
+      comparator: ">",
+      low_below_c: 35,
+      invalid_below_c: 30,
+      invalid_above_c: 43,
+    });
+    expect(config.http.port).toBe(8080);
+    expect(config.mqtt).toMatchObject({ mode: "embedded", port: 1883 });
+    expect(config.site.timezone).toBe("Asia/Shanghai");
+    expect(config.pairing_window_s).toBe(10);
+    expect(config.retention_days).toBe(28);
+    expect(config.database.path).toBe("./data/checkpoint.db");
+  });
+
+  it("describes every field of the schema", () => {
+    const undocumented: string[] = [];
+    const visit = (schema: unknown, path: string) => {
+      const s = schema as {
+        description?: string;
+        def?: {
+          type: string;
+          innerType?: unknown;
+          in?: unknown;
+          element?: unknown;
+          shape?: Record<string, unknown>;
+        };
+        shape?: Record<string, unknown>;
+      };
+      const def = s.def;
+      if (!def) return;
+      if (
+        def.type === "optional" ||
+        def.type === "default" ||
+        def.type === "prefault" ||
+        def.type === "nullable"
+      ) {
+        if (
+          !s.description &&
+          def.innerType &&
+          !(def.innerType as { description?: string }).description
+        )
+          undocumented.push(path);
+        return visit(def.innerType, path);
+      }
+      if (def.type === "pipe") return visit(def.in, path);
+      if (def.type === "array") return visit(def.element, `${path}[]`);
+      if (def.type === "object" && s.shape) {
+        for (const [key, child] of Object.entries(s.shape)) {
+          if (!describedThroughWrappers(child)) undocumented.push(`${path}.${key}`);
+          visit(child, `${path}.${key}`);
+        }
+      }
+    };
+    visit(configSchema, "config");
+    expect(undocumented).toEqual([]);
+  });
+
+  it("reports every problem as 'path: message'", () => {
+    const problems = problemsOf({
+      http: { port: "eighty", prot: 1 },
+      screening: { comparator: "<" },
+      devices: [{ id: "t1", kind: "thermometer", checkpoint: "gate-1" }],
+    });
+    expect(problems).toContain("http.port: Invalid input: expected number, received string");
+    expect(problems).toContain('http: Unrecognized key: "prot"');
+    expect(problems.some((p) => p.startsWith("screening.comparator: "))).toBe(true);
+    expect(problems).toContain("devices.0.password: required for an MQTT device");
+  });
+
+  it("refuses a device at a checkpoint that does not exist, and duplicate ids", () => {
+    const problems = problemsOf({
+      checkpoints: [
+        { id: "gate-1", name: "A" },
+        { id: "gate-1", name: "B" },
+      ],
+      devices: [
+        { id: "t1", kind: "thermometer", checkpoint: "gate-9", password: "long-enough" },
+        { id: "t1", kind: "thermometer", checkpoint: "gate-1", password: "long-enough" },
+      ],
+    });
+    expect(problems).toEqual([
+      "checkpoints.1.id: duplicate checkpoint id 'gate-1'",
+      "devices.0.checkpoint: no checkpoint with id 'gate-9'",
+      "devices.1.id: duplicate device id 't1'",
+    ]);
+  });
+
+  it("requires a protocol and a path for a serial device", () => {
+    const problems = problemsOf({
+      checkpoints: [{ id: "gate-1", name: "A" }],
+      devices: [{ id: "r1", kind: "pass_reader", checkpoint: "gate-1", transport: "serial" }],
+    });
+    expect(problems).toEqual([
+      "devices.0.protocol: required for a serial device",
+      "devices.0.path: required for a serial device",
+    ]);
+  });
+
+  it("refuses an unknown time zone and a short admin password", () => {
+    expect(problemsOf({ site: { timezone: "Mars/Olympus" }, admin_password: "short" })).toEqual([
+      "site.timezone: must be an IANA time zone such as Asia/Shanghai",
+      "admin_password: must be at least 8 characters",
+    ]);
+  });
+
+  it("overrides fields from CHECKPOINT_ variables, keeping numbers numbers", () => {
+    const raw = applyEnvOverrides(
+      { http: { host: "127.0.0.1" }, devices: [{ id: "t1", password: "x" }] },
+      {
+        CHECKPOINT_HTTP__PORT: "8081",
+        CHECKPOINT_ADMIN_PASSWORD: "from-the-env",
+        CHECKPOINT_SCREENING__COMPARATOR: ">=",
+        CHECKPOINT_DEVICES__0__PASSWORD: "12345678",
+        OTHER: "ignored",
+      },
+    );
+    expect(raw).toEqual({
+      http: { host: "127.0.0.1", port: 8081 },
+      admin_password: "from-the-env",
+      screening: { comparator: ">=" },
+      devices: [{ id: "t1", password: "12345678" }],
+    });
+  });
+
+  it("reads a YAML file and names a file that cannot be read or parsed", () => {
+    const file = writeTemp("gateway_id: gw-east\nhttp: { port: 9090 }\n");
+    expect(loadConfig({ file, env: {} }).config).toMatchObject({
+      gateway_id: "gw-east",
+      http: { port: 9090 },
+    });
+    expect(() => loadConfig({ file: "/nonexistent/checkpoint.yaml", env: {} })).toThrow(
+      "/nonexistent/checkpoint.yaml: cannot be read (ENOENT)",
+    );
+    const broken = writeTemp("http: { port: 9090\n");
+    expect(() => loadConfig({ file: broken, env: {} })).toThrow(/not valid YAML/);
+  });
+
+  it("an environment override can make a file invalid, and says where", () => {
+    const file = writeTemp("http: { port: 9090 }\n");
+    expect(() => loadConfig({ file, env: { CHECKPOINT_HTTP__PORT: "99999" } })).toThrow(
+      "http.port: Too big: expected number to be <=65535",
+    );
+  });
+
+  it("runs the embedded demo default when there is no file", () => {
+    const { config, source } = loadConfig({ env: {} });
+    expect(source).toBe("embedded default");
+    expect(config.checkpoints.map((c) => c.id)).toEqual(["gate-1"]);
+    expect(config.devices.map((d) => [d.id, d.transport])).toEqual([
+      ["thermo-1", "mqtt"],
+      ["reader-1", "mqtt"],
+    ]);
+  });
+});

@@ -1,0 +1,138 @@
+import { describe, expect, it } from "vitest";
+import { validateConfig } from "../../../gateway/config/load.js";
+import { EventBus } from "../../../gateway/events.js";
+import { createLogger } from "../../../gateway/log.js";
+import { Metrics } from "../../../gateway/metrics.js";
+import { DeviceRegistry } from "../../../gateway/pipeline/devices.js";
+import { Ingest } from "../../../gateway/pipeline/ingest.js";
+import type { StoredEvent } from "../../../gateway/store/journal.js";
+import { Store } from "../../../gateway/store/store.js";
+
+function setup(maxBatch?: number) {
+  const config = validateConfig({
+    screening: { fever_above_c: 37.3 },
+    checkpoints: [
+      { id: "gate-1", name: "A", screening: { comparator: ">=" } },
+      { id: "gate-2", name: "B" },
+    ],
+    devices: [
+      { id: "t1", kind: "thermometer", checkpoint: "gate-1", password: "12345678", offset_c: 0.2 },
+      { id: "t2", kind: "thermometer", checkpoint: "gate-2", password: "12345678" },
+    ],
+  });
+  const store = Store.open(":memory:", "gw");
+  const bus = new EventBus();
+  const devices = new DeviceRegistry(config);
+  const metrics = new Metrics();
+  const ingest = new Ingest({
+    store,
+    bus,
+    devices,
+    metrics,
+    log: createLogger("silent"),
+    maxBatch,
+  });
+  const published: StoredEvent[] = [];
+  bus.on("stored", (event) => published.push(event));
+  return { store, ingest, published, metrics, devices };
+}
+
+const input = (device_id: string, raw_c: number, msg_id: string | null = null) => ({
+  device_id,
+  raw_c,
+  ambient_c: null,
+  ts_ms: 1_700_000_000_000,
+  msg_id,
+});
+
+const nextTurn = () => new Promise((resolve) => setImmediate(resolve));
+
+describe("the ingest pipeline", () => {
+  it("commits what arrives together in one transaction, then acknowledges and publishes in order", async () => {
+    const { ingest, published, metrics } = setup();
+    const acked: (Error | null)[] = [];
+    for (const raw of [36.5, 37.1, 37.2])
+      ingest.submitReading(input("t1", raw), (e) => acked.push(e));
+    expect(acked).toEqual([]);
+    expect(published).toEqual([]);
+    await nextTurn();
+    expect(acked).toEqual([null, null, null]);
+    expect(published.map((e) => e.seq)).toEqual([1, 2, 3]);
+    const batches = await metrics.batchSize.get();
+    expect(
+      batches.values.find((v) => v.metricName === "checkpoint_ingest_batch_size_count")?.value,
+    ).toBe(1);
+  });
+
+  it("applies the device's offset and its checkpoint's rules", async () => {
+    const { ingest, published } = setup();
+    ingest.submitReading(input("t1", 37.1), () => {});
+    ingest.submitReading(input("t2", 37.3), () => {});
+    await nextTurn();
+    const data = published.map(
+      (e) => e.message.data as { temp_c: number; status: string; checkpoint_id: string },
+    );
+    // gate-1 uses ">=" and t1 reads 0.2 low: 37.1 + 0.2 = 37.3 is a fever there.
+    expect(data[0]).toMatchObject({ temp_c: 37.3, status: "fever", checkpoint_id: "gate-1" });
+    expect(data[1]).toMatchObject({ temp_c: 37.3, status: "normal", checkpoint_id: "gate-2" });
+  });
+
+  it("splits a burst larger than the batch limit into several transactions, losing none", async () => {
+    const { ingest, published, metrics } = setup(10);
+    let acked = 0;
+    for (let i = 0; i < 35; i++) ingest.submitReading(input("t2", 36.5), () => acked++);
+    await nextTurn();
+    expect(acked).toBe(35);
+    expect(published).toHaveLength(35);
+    const batches = await metrics.batchSize.get();
+    expect(
+      batches.values.find((v) => v.metricName === "checkpoint_ingest_batch_size_count")?.value,
+    ).toBe(4);
+  });
+
+  it("acknowledges a duplicate without storing or publishing it again", async () => {
+    const { ingest, published } = setup();
+    const acked: (Error | null)[] = [];
+    ingest.submitReading(input("t2", 36.5, "m1"), (e) => acked.push(e));
+    ingest.submitReading(input("t2", 36.5, "m1"), (e) => acked.push(e));
+    await nextTurn();
+    ingest.submitReading(input("t2", 36.5, "m1"), (e) => acked.push(e));
+    await nextTurn();
+    expect(acked).toEqual([null, null, null]);
+    expect(published).toHaveLength(1);
+  });
+
+  it("does not acknowledge anything of a batch that failed to commit", async () => {
+    const { ingest, published, store, metrics } = setup();
+    const acked: (Error | null)[] = [];
+    ingest.submitReading(input("t2", 36.5), (e) => acked.push(e));
+    store.close();
+    await nextTurn();
+    expect(acked).toHaveLength(1);
+    expect(acked[0]).toBeInstanceOf(Error);
+    expect(published).toEqual([]);
+    expect((await metrics.storeErrors.get()).values[0]?.value).toBe(1);
+  });
+
+  it("refuses a reading from a device it does not know", () => {
+    const { ingest } = setup();
+    let error: Error | null = null;
+    ingest.submitReading(input("ghost", 36.5), (e) => {
+      error = e;
+    });
+    expect(error).toEqual(new Error("unknown device 'ghost'"));
+  });
+
+  it("stores a device status change only when it is a change", async () => {
+    const { ingest, published, devices } = setup();
+    ingest.setDeviceOnline("t1", true, "connected");
+    ingest.setDeviceOnline("t1", true, "connected");
+    ingest.setDeviceOnline("t1", false, "disconnected");
+    await nextTurn();
+    expect(published.map((e) => [e.type, (e.message.data as { online: boolean }).online])).toEqual([
+      ["device_status", true],
+      ["device_status", false],
+    ]);
+    expect(devices.isOnline("t1")).toBe(false);
+  });
+});

@@ -1,0 +1,174 @@
+import { mkdtempSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import Database from "better-sqlite3";
+import { describe, expect, it } from "vitest";
+import type { NewReading } from "../../../gateway/store/readings.js";
+import { Store } from "../../../gateway/store/store.js";
+
+function reading(overrides: Partial<NewReading> = {}): NewReading {
+  return {
+    ts_ms: 1_700_000_000_000,
+    device_id: "thermo-1",
+    checkpoint_id: "gate-1",
+    temp_c: 36.6,
+    raw_c: 36.62,
+    ambient_c: null,
+    status: "normal",
+    pass_id: null,
+    msg_id: null,
+    ...overrides,
+  };
+}
+
+describe("the store", () => {
+  it("gives every event a strictly increasing seq and the id <gateway_id>:<seq>", () => {
+    const store = Store.open(":memory:", "gw-a");
+    const events = store.writeBatch(() => [
+      store.readings.insert(reading()),
+      store.scans.insert({
+        device_id: "reader-1",
+        checkpoint_id: "gate-1",
+        pass_id: "0012345678",
+        method: "card",
+        ts_ms: 1,
+        msg_id: null,
+      }),
+      store.deviceStatus.insert({
+        device_id: "thermo-1",
+        checkpoint_id: "gate-1",
+        online: true,
+        reason: null,
+        ts_ms: 2,
+      }),
+    ]);
+    expect(events.map((e) => e?.seq)).toEqual([1, 2, 3]);
+    expect(events.map((e) => (e?.message.data as { id: string }).id)).toEqual([
+      "gw-a:1",
+      "gw-a:2",
+      "gw-a:3",
+    ]);
+    expect(events.map((e) => e?.type)).toEqual(["reading", "scan", "device_status"]);
+    store.close();
+  });
+
+  it("keeps counting after a restart, even when retention has emptied the journal", () => {
+    const path = join(mkdtempSync(join(tmpdir(), "cg-store-")), "c.db");
+    const first = Store.open(path, "gw");
+    first.writeBatch(() => [first.readings.insert(reading()), first.readings.insert(reading())]);
+    first.close();
+    const raw = new Database(path);
+    raw.exec("DELETE FROM events; DELETE FROM readings;");
+    raw.close();
+    const second = Store.open(path, "gw");
+    const [event] = second.writeBatch(() => [second.readings.insert(reading())]);
+    expect(event?.seq).toBe(3);
+    second.close();
+  });
+
+  it("stores a repeated msg_id of one device once, but the same msg_id of another device too", () => {
+    const store = Store.open(":memory:", "gw");
+    const events = store.writeBatch(() => [
+      store.readings.insert(reading({ msg_id: "m1" })),
+      store.readings.insert(reading({ msg_id: "m1" })),
+      store.readings.insert(reading({ msg_id: "m1", device_id: "thermo-2" })),
+      store.readings.insert(reading({ msg_id: null })),
+      store.readings.insert(reading({ msg_id: null })),
+    ]);
+    expect(events.map((e) => e === null)).toEqual([false, true, false, false, false]);
+    expect(store.readings.page({ limit: 100 }).items).toHaveLength(4);
+    store.close();
+  });
+
+  it("writes nothing of a batch that throws", () => {
+    const store = Store.open(":memory:", "gw");
+    expect(() =>
+      store.writeBatch(() => {
+        store.readings.insert(reading());
+        throw new Error("disk full");
+      }),
+    ).toThrow("disk full");
+    expect(store.readings.page({ limit: 10 }).items).toEqual([]);
+    const [event] = store.writeBatch(() => [store.readings.insert(reading())]);
+    expect(event?.seq).toBe(2);
+    store.close();
+  });
+
+  it("pages newest first and walks every row exactly once under each filter", () => {
+    const store = Store.open(":memory:", "gw");
+    store.writeBatch(() =>
+      Array.from({ length: 250 }, (_, i) =>
+        store.readings.insert(
+          reading({
+            ts_ms: 1_700_000_000_000 + i * 1000,
+            device_id: i % 2 === 0 ? "thermo-1" : "thermo-2",
+            checkpoint_id: i % 5 === 0 ? "gate-2" : "gate-1",
+            status: i % 10 === 0 ? "fever" : "normal",
+            temp_c: i % 10 === 0 ? 38 : 36.6,
+          }),
+        ),
+      ),
+    );
+    const walk = (filter: Parameters<typeof store.readings.page>[0]) => {
+      const seqs: number[] = [];
+      let cursor: number | undefined;
+      for (;;) {
+        const page = store.readings.page({ ...filter, cursor });
+        seqs.push(...page.items.map((r) => r.seq));
+        if (page.next_cursor === null) return seqs;
+        cursor = Number(page.next_cursor);
+      }
+    };
+    const all = walk({ limit: 37 });
+    expect(all).toHaveLength(250);
+    expect(all).toEqual([...all].sort((a, b) => b - a));
+    expect(new Set(all).size).toBe(250);
+    expect(walk({ limit: 7, status: "fever" })).toHaveLength(25);
+    expect(walk({ limit: 10, checkpoint: "gate-2", device: "thermo-1" })).toHaveLength(25);
+    const window = walk({ limit: 100, fromMs: 1_700_000_010_000, toMs: 1_700_000_019_000 });
+    expect(window).toEqual([20, 19, 18, 17, 16, 15, 14, 13, 12, 11]);
+    expect(store.readings.page({ limit: 5, status: "low" })).toEqual({
+      items: [],
+      next_cursor: null,
+    });
+    store.close();
+  });
+
+  it("replays the newest events after a seq, oldest first, per checkpoint, and says when it cut", () => {
+    const store = Store.open(":memory:", "gw");
+    store.writeBatch(() =>
+      Array.from({ length: 10 }, (_, i) =>
+        store.readings.insert(reading({ checkpoint_id: i < 6 ? "gate-1" : "gate-2" })),
+      ),
+    );
+    const seqsOf = (messages: string[]) =>
+      messages.map((m) => (JSON.parse(m) as { seq: number }).seq);
+    expect(seqsOf(store.journal.since(7, 100).messages)).toEqual([8, 9, 10]);
+    expect(seqsOf(store.journal.since(2, 100, "gate-1").messages)).toEqual([3, 4, 5, 6]);
+    const cut = store.journal.since(0, 3);
+    expect(seqsOf(cut.messages)).toEqual([8, 9, 10]);
+    expect(cut.truncated).toBe(true);
+    expect(store.journal.since(10, 5)).toEqual({ messages: [], truncated: false });
+    store.close();
+  });
+
+  it("checks passwords with scrypt and keeps only a hash of session tokens", async () => {
+    const store = Store.open(":memory:", "gw");
+    await store.accounts.create("guard1", "correct horse", "guard", 0);
+    expect(await store.accounts.authenticate("guard1", "correct horse")).toEqual({
+      username: "guard1",
+      role: "guard",
+    });
+    expect(await store.accounts.authenticate("guard1", "wrong")).toBeNull();
+    expect(await store.accounts.authenticate("nobody", "correct horse")).toBeNull();
+    const token = store.accounts.createSession("guard1", 1000, 60_000);
+    expect(store.accounts.sessionAccount(token, 2000)).toEqual({
+      username: "guard1",
+      role: "guard",
+    });
+    expect(store.accounts.sessionAccount(token, 61_001)).toBeNull();
+    store.accounts.endSession(token);
+    expect(store.accounts.sessionAccount(token, 2000)).toBeNull();
+    store.close();
+  });
+});
