@@ -43,7 +43,7 @@ describe("the store", () => {
       }),
     ]);
     expect(events.map((e) => e?.seq)).toEqual([1, 2, 3]);
-    expect(events.map((e) => (e?.message.data as { id: string }).id)).toEqual([
+    expect(events.map((e) => (e?.message.data as { id: string } | undefined)?.id)).toEqual([
       "gw-a:1",
       "gw-a:2",
       "gw-a:3",
