@@ -11,7 +11,8 @@ export function connectDevice(
   return new Promise((resolve, reject) => {
     const client = mqtt.connect(url, {
       username,
-      password,
+      // MQTT 3.1.1 allows no password without a username.
+      password: username === undefined ? undefined : password,
       clientId: `${username ?? "anon"}-${Math.random().toString(16).slice(2, 8)}`,
       reconnectPeriod: 0,
       connectTimeout: 5000,

@@ -1,0 +1,66 @@
+import { type ChildProcess, spawn } from "node:child_process";
+import { writeFileSync } from "node:fs";
+import { join } from "node:path";
+import { stringify } from "yaml";
+
+export const PROJECT_ROOT = new URL("../../", import.meta.url).pathname;
+export const GATEWAY_BIN = join(PROJECT_ROOT, "dist/gateway/main.js");
+
+export interface GatewayProcess {
+  child: ChildProcess;
+  httpPort: number;
+  mqttPort: number;
+  output: () => string;
+}
+
+/**
+ * Runs the built gateway (`dist/`, made by `npm test`'s build step) as a separate process
+ * with a YAML config, and resolves once it logs that it started.
+ */
+export function spawnGateway(
+  dir: string,
+  config: Record<string, unknown>,
+  env: NodeJS.ProcessEnv = {},
+): Promise<GatewayProcess> {
+  const file = join(dir, "checkpoint.yaml");
+  writeFileSync(file, stringify(config));
+  const child = spawn(process.execPath, [GATEWAY_BIN, "--config", file], {
+    cwd: dir,
+    env: { ...process.env, ...env },
+    stdio: ["ignore", "pipe", "pipe"],
+  });
+  let text = "";
+  return new Promise((resolve, reject) => {
+    const onData = (chunk: Buffer) => {
+      text += chunk.toString();
+      for (const line of text.split("\n")) {
+        if (!line.includes("started")) continue;
+        try {
+          const entry = JSON.parse(line) as { http?: number; mqtt?: number };
+          if (entry.http && entry.mqtt) {
+            resolve({ child, httpPort: entry.http, mqttPort: entry.mqtt, output: () => text });
+            return;
+          }
+        } catch {
+          // not a log line
+        }
+      }
+    };
+    child.stdout?.on("data", onData);
+    child.stderr?.on("data", (chunk: Buffer) => {
+      text += chunk.toString();
+    });
+    child.once("exit", (code) => reject(new Error(`gateway exited with ${code}:\n${text}`)));
+  });
+}
+
+export function stopProcess(
+  child: ChildProcess,
+  signal: NodeJS.Signals = "SIGTERM",
+): Promise<void> {
+  if (child.exitCode !== null || child.signalCode !== null) return Promise.resolve();
+  return new Promise((resolve) => {
+    child.once("exit", () => resolve());
+    child.kill(signal);
+  });
+}

@@ -1,0 +1,188 @@
+import { connect } from "node:net";
+import type { MqttClient } from "mqtt";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { deviceTopic } from "../../gateway/mqtt/contract.js";
+import { connectDevice, publishQos1 } from "../helpers/device.js";
+import {
+  eventually,
+  login,
+  metricValue,
+  type RunningGateway,
+  startGateway,
+} from "../helpers/gateway.js";
+import { LiveClient } from "../helpers/live-client.js";
+
+let gw: RunningGateway;
+let thermo: MqttClient;
+let reader: MqttClient;
+
+beforeAll(async () => {
+  gw = await startGateway({ live: { max_buffered_kb: 64 } });
+  thermo = await connectDevice(gw.mqttUrl, "thermo-1");
+  reader = await connectDevice(gw.mqttUrl, "reader-1");
+});
+afterAll(async () => {
+  await thermo.endAsync(true);
+  await reader.endAsync(true);
+  await gw.close();
+});
+
+const temperature = (temp_c: number, msg_id?: string) =>
+  publishQos1(thermo, deviceTopic("thermo-1", "temperature"), { temp_c, msg_id });
+
+describe("live push", () => {
+  it("greets a kiosk with hello, the current seq and its checkpoint, then pushes its readings", async () => {
+    const kiosk = await LiveClient.connect(`${gw.wsUrl}/live?checkpoint=gate-1`);
+    const hello = await kiosk.waitFor((m) => m.type === "hello");
+    expect(hello.data).toMatchObject({
+      gateway_id: "gw-test",
+      checkpoint: { id: "gate-1", name: "North gate / 北门", mode: "temperature_only" },
+      open_alerts: [],
+      replay: null,
+    });
+    await temperature(38.2);
+    const reading = await kiosk.waitFor((m) => m.type === "reading");
+    expect(reading).toMatchObject({
+      type: "reading",
+      checkpoint_id: "gate-1",
+      data: { temp_c: 38.2, status: "fever" },
+    });
+    expect(reading.seq).toBeGreaterThan(hello.seq);
+    expect(typeof reading.ts).toBe("string");
+    await kiosk.close();
+  });
+
+  it("sends a kiosk only its own checkpoint's events", async () => {
+    const other = await LiveClient.connect(`${gw.wsUrl}/live?checkpoint=gate-2`);
+    const mine = await LiveClient.connect(`${gw.wsUrl}/live?checkpoint=gate-1`);
+    await temperature(36.6, "only-gate-1");
+    await mine.waitFor((m) => m.data.msg_id === "only-gate-1");
+    const thermo2 = await connectDevice(gw.mqttUrl, "thermo-2");
+    await publishQos1(thermo2, deviceTopic("thermo-2", "temperature"), {
+      temp_c: 36.6,
+      msg_id: "only-gate-2",
+    });
+    await other.waitFor((m) => m.data.msg_id === "only-gate-2");
+    expect(other.messages.some((m) => m.data.msg_id === "only-gate-1")).toBe(false);
+    expect(mine.messages.some((m) => m.data.msg_id === "only-gate-2")).toBe(false);
+    await thermo2.endAsync(true);
+    await Promise.all([other.close(), mine.close()]);
+  });
+
+  it("masks the pass id on the kiosk channel and shows it whole on the guard channel", async () => {
+    const token = await login(gw.httpUrl);
+    const kiosk = await LiveClient.connect(`${gw.wsUrl}/live?checkpoint=gate-1`);
+    const guard = await LiveClient.connect(`${gw.wsUrl}/live/guard`, {
+      authorization: `Bearer ${token}`,
+    });
+    await publishQos1(reader, deviceTopic("reader-1", "scan"), {
+      pass_id: "0012345678",
+      method: "card",
+    });
+    expect((await kiosk.waitFor((m) => m.type === "scan")).data.pass_id).toBe("00****5678");
+    expect((await guard.waitFor((m) => m.type === "scan")).data.pass_id).toBe("0012345678");
+    await Promise.all([kiosk.close(), guard.close()]);
+  });
+
+  it("refuses the guard channel without a login, and with a bad token", async () => {
+    await expect(LiveClient.connect(`${gw.wsUrl}/live/guard`)).rejects.toThrow("HTTP 401");
+    await expect(
+      LiveClient.connect(`${gw.wsUrl}/live/guard`, { authorization: "Bearer forged" }),
+    ).rejects.toThrow("HTTP 401");
+  });
+
+  it("accepts the session cookie on the guard channel", async () => {
+    const response = await fetch(`${gw.httpUrl}/api/auth/login`, {
+      method: "POST",
+      headers: { "content-type": "application/json" },
+      body: JSON.stringify({ username: "admin", password: "admin-test-pass" }),
+    });
+    const cookie = response.headers.get("set-cookie")?.split(";")[0] ?? "";
+    expect(cookie).toMatch(/^cg_session=/);
+    const guard = await LiveClient.connect(`${gw.wsUrl}/live/guard`, { cookie });
+    await guard.waitFor((m) => m.type === "hello");
+    await guard.close();
+  });
+
+  it("refuses a kiosk without a checkpoint or with an unknown one, and a bad since", async () => {
+    await expect(LiveClient.connect(`${gw.wsUrl}/live`)).rejects.toThrow("HTTP 400");
+    await expect(LiveClient.connect(`${gw.wsUrl}/live?checkpoint=gate-9`)).rejects.toThrow(
+      "HTTP 404",
+    );
+    await expect(LiveClient.connect(`${gw.wsUrl}/live?checkpoint=gate-1&since=-3`)).rejects.toThrow(
+      "HTTP 400",
+    );
+  });
+
+  it("replays every missed event in order to a kiosk that resumes with since=", async () => {
+    const kiosk = await LiveClient.connect(`${gw.wsUrl}/live?checkpoint=gate-1`);
+    await temperature(36.5, "before-drop");
+    const last = await kiosk.waitFor((m) => m.data.msg_id === "before-drop");
+    await kiosk.close();
+    const missed = [36.1, 38.4, 34.2, 36.8];
+    for (const [i, t] of missed.entries()) await temperature(t, `missed-${i}`);
+    const resumed = await LiveClient.connect(
+      `${gw.wsUrl}/live?checkpoint=gate-1&since=${last.seq}`,
+    );
+    await resumed.waitFor((m) => m.data.msg_id === "missed-3");
+    const [hello, ...rest] = resumed.messages;
+    expect(hello?.type).toBe("hello");
+    expect(hello?.data.replay).toEqual({ since: last.seq, count: 4, truncated: false });
+    expect(rest.map((m) => m.data.msg_id)).toEqual([
+      "missed-0",
+      "missed-1",
+      "missed-2",
+      "missed-3",
+    ]);
+    expect(rest.map((m) => m.data.status)).toEqual(["normal", "fever", "low", "normal"]);
+    const seqs = rest.map((m) => m.seq);
+    expect(seqs).toEqual([...seqs].sort((a, b) => a - b));
+    // And it carries on live after the replay.
+    await temperature(36.7, "after-resume");
+    await resumed.waitFor((m) => m.data.msg_id === "after-resume");
+    await resumed.close();
+  });
+
+  it("drops a client that stops reading, and the others get every event", async () => {
+    // A raw socket that completes the WebSocket handshake and then never reads.
+    const port = gw.gateway.httpPort;
+    const stalled = connect(port, "127.0.0.1");
+    await new Promise<void>((resolve) => stalled.once("connect", () => resolve()));
+    stalled.write(
+      "GET /live?checkpoint=gate-1 HTTP/1.1\r\nHost: x\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n" +
+        "Sec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\nSec-WebSocket-Version: 13\r\n\r\n",
+    );
+    await new Promise<void>((resolve) => stalled.once("data", () => resolve()));
+    stalled.pause();
+    const healthy = await LiveClient.connect(`${gw.wsUrl}/live?checkpoint=gate-1`);
+    // A steady stream in batches of 500, as devices would send it: the healthy client reads
+    // between batches, the stalled one's backlog grows past the 64 KiB bound.
+    const burst = 40_000;
+    for (let i = 0; i < burst; i++) {
+      gw.gateway.ingest.submitReading(
+        {
+          device_id: "thermo-1",
+          raw_c: 36.5,
+          ambient_c: null,
+          ts_ms: Date.now(),
+          msg_id: `burst-${i}`,
+        },
+        () => {},
+      );
+      if (i % 500 === 499) await new Promise((resolve) => setTimeout(resolve, 5));
+    }
+    await eventually(
+      async () =>
+        (await metricValue(gw.httpUrl, "checkpoint_ws_dropped_total", { reason: "slow" })) >= 1
+          ? true
+          : undefined,
+      15_000,
+    );
+    await healthy.waitFor((m) => m.data.msg_id === `burst-${burst - 1}`, 15_000);
+    expect(healthy.messages.filter((m) => String(m.data.msg_id).startsWith("burst-"))).toHaveLength(
+      burst,
+    );
+    stalled.destroy();
+    await healthy.close();
+  });
+});
