@@ -89,6 +89,7 @@ export class Gateway {
       maxBufferedBytes: config.live.max_buffered_kb * 1024,
       pingIntervalMs: config.live.ping_interval_s * 1000,
       maxReplay: config.live.max_replay,
+      siteScreening: config.screening,
     });
     const handler = new DeviceMessageHandler({
       devices,

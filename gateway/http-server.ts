@@ -45,6 +45,8 @@ export class HttpServer {
     await new Promise<void>((resolve) => {
       server.close(() => resolve());
       server.closeAllConnections();
+      // Upgraded (WebSocket) connections are not HTTP connections any more: the hub ends them.
+      this.live.disconnectAll();
     });
   }
 }

@@ -10,7 +10,12 @@ import express, { Router } from "express";
 export function findUiDir(): string | null {
   const here = dirname(fileURLToPath(import.meta.url));
   const candidates = [resolve(here, "../../kiosk-ui"), resolve(here, "../../dist/kiosk-ui")];
-  return candidates.find((dir) => existsSync(join(dir, "kiosk.html"))) ?? null;
+  // The source folder kiosk-ui/ has a kiosk.html too; only a build has assets/.
+  return (
+    candidates.find(
+      (dir) => existsSync(join(dir, "kiosk.html")) && existsSync(join(dir, "assets")),
+    ) ?? null
+  );
 }
 
 /** `/kiosk` and its assets (SPEC 8). */

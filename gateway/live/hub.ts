@@ -2,6 +2,7 @@ import type { IncomingMessage } from "node:http";
 import type { Duplex } from "node:stream";
 import { type WebSocket, WebSocketServer } from "ws";
 import { tokenFromHeaders } from "../auth/credentials.js";
+import type { ScreeningConfig } from "../config/schema.js";
 import { maskPersonalFields } from "../domain/masking.js";
 import type { EventBus } from "../events.js";
 import type { Logger } from "../log.js";
@@ -21,6 +22,7 @@ export interface LiveContext {
   maxBufferedBytes: number;
   pingIntervalMs: number;
   maxReplay: number;
+  siteScreening: ScreeningConfig;
 }
 
 type Channel = "kiosk" | "guard";
@@ -69,8 +71,19 @@ export class LiveHub {
     this.ctx.bus.off("stored", this.onStored);
     clearInterval(this.pingTimer);
     clearInterval(this.sweepTimer);
-    for (const ws of this.clients.keys()) ws.close(1001, "gateway stopping");
+    this.disconnectAll();
     this.wss.close();
+  }
+
+  /**
+   * Says goodbye (close code 1001, "going away") to every client and cuts whoever has not
+   * gone shortly after, so that stopping never waits on a client.
+   */
+  disconnectAll(): void {
+    for (const ws of this.clients.keys()) {
+      ws.close(1001, "gateway stopping");
+      setTimeout(() => ws.terminate(), 200).unref();
+    }
   }
 
   get clientCount(): number {
@@ -167,6 +180,9 @@ export class LiveHub {
               name: checkpoint.name,
               mode: checkpoint.mode,
               direction: checkpoint.direction,
+              fever_above_c:
+                checkpoint.screening?.fever_above_c ?? this.ctx.siteScreening.fever_above_c,
+              comparator: checkpoint.screening?.comparator ?? this.ctx.siteScreening.comparator,
             }
           : null,
         open_alerts: [],

@@ -64,7 +64,15 @@ export interface HelloData {
   gateway_id: string;
   /** The newest seq at the moment of connecting: later messages have a higher one. */
   seq: number;
-  checkpoint: { id: string; name: string; mode: string; direction: string } | null;
+  /** The kiosk's checkpoint, with its fever rule so the screen can state it. */
+  checkpoint: {
+    id: string;
+    name: string;
+    mode: string;
+    direction: string;
+    fever_above_c?: number;
+    comparator?: ">" | ">=";
+  } | null;
   open_alerts: unknown[];
   /** Set when the client asked for `since`: how many missed events follow this message. */
   replay: { since: number; count: number; truncated: boolean } | null;
