@@ -38,7 +38,7 @@ export class Tone {
 
   private beep(frequency: number, delayS: number, durationS: number): void {
     const context = this.audio();
-    if (!context || context.state !== "running") return;
+    if (context?.state !== "running") return;
     const oscillator = context.createOscillator();
     const gain = context.createGain();
     oscillator.type = "square";

@@ -72,7 +72,7 @@ describe("the kiosk page in Chromium", () => {
     await expect(page.locator("#popup-temperature").textContent()).resolves.toBe("38.2°C");
     await expect(page.locator("body").getAttribute("data-theme")).resolves.toBe("fever");
     await expect(page.locator("body").getAttribute("data-tone")).resolves.toBe("fever");
-    const background = await page.evaluate(() => getComputedStyle(document.body).backgroundColor);
+    const background = await page.evaluate("getComputedStyle(document.body).backgroundColor");
     expect(background).toBe("rgb(192, 20, 27)");
     await screenshot(page, "kiosk-2-fever");
   });
@@ -84,7 +84,7 @@ describe("the kiosk page in Chromium", () => {
     await expect(page.locator("#temperature").textContent()).resolves.toBe("36.5°C");
     await expect(page.locator("#message-zh").textContent()).resolves.toBe("体温正常，请通行");
     await expect(page.locator("body").getAttribute("data-tone")).resolves.toBe("none");
-    const background = await page.evaluate(() => getComputedStyle(document.body).backgroundColor);
+    const background = await page.evaluate("getComputedStyle(document.body).backgroundColor");
     expect(background).toBe("rgb(11, 122, 62)");
     await screenshot(page, "kiosk-3-normal");
   });
