@@ -1,11 +1,10 @@
 import { type ChildProcess, spawn } from "node:child_process";
-import { writeFileSync } from "node:fs";
+import { readFileSync, writeFileSync } from "node:fs";
 import { createServer } from "node:net";
 import { join } from "node:path";
-import mqtt, { type MqttClient } from "mqtt";
-import WebSocket from "ws";
 import { stringify } from "yaml";
 import { deviceTopic } from "../gateway/mqtt/contract.js";
+import { RawDevice, RawKiosk } from "./raw-clients.js";
 
 export const DEVICE_PASSWORD = "bench-device-pass";
 
@@ -16,7 +15,11 @@ export interface Target {
 }
 
 /** Starts a process and waits for the first stdout line that `ready` turns into a value. */
-function startProcess<T>(args: string[], cwd: string, ready: (line: string) => T | undefined): Promise<{ child: ChildProcess; value: T }> {
+function startProcess<T>(
+  args: string[],
+  cwd: string,
+  ready: (line: string) => T | undefined,
+): Promise<{ child: ChildProcess; value: T }> {
   const child = spawn(process.execPath, args, { cwd, stdio: ["ignore", "pipe", "inherit"] });
   return new Promise((resolve, reject) => {
     let buffer = "";
@@ -38,13 +41,17 @@ function startProcess<T>(args: string[], cwd: string, ready: (line: string) => T
 }
 
 export async function startBareAedes(distDir: string, cwd: string): Promise<Target> {
-  const { child, value } = await startProcess([join(distDir, "bench/bare-aedes.js")], cwd, (line) => {
-    try {
-      return (JSON.parse(line) as { port?: number }).port;
-    } catch {
-      return undefined;
-    }
-  });
+  const { child, value } = await startProcess(
+    [join(distDir, "bench/bare-aedes.js")],
+    cwd,
+    (line) => {
+      try {
+        return (JSON.parse(line) as { port?: number }).port;
+      } catch {
+        return undefined;
+      }
+    },
+  );
   return { child, mqttPort: value, httpPort: 0 };
 }
 
@@ -102,46 +109,74 @@ export function stop(child: ChildProcess): Promise<void> {
   });
 }
 
-export async function connectDevices(port: number, count: number, auth: boolean): Promise<MqttClient[]> {
+let runs = 0;
+/** Message ids are unique across runs: the gateway stores a repeated msg_id only once. */
+function nextRun(): string {
+  runs += 1;
+  return `run${runs}`;
+}
+
+export async function connectDevices(
+  port: number,
+  count: number,
+  auth: boolean,
+): Promise<RawDevice[]> {
   return Promise.all(
     Array.from({ length: count }, (_, i) =>
-      mqtt.connectAsync(`mqtt://127.0.0.1:${port}`, {
-        clientId: `bench-${i}`,
-        username: auth ? `thermo-${i}` : undefined,
-        password: auth ? DEVICE_PASSWORD : undefined,
-        reconnectPeriod: 0,
-      }),
+      RawDevice.connect(
+        port,
+        `bench-${i}`,
+        deviceTopic(`thermo-${i}`, "temperature"),
+        auth ? `thermo-${i}` : undefined,
+        auth ? DEVICE_PASSWORD : undefined,
+      ),
     ),
   );
+}
+
+export function connectKiosks(port: number, count: number): Promise<RawKiosk[]> {
+  return Promise.all(Array.from({ length: count }, () => RawKiosk.connect(port, "gate-1")));
 }
 
 /**
  * Publishes QoS 1 readings as fast as the broker acknowledges them, keeping `window` in flight
  * per device, for `durationMs`. Returns how many were acknowledged.
  */
-export async function saturate(devices: MqttClient[], window: number, durationMs: number, onSent?: (msgId: string) => void): Promise<number> {
+export async function saturate(
+  devices: RawDevice[],
+  window: number,
+  durationMs: number,
+): Promise<number> {
+  const run = nextRun();
   let acked = 0;
   let sequence = 0;
   const deadline = Date.now() + durationMs;
   await Promise.all(
     devices.map(
-      (client, d) =>
+      (device) =>
         new Promise<void>((resolve) => {
-          let inFlight = 0;
-          const topic = deviceTopic(`thermo-${d}`, "temperature");
           const pump = () => {
-            while (inFlight < window && Date.now() < deadline) {
-              inFlight += 1;
-              const msgId = `m${sequence++}`;
-              onSent?.(msgId);
-              client.publish(topic, `{"temp_c":36.6,"msg_id":"${msgId}"}`, { qos: 1 }, () => {
-                inFlight -= 1;
-                acked += 1;
-                if (Date.now() < deadline) pump();
-                else if (inFlight === 0) resolve();
+            if (Date.now() >= deadline) {
+              if (device.inFlight === 0) resolve();
+              return;
+            }
+            device.cork();
+            while (device.inFlight < window) {
+              device.publish(`{"temp_c":36.6,"msg_id":"${run}-${sequence++}"}`, onAck);
+            }
+            device.uncork();
+          };
+          // Refill once per turn of the event loop, not once per PUBACK.
+          let refill = false;
+          const onAck = () => {
+            acked += 1;
+            if (!refill) {
+              refill = true;
+              setImmediate(() => {
+                refill = false;
+                pump();
               });
             }
-            if (inFlight === 0) resolve();
           };
           pump();
         }),
@@ -151,15 +186,22 @@ export async function saturate(devices: MqttClient[], window: number, durationMs
 }
 
 /**
- * Publishes at a fixed rate for `durationMs` (ticks of 5 ms), recording each message's send
+ * Publishes at a fixed rate for `durationMs` (ticks of 1 ms), recording each message's send
  * time so kiosk clients can measure publish -> screen latency.
  */
-export async function publishAtRate(devices: MqttClient[], ratePerS: number, durationMs: number, sentAt: Map<string, bigint>): Promise<number> {
-  const tickMs = 5;
-  let owed = 0;
+export async function publishAtRate(
+  devices: RawDevice[],
+  ratePerS: number,
+  durationMs: number,
+  sentAt: Map<string, bigint>,
+): Promise<number> {
+  const run = nextRun();
   let sequence = 0;
   let acked = 0;
   const start = Date.now();
+  const onAck = () => {
+    acked += 1;
+  };
   await new Promise<void>((resolve) => {
     const timer = setInterval(() => {
       const elapsed = Date.now() - start;
@@ -168,62 +210,32 @@ export async function publishAtRate(devices: MqttClient[], ratePerS: number, dur
         resolve();
         return;
       }
-      // Catch up on whole messages owed since the start, so timer jitter does not lower the rate.
-      owed = Math.floor((elapsed / 1000) * ratePerS) - sequence;
+      // Send what is owed since the start, so timer jitter does not lower the rate.
+      const owed = Math.floor((elapsed / 1000) * ratePerS) - sequence;
       for (let i = 0; i < owed; i++) {
-        const d = sequence % devices.length;
-        const msgId = `r${sequence++}`;
+        const device = devices[sequence % devices.length] as RawDevice;
+        const msgId = `${run}-${sequence++}`;
         sentAt.set(msgId, process.hrtime.bigint());
-        devices[d]?.publish(deviceTopic(`thermo-${d}`, "temperature"), `{"temp_c":36.6,"msg_id":"${msgId}"}`, { qos: 1 }, () => {
-          acked += 1;
-        });
+        device.publish(`{"temp_c":36.6,"msg_id":"${msgId}"}`, onAck);
       }
-    }, tickMs);
+    }, 1);
   });
+  while (devices.some((d) => d.inFlight > 0))
+    await new Promise((resolve) => setTimeout(resolve, 5));
   return acked;
 }
 
-/** A kiosk screen's connection; counts readings, and measures latency when asked to. */
-export class Kiosk {
-  readings = 0;
-  latenciesUs: number[] = [];
-  measure: Map<string, bigint> | null = null;
-
-  private constructor(readonly ws: WebSocket) {
-    ws.on("message", (data: Buffer) => {
-      if (this.measure) {
-        const now = process.hrtime.bigint();
-        const message = JSON.parse(data.toString()) as { type: string; data: { msg_id?: string } };
-        if (message.type !== "reading") return;
-        this.readings += 1;
-        const sent = message.data.msg_id ? this.measure.get(message.data.msg_id) : undefined;
-        if (sent !== undefined) this.latenciesUs.push(Number(now - sent) / 1000);
-        return;
-      }
-      // Throughput runs count frames without parsing them, so the clients cost little.
-      if (data.includes('"type":"reading"')) this.readings += 1;
-    });
-  }
-
-  static connect(port: number): Promise<Kiosk> {
-    return new Promise((resolve, reject) => {
-      const ws = new WebSocket(`ws://127.0.0.1:${port}/live?checkpoint=gate-1`, { perMessageDeflate: false });
-      ws.once("open", () => resolve(new Kiosk(ws)));
-      ws.once("error", reject);
-    });
-  }
-
-  reset(): void {
-    this.readings = 0;
-    this.latenciesUs = [];
-  }
+/** CPU seconds (user, system) of a process, from /proc (Linux). */
+export function cpuOf(pid: number): { userS: number; systemS: number } {
+  const fields = readFileSync(`/proc/${pid}/stat`, "utf8").split(") ")[1]?.split(" ") ?? [];
+  const ticksPerS = 100;
+  return { userS: Number(fields[11]) / ticksPerS, systemS: Number(fields[12]) / ticksPerS };
 }
 
-/** CPU seconds and resident memory of the gateway process, from its own /metrics. */
-export async function processStats(httpPort: number): Promise<{ cpuS: number; rssBytes: number }> {
-  const text = await (await fetch(`http://127.0.0.1:${httpPort}/metrics`)).text();
-  const value = (name: string) => Number(text.match(new RegExp(`^${name} (\\S+)`, "m"))?.[1] ?? Number.NaN);
-  return { cpuS: value("process_cpu_seconds_total"), rssBytes: value("process_resident_memory_bytes") };
+/** Resident memory of a process in MB, from /proc (Linux). */
+export function rssMbOf(pid: number): number {
+  const status = readFileSync(`/proc/${pid}/status`, "utf8");
+  return Number(status.match(/VmRSS:\s+(\d+)/)?.[1] ?? Number.NaN) / 1024;
 }
 
 export function percentile(values: number[], p: number): number {

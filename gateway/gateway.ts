@@ -77,7 +77,15 @@ export class Gateway {
     this.started.push({ name: "store", start: () => {}, stop: () => store.close() });
     await this.ensureAdmin(store);
 
-    const ingest = new Ingest({ store, bus, devices, metrics, log: childLogger(log, "ingest") });
+    const ingest = new Ingest({
+      store,
+      bus,
+      devices,
+      metrics,
+      log: childLogger(log, "ingest"),
+      maxBatch: config.ingest.max_batch,
+      commitDelayMs: config.ingest.commit_delay_ms,
+    });
     this.ingestInstance = ingest;
     const live = new LiveHub({
       store,

@@ -194,6 +194,26 @@ export const configSchema = z
       })
       .prefault({})
       .describe("WebSocket live push."),
+    ingest: z
+      .strictObject({
+        commit_delay_ms: z
+          .number()
+          .min(0)
+          .max(100)
+          .default(2)
+          .describe(
+            "Commit at most once per this many ms: readings that arrive meanwhile share one fsync. An idle gateway commits at once; 0 commits every event-loop turn.",
+          ),
+        max_batch: z
+          .number()
+          .int()
+          .min(1)
+          .max(100000)
+          .default(5000)
+          .describe("Most messages in one transaction."),
+      })
+      .prefault({})
+      .describe("Group commit of device messages."),
     log_level: z
       .enum(["fatal", "error", "warn", "info", "debug", "trace", "silent"])
       .default("info")

@@ -1,6 +1,18 @@
+import { isoTime } from "../domain/time.js";
 import type { DeviceStatus } from "../domain/types.js";
 import type { Db } from "./database.js";
-import type { EventJournal, StoredEvent } from "./journal.js";
+import { type EventJournal, type StoredEvent, tableReplaySource } from "./journal.js";
+
+interface StatusRow {
+  seq: number;
+  ts_ms: number;
+  device_id: string;
+  checkpoint_id: string;
+  online: number;
+  reason: string | null;
+}
+
+const COLUMNS = "seq, ts_ms, device_id, checkpoint_id, online, reason";
 
 export class DeviceStatusRepository {
   private readonly insertStatement;
@@ -10,11 +22,14 @@ export class DeviceStatusRepository {
     private readonly journal: EventJournal,
   ) {
     this.insertStatement = db.prepare(
-      "INSERT INTO device_status (seq, ts_ms, device_id, checkpoint_id, online, reason) VALUES (?, ?, ?, ?, ?, ?)",
+      `INSERT INTO device_status (${COLUMNS}) VALUES (?, ?, ?, ?, ?, ?)`,
+    );
+    journal.addSource(
+      tableReplaySource<StatusRow>(db, "device_status", COLUMNS, (row) => this.toEvent(row)),
     );
   }
 
-  /** Stores a change of a device's status and its journal event; call inside a transaction. */
+  /** Stores a change of a device's status; call inside a transaction. */
   insert(change: {
     device_id: string;
     checkpoint_id: string;
@@ -22,24 +37,32 @@ export class DeviceStatusRepository {
     reason: string | null;
     ts_ms: number;
   }): StoredEvent {
-    const seq = this.journal.nextSeq();
-    this.insertStatement.run(
-      seq,
-      change.ts_ms,
-      change.device_id,
-      change.checkpoint_id,
-      change.online ? 1 : 0,
-      change.reason,
-    );
-    const status: DeviceStatus = {
-      id: this.journal.eventId(seq),
-      seq,
-      ts: new Date(change.ts_ms).toISOString(),
-      device_id: change.device_id,
-      checkpoint_id: change.checkpoint_id,
-      online: change.online,
-      reason: change.reason,
+    const row: StatusRow = {
+      ...change,
+      seq: this.journal.nextSeq(),
+      online: change.online ? 1 : 0,
     };
-    return this.journal.append("device_status", change.checkpoint_id, change.ts_ms, status);
+    this.insertStatement.run(
+      row.seq,
+      row.ts_ms,
+      row.device_id,
+      row.checkpoint_id,
+      row.online,
+      row.reason,
+    );
+    return this.toEvent(row);
+  }
+
+  private toEvent(row: StatusRow): StoredEvent {
+    const status: DeviceStatus = {
+      id: this.journal.eventId(row.seq),
+      seq: row.seq,
+      ts: isoTime(row.ts_ms),
+      device_id: row.device_id,
+      checkpoint_id: row.checkpoint_id,
+      online: row.online === 1,
+      reason: row.reason,
+    };
+    return this.journal.event("device_status", row.checkpoint_id, status);
   }
 }

@@ -3,22 +3,13 @@
  * `PRAGMA user_version`. Never edit a released migration: add the next one.
  */
 export const MIGRATIONS: readonly string[] = [
-  // 1: the event journal, readings, scans, device status, accounts and sessions.
+  // 1: readings, scans, device status, accounts and sessions.
   `
   CREATE TABLE meta (key TEXT PRIMARY KEY, value TEXT NOT NULL) STRICT;
 
-  -- Every stored event, in seq order: what live clients resume from and what upstream
-  -- forwarding reads. 'message' is the live message (SPEC 5) exactly as pushed.
-  CREATE TABLE events (
-    seq INTEGER PRIMARY KEY,
-    ts_ms INTEGER NOT NULL,
-    type TEXT NOT NULL,
-    checkpoint_id TEXT,
-    message TEXT NOT NULL
-  ) STRICT;
-  CREATE INDEX events_checkpoint_seq ON events (checkpoint_id, seq);
-  CREATE INDEX events_ts ON events (ts_ms);
-
+  -- Every event (reading, scan, device status, ...) is a row of its kind's table with a
+  -- gateway-wide seq as its primary key (SPEC 1); live clients resume by reading each table
+  -- after their seq. Nothing is stored twice.
   CREATE TABLE readings (
     seq INTEGER PRIMARY KEY,
     ts_ms INTEGER NOT NULL,
@@ -62,6 +53,7 @@ export const MIGRATIONS: readonly string[] = [
     reason TEXT
   ) STRICT;
   CREATE INDEX device_status_device_seq ON device_status (device_id, seq);
+  CREATE INDEX device_status_checkpoint_seq ON device_status (checkpoint_id, seq);
 
   CREATE TABLE users (
     username TEXT PRIMARY KEY,

@@ -1,7 +1,8 @@
 import type { Statement } from "better-sqlite3";
+import { isoTime } from "../domain/time.js";
 import type { Reading, ReadingStatus } from "../domain/types.js";
 import type { Db } from "./database.js";
-import type { EventJournal, StoredEvent } from "./journal.js";
+import { type EventJournal, type StoredEvent, tableReplaySource } from "./journal.js";
 import { type Page, type PageRequest, pageQuery, toPage } from "./paging.js";
 
 export type NewReading = Omit<Reading, "id" | "seq" | "ts"> & { ts_ms: number };
@@ -43,14 +44,16 @@ export class ReadingRepository {
     private readonly journal: EventJournal,
   ) {
     this.insertStatement = db.prepare(
-      `INSERT INTO readings (${COLUMNS}) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
-       ON CONFLICT DO NOTHING`,
+      `INSERT INTO readings (${COLUMNS}) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT DO NOTHING`,
+    );
+    journal.addSource(
+      tableReplaySource<ReadingRow>(db, "readings", COLUMNS, (row) => this.toEvent(row)),
     );
   }
 
   /**
-   * Stores a reading and its journal event; call inside a transaction. Returns null for a
-   * repeated `msg_id` of the same device (a QoS 1 redelivery), which is stored once.
+   * Stores a reading; call inside a transaction. Returns null for a repeated `msg_id` of the
+   * same device (a QoS 1 redelivery), which is stored once.
    */
   insert(reading: NewReading): StoredEvent | null {
     const seq = this.journal.nextSeq();
@@ -66,13 +69,7 @@ export class ReadingRepository {
       reading.pass_id,
       reading.msg_id,
     );
-    if (result.changes === 0) return null;
-    return this.journal.append(
-      "reading",
-      reading.checkpoint_id,
-      reading.ts_ms,
-      this.toReading({ ...reading, seq }),
-    );
+    return result.changes === 0 ? null : this.toEvent({ ...reading, seq });
   }
 
   page(filter: ReadingFilter): Page<Reading> {
@@ -101,11 +98,15 @@ export class ReadingRepository {
     );
   }
 
+  private toEvent(row: ReadingRow): StoredEvent {
+    return this.journal.event("reading", row.checkpoint_id, this.toReading(row));
+  }
+
   private toReading(row: ReadingRow): Reading {
     return {
       id: this.journal.eventId(row.seq),
       seq: row.seq,
-      ts: new Date(row.ts_ms).toISOString(),
+      ts: isoTime(row.ts_ms),
       device_id: row.device_id,
       checkpoint_id: row.checkpoint_id,
       temp_c: row.temp_c,

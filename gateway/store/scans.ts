@@ -1,6 +1,19 @@
+import { isoTime } from "../domain/time.js";
 import type { Scan, ScanInput } from "../domain/types.js";
 import type { Db } from "./database.js";
-import type { EventJournal, StoredEvent } from "./journal.js";
+import { type EventJournal, type StoredEvent, tableReplaySource } from "./journal.js";
+
+interface ScanRow {
+  seq: number;
+  ts_ms: number;
+  device_id: string;
+  checkpoint_id: string;
+  pass_id: string;
+  method: Scan["method"];
+  msg_id: string | null;
+}
+
+const COLUMNS = "seq, ts_ms, device_id, checkpoint_id, pass_id, method, msg_id";
 
 export class ScanRepository {
   private readonly insertStatement;
@@ -10,34 +23,46 @@ export class ScanRepository {
     private readonly journal: EventJournal,
   ) {
     this.insertStatement = db.prepare(
-      `INSERT INTO scans (seq, ts_ms, device_id, checkpoint_id, pass_id, method, msg_id)
-       VALUES (?, ?, ?, ?, ?, ?, ?) ON CONFLICT DO NOTHING`,
+      `INSERT INTO scans (${COLUMNS}) VALUES (?, ?, ?, ?, ?, ?, ?) ON CONFLICT DO NOTHING`,
     );
+    journal.addSource(tableReplaySource<ScanRow>(db, "scans", COLUMNS, (row) => this.toEvent(row)));
   }
 
-  /** Stores a scan and its journal event; null for a repeated msg_id. Call inside a transaction. */
+  /** Stores a scan; null for a repeated msg_id. Call inside a transaction. */
   insert(scan: ScanInput & { checkpoint_id: string }): StoredEvent | null {
     const seq = this.journal.nextSeq();
-    const result = this.insertStatement.run(
+    const row: ScanRow = {
       seq,
-      scan.ts_ms,
-      scan.device_id,
-      scan.checkpoint_id,
-      scan.pass_id,
-      scan.method,
-      scan.msg_id,
-    );
-    if (result.changes === 0) return null;
-    const stored: Scan = {
-      id: this.journal.eventId(seq),
-      seq,
-      ts: new Date(scan.ts_ms).toISOString(),
+      ts_ms: scan.ts_ms,
       device_id: scan.device_id,
       checkpoint_id: scan.checkpoint_id,
       pass_id: scan.pass_id,
       method: scan.method,
       msg_id: scan.msg_id,
     };
-    return this.journal.append("scan", scan.checkpoint_id, scan.ts_ms, stored);
+    const result = this.insertStatement.run(
+      row.seq,
+      row.ts_ms,
+      row.device_id,
+      row.checkpoint_id,
+      row.pass_id,
+      row.method,
+      row.msg_id,
+    );
+    return result.changes === 0 ? null : this.toEvent(row);
+  }
+
+  private toEvent(row: ScanRow): StoredEvent {
+    const scan: Scan = {
+      id: this.journal.eventId(row.seq),
+      seq: row.seq,
+      ts: isoTime(row.ts_ms),
+      device_id: row.device_id,
+      checkpoint_id: row.checkpoint_id,
+      pass_id: row.pass_id,
+      method: row.method,
+      msg_id: row.msg_id,
+    };
+    return this.journal.event("scan", row.checkpoint_id, scan);
   }
 }

@@ -17,7 +17,7 @@ export class Store {
     private readonly db: Db,
     gatewayId: string,
   ) {
-    this.journal = new EventJournal(db, gatewayId);
+    this.journal = new EventJournal(db, gatewayId, ["readings", "scans", "device_status"]);
     this.readings = new ReadingRepository(db, this.journal);
     this.scans = new ScanRepository(db, this.journal);
     this.deviceStatus = new DeviceStatusRepository(db, this.journal);
@@ -29,16 +29,11 @@ export class Store {
   }
 
   /**
-   * Runs `write` in one transaction and records the seq high-water mark with it. If it
-   * throws, nothing of it is stored and the seq counter is not reused (a gap is harmless, a
-   * repeat is not).
+   * Runs `write` in one transaction. If it throws, nothing of it is stored and the seq
+   * numbers it took are not reused (a gap is harmless, a repeat is not).
    */
   writeBatch<T>(write: () => T): T {
-    return this.db.transaction(() => {
-      const result = write();
-      this.journal.persistSeq();
-      return result;
-    })();
+    return this.db.transaction(write)();
   }
 
   isHealthy(): boolean {

@@ -52,18 +52,25 @@ describe("the store", () => {
     store.close();
   });
 
-  it("keeps counting after a restart, even when retention has emptied the journal", () => {
+  it("keeps counting after a restart, and after the newest rows were deleted once the high-water mark was saved", () => {
     const path = join(mkdtempSync(join(tmpdir(), "cg-store-")), "c.db");
     const first = Store.open(path, "gw");
     first.writeBatch(() => [first.readings.insert(reading()), first.readings.insert(reading())]);
     first.close();
-    const raw = new Database(path);
-    raw.exec("DELETE FROM events; DELETE FROM readings;");
-    raw.close();
     const second = Store.open(path, "gw");
-    const [event] = second.writeBatch(() => [second.readings.insert(reading())]);
-    expect(event?.seq).toBe(3);
+    expect(second.journal.currentSeq).toBe(2);
+    const [third] = second.writeBatch(() => [second.readings.insert(reading())]);
+    expect(third?.seq).toBe(3);
+    // What retention does before deleting: save the high-water mark, then delete.
+    second.writeBatch(() => second.journal.saveSeqHighWater());
     second.close();
+    const raw = new Database(path);
+    raw.exec("DELETE FROM readings;");
+    raw.close();
+    const reopened = Store.open(path, "gw");
+    const [event] = reopened.writeBatch(() => [reopened.readings.insert(reading())]);
+    expect(event?.seq).toBe(4);
+    reopened.close();
   });
 
   it("stores a repeated msg_id of one device once, but the same msg_id of another device too", () => {
@@ -134,13 +141,41 @@ describe("the store", () => {
     store.close();
   });
 
-  it("replays the newest events after a seq, oldest first, per checkpoint, and says when it cut", () => {
+  it("replays the newest events of every kind after a seq, oldest first, per checkpoint, and says when it cut", () => {
     const store = Store.open(":memory:", "gw");
     store.writeBatch(() =>
       Array.from({ length: 10 }, (_, i) =>
-        store.readings.insert(reading({ checkpoint_id: i < 6 ? "gate-1" : "gate-2" })),
+        i === 4
+          ? store.scans.insert({
+              device_id: "reader-1",
+              checkpoint_id: "gate-1",
+              pass_id: "0012345678",
+              method: "card",
+              ts_ms: 1,
+              msg_id: null,
+            })
+          : i === 8
+            ? store.deviceStatus.insert({
+                device_id: "thermo-2",
+                checkpoint_id: "gate-2",
+                online: false,
+                reason: null,
+                ts_ms: 2,
+              })
+            : store.readings.insert(reading({ checkpoint_id: i < 6 ? "gate-1" : "gate-2" })),
       ),
     );
+    const typesOf = (messages: string[]) =>
+      messages.map((m) => (JSON.parse(m) as { type: string }).type);
+    expect(typesOf(store.journal.since(3, 100).messages)).toEqual([
+      "reading",
+      "scan",
+      "reading",
+      "reading",
+      "reading",
+      "device_status",
+      "reading",
+    ]);
     const seqsOf = (messages: string[]) =>
       messages.map((m) => (JSON.parse(m) as { seq: number }).seq);
     expect(seqsOf(store.journal.since(7, 100).messages)).toEqual([8, 9, 10]);
