@@ -1,4 +1,4 @@
-import { mkdtempSync, writeFileSync } from "node:fs";
+import { mkdtempSync, readFileSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
@@ -97,6 +97,38 @@ describe("configuration", () => {
     };
     visit(configSchema, "config");
     expect(undocumented).toEqual([]);
+  });
+
+  it("has every field in the README's configuration table", () => {
+    const readme = readFileSync(new URL("../../../README.md", import.meta.url), "utf8");
+    const table = readme.slice(
+      readme.indexOf("## Configuration"),
+      readme.indexOf("## How a reading flows"),
+    );
+    const missing: string[] = [];
+    const unwrap = (schema: unknown) => {
+      let node = schema as {
+        def: { type: string; innerType?: unknown; element?: unknown; in?: unknown };
+        shape?: Record<string, unknown>;
+      };
+      while (["optional", "default", "prefault", "nullable", "pipe"].includes(node.def.type)) {
+        node = (node.def.type === "pipe" ? node.def.in : node.def.innerType) as typeof node;
+      }
+      return node;
+    };
+    for (const [key, child] of Object.entries(configSchema.shape)) {
+      const node = unwrap(child);
+      const inner = node.def.type === "array" ? unwrap(node.def.element) : node;
+      if (inner.def.type === "object" && inner.shape) {
+        for (const field of Object.keys(inner.shape)) {
+          const named = node.def.type === "array" ? `\`${field}\`` : `\`${key}.${field}\``;
+          if (!table.includes(named)) missing.push(`${key}.${field}`);
+        }
+      } else if (!table.includes(`\`${key}\``)) {
+        missing.push(key);
+      }
+    }
+    expect(missing).toEqual([]);
   });
 
   it("reports every problem as 'path: message'", () => {
