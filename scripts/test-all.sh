@@ -24,4 +24,7 @@ fi
 
 npm ci --no-audit --no-fund
 npm run check
-npm test
+npm run build --silent
+# Vitest's own summary, plus one plain "N passed, N failed" line that any CI can read.
+npx vitest run --reporter=default --reporter=json --outputFile.json=test-results/vitest.json
+node -e 'const r = require("./test-results/vitest.json"); console.log(`${r.numPassedTests} passed, ${r.numFailedTests} failed, ${r.numPendingTests + r.numTodoTests} skipped`)'
