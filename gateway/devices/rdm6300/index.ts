@@ -1,0 +1,2 @@
+export { Rdm6300Frame } from "./frame.js";
+export { Rdm6300Parser } from "./parser.js";
