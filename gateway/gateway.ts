@@ -1,6 +1,8 @@
 import { randomBytes } from "node:crypto";
 import { createApp } from "./api/app.js";
 import type { GatewayConfig } from "./config/schema.js";
+import { SerialDevices } from "./devices/serial-device.js";
+import { type OpenPort, openSerialPort } from "./devices/serial-link.js";
 import { EventBus } from "./events.js";
 import { HttpServer } from "./http-server.js";
 import { LiveHub } from "./live/hub.js";
@@ -16,6 +18,8 @@ export interface GatewayOptions {
   log?: Logger;
   /** Where the first admin's generated password is told (default: stdout). */
   announce?: (line: string) => void;
+  /** How serial ports are opened (tests pass node-serialport's mock). */
+  openPort?: OpenPort;
 }
 
 /** A part of the gateway with a life: started in order, stopped in reverse (STYLE 1). */
@@ -143,6 +147,18 @@ export class Gateway {
       stop: () => broker.stop(),
     });
     await this.startComponent({ name: "http", start: () => http.start(), stop: () => http.stop() });
+    const serial = new SerialDevices(config.devices, {
+      ingest,
+      devices,
+      metrics,
+      log: childLogger(log, "serial"),
+      openPort: this.options.openPort ?? openSerialPort,
+    });
+    await this.startComponent({
+      name: "serial devices",
+      start: () => serial.start(),
+      stop: () => serial.stop(),
+    });
     if (config.upstream) {
       log.warn(
         "upstream is configured but forwarding to the district server is not implemented in this version",

@@ -35,6 +35,20 @@ export class Metrics {
     registers: [this.registry],
   });
 
+  readonly badFrames = new Counter({
+    name: "checkpoint_bad_frames_total",
+    help: "Serial bytes dropped, by device and reason (checksum, malformed, garbage, overflow, no_match).",
+    labelNames: ["device", "reason"] as const,
+    registers: [this.registry],
+  });
+
+  readonly serialReopens = new Counter({
+    name: "checkpoint_serial_reopen_attempts_total",
+    help: "Times a serial port was found missing or lost and a reopen was scheduled, by device.",
+    labelNames: ["device"] as const,
+    registers: [this.registry],
+  });
+
   readonly refusedClients = new Counter({
     name: "checkpoint_mqtt_refused_total",
     help: "MQTT connections, publishes and subscriptions refused by policy, by reason.",

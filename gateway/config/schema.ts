@@ -1,4 +1,8 @@
 import { z } from "zod";
+import {
+  compilePattern,
+  DEFAULT_PATTERN as DEFAULT_TEXT_PATTERN,
+} from "../devices/text-line/index.js";
 
 /**
  * The configuration schema (SPEC 9): every field has a description and a default, and the
@@ -73,10 +77,58 @@ const deviceSchema = z
       .describe(
         "A pass reader reporting the same card again within this many seconds is one scan.",
       ),
+    read_mode: z
+      .enum(["continuous", "poll"])
+      .default("continuous")
+      .describe("gy-mcu90614: ask the module for continuous output on open, or poll it."),
+    poll_interval_ms: z
+      .number()
+      .int()
+      .min(50)
+      .max(60000)
+      .default(200)
+      .describe("gy-mcu90614 in poll mode: ms between read commands."),
+    presence_above_c: z
+      .number()
+      .min(0)
+      .max(45)
+      .default(30)
+      .describe(
+        "gy-mcu90614: an object temperature at or above this means a person is in front of the sensor.",
+      ),
+    presence_max_ms: z
+      .number()
+      .int()
+      .min(100)
+      .max(60000)
+      .default(1500)
+      .describe(
+        "gy-mcu90614: a person still in front after this long is reported without waiting for them to leave.",
+      ),
+    pattern: z
+      .string()
+      .default(DEFAULT_TEXT_PATTERN)
+      .refine(isTemperaturePattern, "must be a regular expression with a named group (?<temp>...)")
+      .describe("text-line: the regular expression that finds the temperature in a line."),
+    idle_ms: z
+      .number()
+      .int()
+      .min(10)
+      .max(5000)
+      .default(100)
+      .describe("qr-line: a pause this long ends a code sent without a suffix."),
   })
   .superRefine((device, ctx) => {
     if (device.transport === "mqtt" && device.password === undefined) {
       ctx.addIssue({ code: "custom", path: ["password"], message: "required for an MQTT device" });
+    }
+    const protocolKind = device.protocol && PROTOCOL_KIND[device.protocol];
+    if (protocolKind && protocolKind !== device.kind) {
+      ctx.addIssue({
+        code: "custom",
+        path: ["protocol"],
+        message: `${device.protocol} is a ${protocolKind} protocol, but the device is a ${device.kind}`,
+      });
     }
     if (device.transport === "serial") {
       if (device.protocol === undefined) {
@@ -247,6 +299,7 @@ export const configSchema = z
       checkpointIds.add(checkpoint.id);
     });
     const deviceIds = new Set<string>();
+    const serialPaths = new Map<string, string>();
     config.devices.forEach((device, i) => {
       if (deviceIds.has(device.id)) {
         ctx.addIssue({
@@ -256,6 +309,17 @@ export const configSchema = z
         });
       }
       deviceIds.add(device.id);
+      if (device.transport === "serial" && device.path !== undefined) {
+        const owner = serialPaths.get(device.path);
+        if (owner !== undefined) {
+          ctx.addIssue({
+            code: "custom",
+            path: ["devices", i, "path"],
+            message: `${device.path} is already the port of '${owner}': one device per port`,
+          });
+        }
+        serialPaths.set(device.path, device.id);
+      }
       if (!checkpointIds.has(device.checkpoint)) {
         ctx.addIssue({
           code: "custom",
@@ -277,6 +341,22 @@ export type GatewayConfig = z.output<typeof configSchema>;
 export type CheckpointConfig = GatewayConfig["checkpoints"][number];
 export type DeviceConfig = GatewayConfig["devices"][number];
 export type ScreeningConfig = z.output<typeof screeningSchema>;
+
+const PROTOCOL_KIND = {
+  "gy-mcu90614": "thermometer",
+  "text-line": "thermometer",
+  rdm6300: "pass_reader",
+  "qr-line": "pass_reader",
+} as const;
+
+function isTemperaturePattern(source: string): boolean {
+  try {
+    compilePattern(source);
+    return true;
+  } catch {
+    return false;
+  }
+}
 
 function isTimeZone(zone: string): boolean {
   try {
