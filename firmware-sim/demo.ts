@@ -1,8 +1,8 @@
 #!/usr/bin/env node
 import { loadConfig } from "../gateway/config/load.js";
 import { Gateway } from "../gateway/gateway.js";
-import { runScenario } from "./runner.js";
-import { steady } from "./scenarios.js";
+import { mqttTargets, runScenario } from "./runner.js";
+import { rush } from "./scenarios.js";
 
 /**
  * `npm run demo`: the gateway on its embedded default (broker, SQLite file under ./data,
@@ -22,7 +22,7 @@ async function demo(): Promise<void> {
   print(`  health:        http://${host}:${gateway.httpPort}/api/health`);
   print(`  MQTT broker:   mqtt://${host}:${gateway.mqttPort}`);
   print(
-    "  simulator:     a steady crowd, about 20 people a minute, 10% with a fever. Ctrl-C stops.",
+    "  simulator:     a morning crowd, about 20 people a minute showing cards, 10% with a fever. Ctrl-C stops.",
   );
   print("");
   const controller = new AbortController();
@@ -31,13 +31,19 @@ async function demo(): Promise<void> {
   };
   process.on("SIGINT", stop);
   process.on("SIGTERM", stop);
-  const thermometers = config.devices
-    .filter((d) => d.kind === "thermometer" && d.transport === "mqtt" && d.password !== undefined)
-    .map((d) => ({ id: d.id, password: d.password as string }));
+  const mqttDevices = (kind: string) =>
+    config.devices
+      .filter((d) => d.kind === kind && d.transport === "mqtt" && d.password !== undefined)
+      .map((d) => ({ id: d.id, password: d.password as string }));
+  const thermometers = mqttDevices("thermometer");
   await runScenario({
-    url: `mqtt://127.0.0.1:${gateway.mqttPort}`,
-    thermometers,
-    actions: steady({
+    targets: await mqttTargets(
+      `mqtt://127.0.0.1:${gateway.mqttPort}`,
+      thermometers,
+      mqttDevices("pass_reader"),
+      `demo-${Date.now().toString(36)}`,
+    ),
+    actions: rush({
       seed: Date.now() % 100_000,
       thermometers: thermometers.map((t) => t.id),
       ratePerMin: 20,
@@ -45,7 +51,6 @@ async function demo(): Promise<void> {
       people: Number.POSITIVE_INFINITY,
     }),
     speed: 1,
-    runId: `demo-${Date.now().toString(36)}`,
     print: (line) => gateway.log.info(`sim: ${line}`),
     verbose: true,
     signal: controller.signal,

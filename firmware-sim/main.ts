@@ -1,12 +1,24 @@
 #!/usr/bin/env node
+import { tmpdir } from "node:os";
+import { join } from "node:path";
 import { Command, InvalidArgumentError, Option } from "commander";
 import { ConfigError, loadConfig } from "../gateway/config/load.js";
-import { runScenario, type SimDevice } from "./runner.js";
+import { mqttTargets, runScenario, type SimDevice, type SimTargets } from "./runner.js";
 import { SCENARIOS, type ScenarioName, scenario } from "./scenarios.js";
+import { PtyPair } from "./serial/pty.js";
+import { serialTargets } from "./serial/targets.js";
+import {
+  READER_PROTOCOLS,
+  type SerialProtocol,
+  THERMOMETER_PROTOCOLS,
+  VirtualSerialDevice,
+} from "./serial/virtual-devices.js";
 
 /**
- * The tester's simulator (SPEC 10): `npm run sim -- --scenario fever --seed 7`. Devices and
- * their passwords come from the same config file as the gateway's (or its embedded default).
+ * The tester's simulator (SPEC 10). Over MQTT, devices and passwords come from the gateway's
+ * config; with `--serial` it makes pseudo-terminal pairs with socat and prints the paths to
+ * put in the gateway's config; with `--device <protocol> --path <port>` it drives one serial
+ * device by hand on a port you give it.
  */
 
 function number(name: string, min: number, max: number) {
@@ -18,11 +30,31 @@ function number(name: string, min: number, max: number) {
   };
 }
 
+const PROTOCOLS = [...THERMOMETER_PROTOCOLS, ...READER_PROTOCOLS];
+
+interface Options {
+  scenario: ScenarioName;
+  seed: number;
+  config?: string;
+  url?: string;
+  rate: number;
+  feverShare: number;
+  count?: number;
+  speed: number;
+  quiet?: boolean;
+  serial?: boolean;
+  thermometer: SerialProtocol;
+  reader: SerialProtocol;
+  ptyDir: string;
+  device?: SerialProtocol;
+  path?: string;
+}
+
 export async function main(argv: string[]): Promise<void> {
   const program = new Command()
     .name("checkpoint-sim")
     .description(
-      "Virtual thermometers that drive a Checkpoint Gateway over MQTT with seeded, reproducible scenarios.",
+      "Virtual thermometers and pass readers that drive a Checkpoint Gateway over MQTT or serial, with seeded, reproducible scenarios.",
     )
     .addOption(
       new Option("-s, --scenario <name>", "scenario to play").choices(SCENARIOS).default("steady"),
@@ -35,13 +67,13 @@ export async function main(argv: string[]): Promise<void> {
     )
     .option(
       "-c, --config <file>",
-      "gateway config to take MQTT thermometers and the broker port from (default: the embedded demo)",
+      "gateway config to take MQTT devices and the broker port from (default: the embedded demo)",
     )
     .option("--url <url>", "broker URL (default: mqtt://127.0.0.1:<port from the config>)")
     .option("--rate <people-per-min>", "arrivals per minute", number("rate", 0.1, 1_000_000), 30)
     .option(
       "--fever-share <0..1>",
-      "share of people with a fever (steady)",
+      "share of people with a fever",
       number("fever-share", 0, 1),
       0.05,
     )
@@ -52,58 +84,114 @@ export async function main(argv: string[]): Promise<void> {
     )
     .option("--speed <x>", "play x times faster than real time", number("speed", 0.01, 1e6), 1)
     .option("-q, --quiet", "only progress lines, not one line per message")
+    .option(
+      "--serial",
+      "simulate serial devices on pseudo-terminals made with socat (instead of MQTT)",
+    )
+    .addOption(
+      new Option("--thermometer <protocol>", "serial thermometer protocol")
+        .choices(THERMOMETER_PROTOCOLS)
+        .default("gy-mcu90614"),
+    )
+    .addOption(
+      new Option("--reader <protocol>", "serial reader protocol")
+        .choices(READER_PROTOCOLS)
+        .default("rdm6300"),
+    )
+    .option(
+      "--pty-dir <dir>",
+      "where to make the pseudo-terminals",
+      join(tmpdir(), "checkpoint-sim"),
+    )
+    .addOption(
+      new Option("--device <protocol>", "drive one serial device by hand on --path").choices(
+        PROTOCOLS,
+      ),
+    )
+    .option("--path <port>", "the port the --device writes to (a pty end or a real serial port)")
     .parse(argv);
-  const o = program.opts<{
-    scenario: ScenarioName;
-    seed: number;
-    config?: string;
-    url?: string;
-    rate: number;
-    feverShare: number;
-    count?: number;
-    speed: number;
-    quiet?: boolean;
-  }>();
-
-  let config: ReturnType<typeof loadConfig>["config"];
-  try {
-    config = loadConfig({ file: o.config }).config;
-  } catch (error) {
-    if (error instanceof ConfigError) {
-      process.stderr.write(
-        `checkpoint-sim: invalid configuration:\n  ${error.problems.join("\n  ")}\n`,
-      );
-      process.exit(1);
-    }
-    throw error;
-  }
-  const thermometers: SimDevice[] = config.devices
-    .filter((d) => d.kind === "thermometer" && d.transport === "mqtt" && d.password !== undefined)
-    .map((d) => ({ id: d.id, password: d.password as string }));
-  if (thermometers.length === 0) {
-    process.stderr.write("checkpoint-sim: the config has no MQTT thermometer to simulate\n");
+  const o = program.opts<Options>();
+  const print = (line: string) => process.stdout.write(`${line}\n`);
+  const fail = (message: string): never => {
+    process.stderr.write(`checkpoint-sim: ${message}\n`);
     process.exit(1);
+  };
+
+  let targets: SimTargets;
+  let thermometerIds = ["thermometer"];
+  if (o.device !== undefined) {
+    if (o.path === undefined) fail("--device needs --path");
+    const device = new VirtualSerialDevice(o.device, o.path as string);
+    await device.open();
+    const isThermometer = THERMOMETER_PROTOCOLS.includes(o.device);
+    targets = serialTargets({
+      thermometer: isThermometer ? device : undefined,
+      reader: isThermometer ? undefined : device,
+      pairs: [],
+      seed: o.seed,
+    });
+    print(`${o.device} on ${o.path}`);
+  } else if (o.serial) {
+    const thermometerPair = PtyPair.inDir(o.ptyDir, "thermometer");
+    const readerPair = PtyPair.inDir(o.ptyDir, "reader");
+    await thermometerPair.plug();
+    await readerPair.plug();
+    const thermometer = new VirtualSerialDevice(o.thermometer, thermometerPair.devicePath);
+    const reader = new VirtualSerialDevice(o.reader, readerPair.devicePath);
+    await thermometer.open();
+    await reader.open();
+    targets = serialTargets({
+      thermometer,
+      reader,
+      pairs: [thermometerPair, readerPair],
+      seed: o.seed,
+    });
+    print("serial devices ready; put these in the gateway's config (devices:):");
+    print(
+      `  - { id: thermo-serial, kind: thermometer, checkpoint: gate-1, transport: serial, protocol: ${o.thermometer}, path: ${thermometerPair.gatewayPath} }`,
+    );
+    print(
+      `  - { id: reader-serial, kind: pass_reader, checkpoint: gate-1, transport: serial, protocol: ${o.reader}, path: ${readerPair.gatewayPath} }`,
+    );
+  } else {
+    let config: ReturnType<typeof loadConfig>["config"] | undefined;
+    try {
+      config = loadConfig({ file: o.config }).config;
+    } catch (error) {
+      if (error instanceof ConfigError)
+        fail(`invalid configuration:\n  ${error.problems.join("\n  ")}`);
+      throw error;
+    }
+    const mqttDevices = (kind: string): SimDevice[] =>
+      (config?.devices ?? [])
+        .filter((d) => d.kind === kind && d.transport === "mqtt" && d.password !== undefined)
+        .map((d) => ({ id: d.id, password: d.password as string }));
+    const thermometers = mqttDevices("thermometer");
+    if (thermometers.length === 0) fail("the config has no MQTT thermometer to simulate");
+    thermometerIds = thermometers.map((t) => t.id);
+    const url = o.url ?? `mqtt://127.0.0.1:${config?.mqtt.port ?? 1883}`;
+    targets = await mqttTargets(
+      url,
+      thermometers,
+      mqttDevices("pass_reader"),
+      `s${o.seed}-${Date.now().toString(36)}`,
+    );
   }
-  const url = o.url ?? `mqtt://127.0.0.1:${config.mqtt.port}`;
+
   const controller = new AbortController();
   process.on("SIGINT", () => controller.abort());
   process.on("SIGTERM", () => controller.abort());
-  const print = (line: string) => process.stdout.write(`${line}\n`);
-  print(
-    `scenario ${o.scenario}, seed ${o.seed}, ${thermometers.map((t) => t.id).join(", ")} -> ${url}`,
-  );
+  print(`scenario ${o.scenario}, seed ${o.seed} -> ${targets.describe()}`);
   const summary = await runScenario({
-    url,
-    thermometers,
+    targets,
     actions: scenario(o.scenario, {
       seed: o.seed,
-      thermometers: thermometers.map((t) => t.id),
+      thermometers: thermometerIds,
       ratePerMin: o.rate,
       feverShare: o.feverShare,
       people: o.count ?? Number.POSITIVE_INFINITY,
     }),
     speed: o.speed,
-    runId: `s${o.seed}-${Date.now().toString(36)}`,
     print,
     verbose: !o.quiet,
     signal: controller.signal,

@@ -1,6 +1,7 @@
 import mqtt, { type MqttClient } from "mqtt";
 import {
   deviceTopic,
+  type ScanPayload,
   type StatusPayload,
   type TemperaturePayload,
 } from "../gateway/mqtt/contract.js";
@@ -50,6 +51,22 @@ export class MqttDevice {
       msg_id: `${prefix}-${this.id}-${this.sent}`,
     };
     await this.client.publishAsync(deviceTopic(this.id, "temperature"), JSON.stringify(payload), {
+      qos: 1,
+    });
+    return payload.msg_id as string;
+  }
+
+  /** Resolves when the gateway acknowledged (stored) the scan. */
+  async sendScan(passId: string, method: "card" | "qr", prefix: string): Promise<string> {
+    if (!this.client) throw new Error(`${this.id} is not connected`);
+    this.sent += 1;
+    const payload: ScanPayload = {
+      pass_id: passId,
+      method,
+      ts: Date.now(),
+      msg_id: `${prefix}-${this.id}-${this.sent}`,
+    };
+    await this.client.publishAsync(deviceTopic(this.id, "scan"), JSON.stringify(payload), {
       qos: 1,
     });
     return payload.msg_id as string;

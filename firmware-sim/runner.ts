@@ -1,21 +1,29 @@
 import { MqttDevice } from "./mqtt-device.js";
-import type { ScenarioAction } from "./scenarios.js";
+import type {
+  NoiseAction,
+  ScanAction,
+  ScenarioAction,
+  TemperatureAction,
+  UnplugAction,
+} from "./scenarios.js";
 
-export interface SimDevice {
-  id: string;
-  password: string;
+/** Where a scenario's actions go: MQTT devices or serial ones. A missing handler skips the action. */
+export interface SimTargets {
+  describe(): string;
+  temperature?(action: TemperatureAction): Promise<string>;
+  scan?(action: ScanAction): Promise<string>;
+  noise?(action: NoiseAction): Promise<string>;
+  unplug?(action: UnplugAction): Promise<string>;
+  close(): Promise<void>;
 }
 
 export interface RunOptions {
-  url: string;
-  thermometers: SimDevice[];
+  targets: SimTargets;
   actions: Iterable<ScenarioAction>;
   /** Run this many times faster than real time; Infinity sends without waiting. */
   speed: number;
-  /** A prefix for message ids, so runs with different seeds do not collide. */
-  runId: string;
   print: (line: string) => void;
-  /** Print one line per message (otherwise only progress lines). */
+  /** Print one line per action (otherwise only progress lines). */
   verbose: boolean;
   signal?: AbortSignal;
 }
@@ -24,42 +32,46 @@ export interface RunSummary {
   sent: number;
   fevers: number;
   failed: number;
+  skipped: number;
 }
 
-/** Plays a scenario against a broker with real MQTT devices, printing what it sent. */
+/** Plays a scenario in time, printing what it sent and a progress line every 5 s and at the end. */
 export async function runScenario(options: RunOptions): Promise<RunSummary> {
-  const devices = new Map(
-    options.thermometers.map((d) => [d.id, new MqttDevice(d.id, d.password, options.url)]),
-  );
-  await Promise.all([...devices.values()].map((d) => d.connect()));
-  const summary: RunSummary = { sent: 0, fevers: 0, failed: 0 };
+  const summary: RunSummary = { sent: 0, fevers: 0, failed: 0, skipped: 0 };
   const started = Date.now();
   let lastProgress = started;
   const progress = () => {
     const seconds = (Date.now() - started) / 1000;
     options.print(
-      `progress: ${summary.sent} sent, ${summary.fevers} with fever, ${summary.failed} failed, ${(summary.sent / Math.max(seconds, 0.001)).toFixed(1)}/s`,
+      `progress: ${summary.sent} sent, ${summary.fevers} with fever, ${summary.failed} failed, ${summary.skipped} skipped, ${(summary.sent / Math.max(seconds, 0.001)).toFixed(1)}/s`,
     );
   };
+  const { targets } = options;
   try {
     for (const action of options.actions) {
       if (options.signal?.aborted) break;
-      const due = started + action.atMs / options.speed;
-      const wait = due - Date.now();
+      const wait = started + action.atMs / options.speed - Date.now();
       if (Number.isFinite(wait) && wait > 0) await sleep(wait, options.signal);
-      const device = devices.get(action.deviceId);
-      if (!device) throw new Error(`scenario uses unknown device '${action.deviceId}'`);
-      try {
-        const msgId = await device.sendTemperature(action.tempC, options.runId);
-        summary.sent += 1;
-        if (action.note.startsWith("fever")) summary.fevers += 1;
+      if (options.signal?.aborted) break;
+      const handler = targets[action.kind] as
+        | ((action: ScenarioAction) => Promise<string>)
+        | undefined;
+      if (!handler) {
+        summary.skipped += 1;
         if (options.verbose)
           options.print(
-            `${new Date().toISOString()} ${action.deviceId} -> ${action.tempC.toFixed(2)} °C (${action.note}) [${msgId}]`,
+            `${action.kind} (${action.note}): not possible with ${targets.describe()}, skipped`,
           );
+        continue;
+      }
+      try {
+        const what = await handler.call(targets, action);
+        summary.sent += 1;
+        if (action.note.startsWith("fever")) summary.fevers += 1;
+        if (options.verbose) options.print(`${new Date().toISOString()} ${what} (${action.note})`);
       } catch (error) {
         summary.failed += 1;
-        options.print(`${action.deviceId}: not acknowledged: ${(error as Error).message}`);
+        options.print(`${action.kind} failed: ${(error as Error).message}`);
       }
       if (Date.now() - lastProgress >= 5000) {
         lastProgress = Date.now();
@@ -68,12 +80,52 @@ export async function runScenario(options: RunOptions): Promise<RunSummary> {
     }
   } finally {
     progress();
-    await Promise.all([...devices.values()].map((d) => d.close()));
+    await targets.close();
   }
   return summary;
 }
 
-function sleep(ms: number, signal?: AbortSignal): Promise<void> {
+export interface SimDevice {
+  id: string;
+  password: string;
+}
+
+/** Thermometers and readers as MQTT devices with their own credentials (SPEC 4). */
+export async function mqttTargets(
+  url: string,
+  thermometers: SimDevice[],
+  readers: SimDevice[],
+  runId: string,
+): Promise<SimTargets> {
+  const connect = (d: SimDevice) => new MqttDevice(d.id, d.password, url);
+  const thermometerDevices = new Map(thermometers.map((d) => [d.id, connect(d)]));
+  const readerDevices = readers.map(connect);
+  const all = [...thermometerDevices.values(), ...readerDevices];
+  await Promise.all(all.map((d) => d.connect()));
+  let readerTurn = 0;
+  const targets: SimTargets = {
+    describe: () => `MQTT at ${url}`,
+    async temperature(action) {
+      const device = thermometerDevices.get(action.deviceId) ?? [...thermometerDevices.values()][0];
+      if (!device) throw new Error("no MQTT thermometer in the config");
+      const msgId = await device.sendTemperature(action.tempC, runId);
+      return `${device.id} -> ${action.tempC.toFixed(2)} °C [${msgId}]`;
+    },
+    async close() {
+      await Promise.all(all.map((d) => d.close()));
+    },
+  };
+  if (readerDevices.length > 0) {
+    targets.scan = async (action) => {
+      const device = readerDevices[readerTurn++ % readerDevices.length] as MqttDevice;
+      const msgId = await device.sendScan(action.passId, "card", runId);
+      return `${device.id} -> card ${action.passId} [${msgId}]`;
+    };
+  }
+  return targets;
+}
+
+export function sleep(ms: number, signal?: AbortSignal): Promise<void> {
   return new Promise((resolve) => {
     const timer = setTimeout(resolve, ms);
     signal?.addEventListener("abort", () => {

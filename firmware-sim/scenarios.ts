@@ -16,7 +16,42 @@ export interface TemperatureAction {
   note: string;
 }
 
-export type ScenarioAction = TemperatureAction;
+/** A pass presented at the reader: a card held for `holdMs`, or a code scanned. */
+export interface ScanAction {
+  kind: "scan";
+  atMs: number;
+  passId: string;
+  holdMs: number;
+  note: string;
+}
+
+/** Line trouble on a serial device (SPEC 10 `noise`). */
+export interface NoiseAction {
+  kind: "noise";
+  atMs: number;
+  noise: "garbage" | "corrupt" | "split";
+  note: string;
+}
+
+/** The serial devices' cable pulled for `downMs`, then plugged back in. */
+export interface UnplugAction {
+  kind: "unplug";
+  atMs: number;
+  downMs: number;
+  note: string;
+}
+
+export type ScenarioAction = TemperatureAction | ScanAction | NoiseAction | UnplugAction;
+
+/** Cards of residents the simulator knows (10-digit EM4100 numbers, as the RDM6300 reads them). */
+export const RESIDENT_CARDS = [
+  "0012345678",
+  "0087654321",
+  "0169552957",
+  "4000000000",
+  "0000070001",
+  "0000070002",
+];
 
 export interface ScenarioOptions {
   seed: number;
@@ -29,7 +64,7 @@ export interface ScenarioOptions {
   people: number;
 }
 
-export const SCENARIOS = ["steady", "fever"] as const;
+export const SCENARIOS = ["steady", "fever", "rush", "winter", "cards", "noise", "unplug"] as const;
 export type ScenarioName = (typeof SCENARIOS)[number];
 
 const round2 = (value: number) => Math.round(value * 100) / 100;
@@ -99,6 +134,186 @@ export function* fever(options: ScenarioOptions): Generator<ScenarioAction> {
   }
 }
 
+/** A morning crowd: each person shows a card, then walks past the thermometer. */
+export function* rush(options: ScenarioOptions): Generator<ScenarioAction> {
+  const random = new Random(options.seed);
+  const meanGapMs = 60_000 / options.ratePerMin;
+  let atMs = 0;
+  for (let person = 0; person < options.people; person++) {
+    atMs += random.exponential(meanGapMs);
+    const hasCard = random.chance(0.9);
+    if (hasCard) {
+      const card = RESIDENT_CARDS[Math.floor(random.next() * RESIDENT_CARDS.length)] as string;
+      yield {
+        kind: "scan",
+        atMs: Math.round(atMs),
+        passId: card,
+        holdMs: 300,
+        note: "resident card",
+      };
+    }
+    const fever = random.chance(options.feverShare);
+    yield {
+      kind: "temperature",
+      atMs: Math.round(atMs) + 1000,
+      deviceId: options.thermometers[person % options.thermometers.length] as string,
+      tempC: fever ? feverish(random) : healthy(random),
+      note: fever ? "fever" : hasCard ? "healthy" : "healthy, no card",
+    };
+  }
+}
+
+/**
+ * A cold winter morning: foreheads read low at first; each person waits and is measured
+ * again a few seconds later, some of them twice.
+ */
+export function* winter(options: ScenarioOptions): Generator<ScenarioAction> {
+  const random = new Random(options.seed);
+  const gapMs = 60_000 / options.ratePerMin;
+  const deviceId = options.thermometers[0] as string;
+  let atMs = 0;
+  for (let person = 0; person < options.people; person++) {
+    atMs += gapMs;
+    yield {
+      kind: "temperature",
+      atMs: Math.round(atMs),
+      deviceId,
+      tempC: round2(33 + random.next() * 1.8),
+      note: "cold, low",
+    };
+    let again = atMs + 5000;
+    if (random.chance(0.3)) {
+      yield {
+        kind: "temperature",
+        atMs: Math.round(again),
+        deviceId,
+        tempC: round2(34 + random.next() * 0.8),
+        note: "still low, measured again",
+      };
+      again += 5000;
+    }
+    yield {
+      kind: "temperature",
+      atMs: Math.round(again),
+      deviceId,
+      tempC: healthy(random),
+      note: "warmed up, measured again",
+    };
+    atMs = again;
+  }
+}
+
+/** Cards at the reader: a resident's tap, an unknown card, a card held for 4 s, a quick repeat. */
+export function* cards(options: ScenarioOptions): Generator<ScenarioAction> {
+  const random = new Random(options.seed);
+  const gapMs = 60_000 / options.ratePerMin;
+  let atMs = 0;
+  for (let person = 0; person < options.people; person++) {
+    atMs += gapMs;
+    const card = RESIDENT_CARDS[person % RESIDENT_CARDS.length] as string;
+    switch (person % 4) {
+      case 0:
+        yield {
+          kind: "scan",
+          atMs: Math.round(atMs),
+          passId: card,
+          holdMs: 300,
+          note: "resident card, tapped",
+        };
+        break;
+      case 1: {
+        const unknown = String(Math.floor(random.next() * 4_000_000_000)).padStart(10, "0");
+        yield {
+          kind: "scan",
+          atMs: Math.round(atMs),
+          passId: unknown,
+          holdMs: 300,
+          note: "unknown card",
+        };
+        break;
+      }
+      case 2:
+        yield {
+          kind: "scan",
+          atMs: Math.round(atMs),
+          passId: card,
+          holdMs: 4000,
+          note: "card held 4 s (one scan)",
+        };
+        break;
+      default:
+        yield {
+          kind: "scan",
+          atMs: Math.round(atMs),
+          passId: card,
+          holdMs: 300,
+          note: "resident card",
+        };
+        yield {
+          kind: "scan",
+          atMs: Math.round(atMs) + 1000,
+          passId: card,
+          holdMs: 300,
+          note: "same card again at once (one scan)",
+        };
+    }
+  }
+}
+
+/** Line trouble between good readings: garbage, a corrupt checksum, a frame split in two. */
+export function* noise(options: ScenarioOptions): Generator<ScenarioAction> {
+  const random = new Random(options.seed);
+  const gapMs = 60_000 / options.ratePerMin;
+  const deviceId = options.thermometers[0] as string;
+  const troubles = ["garbage", "corrupt", "split"] as const;
+  let atMs = 0;
+  for (let person = 0; person < options.people; person++) {
+    atMs += gapMs;
+    const trouble = troubles[person % troubles.length] as NoiseAction["noise"];
+    yield { kind: "noise", atMs: Math.round(atMs), noise: trouble, note: trouble };
+    yield {
+      kind: "temperature",
+      atMs: Math.round(atMs + gapMs / 2),
+      deviceId,
+      tempC: healthy(random),
+      note: "healthy",
+    };
+  }
+}
+
+/** Readings, the cable pulled for 5 s, plugged back, readings again. */
+export function* unplug(options: ScenarioOptions): Generator<ScenarioAction> {
+  const random = new Random(options.seed);
+  const gapMs = 60_000 / options.ratePerMin;
+  const deviceId = options.thermometers[0] as string;
+  const half = Math.max(1, Math.floor(options.people / 2));
+  let atMs = 0;
+  for (let person = 0; person < options.people; person++) {
+    atMs += gapMs;
+    if (person === half) {
+      yield { kind: "unplug", atMs: Math.round(atMs), downMs: 5000, note: "cable pulled for 5 s" };
+      atMs += 7000;
+    }
+    yield {
+      kind: "temperature",
+      atMs: Math.round(atMs),
+      deviceId,
+      tempC: healthy(random),
+      note: person < half ? "healthy" : "healthy, after replug",
+    };
+  }
+}
+
+const GENERATORS: Record<ScenarioName, (options: ScenarioOptions) => Generator<ScenarioAction>> = {
+  steady,
+  fever,
+  rush,
+  winter,
+  cards,
+  noise,
+  unplug,
+};
+
 export function scenario(name: ScenarioName, options: ScenarioOptions): Generator<ScenarioAction> {
-  return name === "steady" ? steady(options) : fever(options);
+  return GENERATORS[name](options);
 }

@@ -32,6 +32,8 @@ export interface SerialDeviceContext {
 /** How long a serial reading that failed to commit is kept and retried before it is given up. */
 const COMMIT_RETRIES = 10;
 const COMMIT_RETRY_MS = 1000;
+/** A module in continuous mode sends about 10 frames a second; this long without one means it forgot. */
+const CONTINUOUS_SILENCE_MS = 2000;
 
 /**
  * One serial device: its port (SerialLink), its protocol's parser, and what its frames mean:
@@ -46,6 +48,7 @@ export class SerialDevice {
   private presence: PresenceState = EMPTY;
   private seenPasses: SeenPasses = new Map();
   private pollTimer: NodeJS.Timeout | undefined;
+  private lastFrameMs = 0;
   private readonly retryTimers = new Set<NodeJS.Timeout>();
 
   constructor(
@@ -104,10 +107,16 @@ export class SerialDevice {
     this.ctx.devices.markSeen(this.config.id, this.now());
     if (this.config.protocol !== "gy-mcu90614") return;
     // The module only talks when asked (datasheet): continuous output, or one reading per poll.
+    // A module that was reset (a power blip, replugged before we reopened) forgets that it was
+    // asked, so the continuous command is repeated whenever frames stop coming.
+    clearInterval(this.pollTimer);
     if (this.config.read_mode === "continuous") {
       this.link.write(COMMAND_CONTINUOUS);
+      this.pollTimer = setInterval(() => {
+        if (this.now() - this.lastFrameMs > CONTINUOUS_SILENCE_MS)
+          this.link.write(COMMAND_CONTINUOUS);
+      }, CONTINUOUS_SILENCE_MS);
     } else {
-      clearInterval(this.pollTimer);
       this.pollTimer = setInterval(
         () => this.link.write(COMMAND_READ_ONCE),
         this.config.poll_interval_ms,
@@ -123,6 +132,7 @@ export class SerialDevice {
 
   private onFrame(frame: unknown): void {
     const nowMs = this.now();
+    this.lastFrameMs = nowMs;
     this.ctx.devices.markSeen(this.config.id, nowMs);
     switch (this.config.protocol) {
       case "gy-mcu90614": {

@@ -52,8 +52,9 @@ describe("the simulator against a running gateway", () => {
         env: { ...process.env, CHECKPOINT_LOG_LEVEL: "silent" },
       },
     );
-    expect(stdout).toContain("scenario fever, seed 3, thermo-1");
-    expect(stdout).toMatch(/progress: 10 sent, 4 with fever, 0 failed/);
+    expect(stdout).toContain(`scenario fever, seed 3 -> MQTT at ${gw.mqttUrl}`);
+    expect(stdout).toMatch(/thermo-1 -> 3\d\.\d\d °C/);
+    expect(stdout).toMatch(/progress: 10 sent, 4 with fever, 0 failed, 0 skipped/);
     const token = await login(gw.httpUrl);
     const response = await fetch(`${gw.httpUrl}/api/readings?device=thermo-1`, {
       headers: { authorization: `Bearer ${token}` },
