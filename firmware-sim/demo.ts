@@ -1,48 +1,98 @@
 #!/usr/bin/env node
-import { loadConfig } from "../gateway/config/load.js";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { loadConfig, validateConfig } from "../gateway/config/load.js";
+import type { GatewayConfig } from "../gateway/config/schema.js";
 import { Gateway } from "../gateway/gateway.js";
-import { mqttTargets, runScenario } from "./runner.js";
+import { mqttTargets, runScenario, type SimTargets } from "./runner.js";
 import { rush } from "./scenarios.js";
+import { PtyPair } from "./serial/pty.js";
+import { serialTargets } from "./serial/targets.js";
+import { VirtualSerialDevice } from "./serial/virtual-devices.js";
 
 /**
  * `npm run demo`: the gateway on its embedded default (broker, SQLite file under ./data,
- * kiosk pages) with a simulated steady crowd, so a newcomer can open the kiosk page and watch
- * readings arrive. Ctrl-C stops both.
+ * kiosk pages) with a simulated morning crowd over MQTT, so a newcomer can open the kiosk
+ * page and watch readings arrive. `npm run demo -- --serial` adds a GY-MCU90614 thermometer
+ * and an RDM6300 card reader on pseudo-terminals (needs socat) and plays the crowd on those.
+ * Ctrl-C stops everything.
  */
-async function demo(): Promise<void> {
-  const { config, source } = loadConfig();
+async function demo(serial: boolean): Promise<void> {
+  const loaded = loadConfig();
+  let config: GatewayConfig = loaded.config;
+  const pairs: PtyPair[] = [];
+  if (serial) {
+    const dir = join(tmpdir(), "checkpoint-demo");
+    pairs.push(PtyPair.inDir(dir, "thermometer"), PtyPair.inDir(dir, "reader"));
+    for (const pair of pairs) await pair.plug();
+    const checkpoint = config.checkpoints[0]?.id ?? "gate-1";
+    config = validateConfig({
+      ...config,
+      devices: [
+        ...config.devices,
+        {
+          id: "thermo-serial",
+          kind: "thermometer",
+          checkpoint,
+          transport: "serial",
+          protocol: "gy-mcu90614",
+          path: pairs[0]?.gatewayPath,
+        },
+        {
+          id: "reader-serial",
+          kind: "pass_reader",
+          checkpoint,
+          transport: "serial",
+          protocol: "rdm6300",
+          path: pairs[1]?.gatewayPath,
+        },
+      ],
+    });
+  }
   const gateway = new Gateway(config);
   await gateway.start();
   const host = config.http.host === "0.0.0.0" ? "localhost" : config.http.host;
   const print = (line: string) => process.stdout.write(`${line}\n`);
   const checkpoint = config.checkpoints[0]?.id ?? "gate-1";
   print("");
-  print(`Checkpoint Gateway demo (${source})`);
+  print(`Checkpoint Gateway demo (${loaded.source}${serial ? ", with serial devices" : ""})`);
   print(`  kiosk screen:  http://${host}:${gateway.httpPort}/kiosk?checkpoint=${checkpoint}`);
   print(`  health:        http://${host}:${gateway.httpPort}/api/health`);
   print(`  MQTT broker:   mqtt://${host}:${gateway.mqttPort}`);
+  if (serial)
+    print(
+      `  serial ports:  ${pairs.map((p) => p.gatewayPath).join(", ")} (socat pseudo-terminals)`,
+    );
   print(
-    "  simulator:     a morning crowd, about 20 people a minute showing cards, 10% with a fever. Ctrl-C stops.",
+    `  simulator:     a morning crowd over ${serial ? "serial" : "MQTT"}, about 20 people a minute showing cards, 10% with a fever. Ctrl-C stops.`,
   );
   print("");
   const controller = new AbortController();
-  const stop = async () => {
-    controller.abort();
-  };
-  process.on("SIGINT", stop);
-  process.on("SIGTERM", stop);
+  process.on("SIGINT", () => controller.abort());
+  process.on("SIGTERM", () => controller.abort());
+
   const mqttDevices = (kind: string) =>
     config.devices
       .filter((d) => d.kind === kind && d.transport === "mqtt" && d.password !== undefined)
       .map((d) => ({ id: d.id, password: d.password as string }));
   const thermometers = mqttDevices("thermometer");
-  await runScenario({
-    targets: await mqttTargets(
+  let targets: SimTargets;
+  if (serial) {
+    const thermometer = new VirtualSerialDevice("gy-mcu90614", pairs[0]?.devicePath ?? "");
+    const reader = new VirtualSerialDevice("rdm6300", pairs[1]?.devicePath ?? "");
+    await thermometer.open();
+    await reader.open();
+    targets = serialTargets({ thermometer, reader, pairs, seed: Date.now() % 100_000 });
+  } else {
+    targets = await mqttTargets(
       `mqtt://127.0.0.1:${gateway.mqttPort}`,
       thermometers,
       mqttDevices("pass_reader"),
       `demo-${Date.now().toString(36)}`,
-    ),
+    );
+  }
+  await runScenario({
+    targets,
     actions: rush({
       seed: Date.now() % 100_000,
       thermometers: thermometers.map((t) => t.id),
@@ -58,7 +108,7 @@ async function demo(): Promise<void> {
   await gateway.stop();
 }
 
-demo().catch((error: unknown) => {
+demo(process.argv.includes("--serial")).catch((error: unknown) => {
   process.stderr.write(`checkpoint-demo: ${(error as Error).message}\n`);
   process.exit(1);
 });
