@@ -56,23 +56,35 @@ export async function startBareAedes(distDir: string, cwd: string): Promise<Targ
 }
 
 export async function startGateway(distDir: string, dir: string, devices: number): Promise<Target> {
+  return spawnGatewayProcess(distDir, dir, (config) => {
+    config.devices = Array.from({ length: devices }, (_, i) => ({
+      id: `thermo-${i}`,
+      kind: "thermometer",
+      checkpoint: "gate-1",
+      password: DEVICE_PASSWORD,
+    }));
+  });
+}
+
+/** The built gateway in its own process on free ports, with a config `shape` fills in. */
+export async function spawnGatewayProcess(
+  distDir: string,
+  dir: string,
+  shape: (config: { devices: Record<string, unknown>[] }) => void,
+): Promise<Target> {
   const [httpPort, mqttPort] = [await freePort(), await freePort()];
   const config = {
     gateway_id: "gw-bench",
     http: { host: "127.0.0.1", port: httpPort },
     mqtt: { host: "127.0.0.1", port: mqttPort },
-    database: { path: join(dir, "bench.db") },
+    database: { path: join(dir, `bench-${httpPort}.db`) },
     admin_password: "bench-admin-pass",
     log_level: "warn",
     checkpoints: [{ id: "gate-1", name: "Bench gate", mode: "temperature_only" }],
-    devices: Array.from({ length: devices }, (_, i) => ({
-      id: `thermo-${i}`,
-      kind: "thermometer",
-      checkpoint: "gate-1",
-      password: DEVICE_PASSWORD,
-    })),
+    devices: [] as Record<string, unknown>[],
   };
-  const file = join(dir, "bench.yaml");
+  shape(config);
+  const file = join(dir, `bench-${httpPort}.yaml`);
   writeFileSync(file, stringify(config));
   const child = spawn(process.execPath, [join(distDir, "gateway/main.js"), "--config", file], {
     cwd: dir,

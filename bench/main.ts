@@ -18,6 +18,7 @@ import {
   type Target,
 } from "./harness.js";
 import type { RawKiosk } from "./raw-clients.js";
+import { parserRates, ptyRates } from "./serial.js";
 
 /**
  * `npm run bench`: end-to-end figures for the gateway (MQTT QoS 1 publish -> fsync-committed
@@ -171,6 +172,8 @@ async function gatewayRuns() {
 log(
   `checkpoint-gateway bench${quick ? " (quick)" : ""}: ${DEVICES} MQTT devices x ${WINDOW} in flight, ${KIOSKS} kiosk clients, QoS 1, synchronous=FULL, ${new Date().toISOString()}`,
 );
+const parsers = await parserRates(seconds(2, 0.5));
+const pty = await ptyRates(dist, dir, quick ? 5000 : 20_000);
 const aedes = await bareAedes();
 const sqlite = sqliteAlone();
 const g = await gatewayRuns();
@@ -211,6 +214,20 @@ rows.push([
   "flat",
 ]);
 rows.push(["peak RSS of the gateway, MB", fmt(g.peakRssMb), ""]);
+for (const p of parsers) {
+  rows.push([
+    `${p.protocol} parser, frames/s (bytes in memory)`,
+    `${fmt(p.framesPerS)} (${fmt(p.mbPerS, 1)} MB/s)`,
+    "",
+  ]);
+}
+rows.push([
+  "text-line thermometer on a pty, readings/s through the whole gateway",
+  fmt(pty.gatewayPerS),
+  "",
+]);
+rows.push(["  the same pty pair read raw by node-serialport, lines/s", fmt(pty.rawPerS), ""]);
+rows.push(["  ratio gateway / raw pty", `${fmt(pty.gatewayPerS / pty.rawPerS, 2)}x`, ""]);
 
 const width = Math.max(...rows.map((r) => r[0].length));
 const valueWidth = Math.max(...rows.map((r) => r[1].length));
