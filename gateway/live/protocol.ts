@@ -1,7 +1,15 @@
+import type { DeviceStatus, Reading, Scan } from "../domain/types.js";
+
 /**
  * The live push contract (SPEC 5), imported by the gateway and by the kiosk pages alike so
- * the two cannot drift. Browser-safe: no Node imports here.
+ * the two cannot drift. Browser-safe: no Node imports here. The event shapes are the domain
+ * types themselves (SPEC 7 field names), defined once in domain/types.ts.
  */
+
+export type ReadingData = Reading;
+/** A scan; its pass id is masked on the kiosk channel (SPEC 5). */
+export type ScanData = Scan;
+export type DeviceStatusData = DeviceStatus;
 
 export const LIVE_KIOSK_PATH = "/live";
 export const LIVE_GUARD_PATH = "/live/guard";
@@ -22,42 +30,6 @@ export interface LiveMessage<D = unknown> {
   ts: string;
   checkpoint_id: string | null;
   data: D;
-}
-
-export interface ReadingData {
-  id: string;
-  seq: number;
-  ts: string;
-  device_id: string;
-  checkpoint_id: string;
-  temp_c: number;
-  raw_c: number;
-  ambient_c: number | null;
-  status: "invalid" | "low" | "normal" | "fever";
-  pass_id: string | null;
-  msg_id: string | null;
-}
-
-export interface ScanData {
-  id: string;
-  seq: number;
-  ts: string;
-  device_id: string;
-  checkpoint_id: string;
-  /** Masked on the kiosk channel (SPEC 5). */
-  pass_id: string;
-  method: "card" | "qr";
-  msg_id: string | null;
-}
-
-export interface DeviceStatusData {
-  id: string;
-  seq: number;
-  ts: string;
-  device_id: string;
-  checkpoint_id: string;
-  online: boolean;
-  reason: string | null;
 }
 
 export interface HelloData {
