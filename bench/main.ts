@@ -164,7 +164,9 @@ async function gatewayRuns() {
   clearInterval(rssTimer);
 
   const metrics = await (await fetch(`http://127.0.0.1:${target.httpPort}/metrics`)).text();
-  const droppedKiosks = [...metrics.matchAll(/^checkpoint_ws_dropped_total\{[^}]*\} (\d+)/gm)].reduce((sum, m) => sum + Number(m[1]), 0);
+  const droppedKiosks = [
+    ...metrics.matchAll(/^checkpoint_ws_dropped_total\{[^}]*\} (\d+)/gm),
+  ].reduce((sum, m) => sum + Number(m[1]), 0);
   for (const d of devices) d.close();
   for (const k of kiosks) k.close();
   await stop(target.child);
@@ -216,7 +218,11 @@ rows.push([
   "flat",
 ]);
 rows.push(["peak RSS of the gateway, MB", fmt(g.peakRssMb), ""]);
-rows.push(["kiosk clients the gateway dropped as too slow (they stop receiving: counted as lost above)", fmt(g.droppedKiosks), "0"]);
+rows.push([
+  "kiosk clients the gateway dropped as too slow (they stop receiving: counted as lost above)",
+  fmt(g.droppedKiosks),
+  "0",
+]);
 for (const p of parsers) {
   rows.push([
     `${p.protocol} parser, frames/s (bytes in memory)`,

@@ -71,3 +71,46 @@ export interface DeviceStatus {
   online: boolean;
   reason: string | null;
 }
+
+export const PASS_STATUSES = ["active", "revoked"] as const;
+export type PassStatus = (typeof PASS_STATUSES)[number];
+
+/** A pass (出入证) as the API shows it (SPEC 7); times are ISO 8601 or null. */
+export interface Pass {
+  pass_id: string;
+  holder_name: string;
+  unit: string;
+  status: PassStatus;
+  valid_until: string | null;
+  observation_until: string | null;
+}
+
+/** Why a passage was denied or flagged (SPEC 2), in the order they are listed. */
+export const PASSAGE_REASONS = [
+  "fever",
+  "low",
+  "invalid",
+  "unknown_pass",
+  "revoked_pass",
+  "expired_pass",
+  "observation",
+  "no_pass",
+  "no_temperature",
+] as const;
+export type PassageReason = (typeof PASSAGE_REASONS)[number];
+export type PassageDecision = "allow" | "deny";
+
+/** One person at one checkpoint (SPEC 1, 7). `holder_name` is an extension, masked on kiosks. */
+export interface Passage {
+  id: string;
+  seq: number;
+  ts: string;
+  checkpoint_id: string;
+  pass_id: string | null;
+  holder_name: string | null;
+  reading_id: string | null;
+  scan_id: string | null;
+  temp_c: number | null;
+  decision: PassageDecision;
+  reasons: PassageReason[];
+}

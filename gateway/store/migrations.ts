@@ -69,4 +69,35 @@ export const MIGRATIONS: readonly string[] = [
     expires_at_ms INTEGER NOT NULL
   ) STRICT;
   `,
+  // 2: the pass registry (出入证) and passages.
+  `
+  CREATE TABLE passes (
+    pass_id TEXT PRIMARY KEY,
+    holder_name TEXT NOT NULL,
+    unit TEXT NOT NULL DEFAULT '',
+    status TEXT NOT NULL CHECK (status IN ('active', 'revoked')),
+    valid_until_ms INTEGER,
+    observation_until_ms INTEGER,
+    created_at_ms INTEGER NOT NULL,
+    updated_at_ms INTEGER NOT NULL
+  ) STRICT;
+  CREATE INDEX passes_holder ON passes (holder_name);
+
+  CREATE TABLE passages (
+    seq INTEGER PRIMARY KEY,
+    ts_ms INTEGER NOT NULL,
+    checkpoint_id TEXT NOT NULL,
+    pass_id TEXT,
+    holder_name TEXT,
+    reading_id TEXT,
+    scan_id TEXT,
+    temp_c REAL,
+    decision TEXT NOT NULL CHECK (decision IN ('allow', 'deny')),
+    reasons TEXT NOT NULL
+  ) STRICT;
+  CREATE INDEX passages_checkpoint_seq ON passages (checkpoint_id, seq);
+  CREATE INDEX passages_decision_seq ON passages (decision, seq);
+  CREATE INDEX passages_pass_seq ON passages (pass_id, seq) WHERE pass_id IS NOT NULL;
+  CREATE INDEX passages_ts ON passages (ts_ms);
+  `,
 ];
