@@ -12,6 +12,7 @@ import { EmbeddedBroker } from "./mqtt/broker.js";
 import { DeviceMessageHandler } from "./mqtt/device-messages.js";
 import { DeviceRegistry } from "./pipeline/devices.js";
 import { Ingest } from "./pipeline/ingest.js";
+import { PassageDesk } from "./pipeline/passages.js";
 import { Store } from "./store/store.js";
 
 export interface GatewayOptions {
@@ -140,6 +141,19 @@ export class Gateway {
     this.http = http;
 
     await this.startComponent({ name: "ingest", start: () => {}, stop: () => ingest.flush() });
+    const passages = new PassageDesk({
+      bus,
+      store,
+      ingest,
+      devices,
+      log: childLogger(log, "passages"),
+      pairingWindowMs: config.pairing_window_s * 1000,
+    });
+    await this.startComponent({
+      name: "passages",
+      start: () => passages.start(),
+      stop: () => passages.stop(),
+    });
     await this.startComponent({ name: "live", start: () => live.start(), stop: () => live.stop() });
     await this.startComponent({
       name: "mqtt broker",

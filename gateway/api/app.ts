@@ -6,6 +6,7 @@ import type { Store } from "../store/store.js";
 import { authRouter, requireRole } from "./auth.js";
 import { errorHandler, notFound } from "./errors.js";
 import { type HealthSources, healthRouter } from "./health.js";
+import { passesRouter } from "./passes.js";
 import { readingsRouter } from "./readings.js";
 import { findUiDir, pagesRouter } from "./static.js";
 
@@ -43,6 +44,7 @@ export function createApp(ctx: ApiContext): Express {
   });
   app.use("/api/auth", authRouter(ctx.store, ctx.sessionTtlMs));
   app.use("/api/readings", requireRole(ctx.store, "guard", "admin"), readingsRouter(ctx.store));
+  app.use("/api/passes", requireRole(ctx.store, "admin"), passesRouter(ctx.store));
   app.use(pagesRouter(findUiDir()));
 
   app.use(notFound);

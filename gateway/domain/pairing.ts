@@ -1,4 +1,4 @@
-import type { CheckpointMode } from "./types.js";
+import type { CheckpointMode, ReadingStatus } from "./types.js";
 
 /**
  * Pairing a scan and a reading at one checkpoint into one passage (SPEC 2), as pure functions
@@ -16,6 +16,8 @@ export interface PendingReading {
   kind: "reading";
   id: string;
   tsMs: number;
+  tempC: number;
+  status: ReadingStatus;
 }
 
 export interface PendingScan {

@@ -4,6 +4,7 @@ import type { EventBus } from "../events.js";
 import type { Logger } from "../log.js";
 import type { Metrics } from "../metrics.js";
 import type { StoredEvent } from "../store/journal.js";
+import type { NewPassage } from "../store/passages.js";
 import type { Store } from "../store/store.js";
 import type { DeviceRegistry } from "./devices.js";
 
@@ -90,6 +91,16 @@ export class Ingest {
       deviceId: device.id,
       committed,
       write: () => store.scans.insert({ ...input, checkpoint_id: device.checkpoint }),
+    });
+  }
+
+  /** Queues a decided passage for the next commit. */
+  submitPassage(passage: NewPassage): void {
+    const { store } = this.ctx;
+    this.enqueue({
+      deviceId: "",
+      committed: undefined,
+      write: () => store.passages.insert(passage),
     });
   }
 

@@ -2,6 +2,8 @@ import { AccountRepository } from "./accounts.js";
 import { type Db, openDatabase } from "./database.js";
 import { DeviceStatusRepository } from "./device-status.js";
 import { EventJournal } from "./journal.js";
+import { PassageRepository } from "./passages.js";
+import { PassRepository } from "./passes.js";
 import { ReadingRepository } from "./readings.js";
 import { ScanRepository } from "./scans.js";
 
@@ -12,16 +14,25 @@ export class Store {
   readonly scans: ScanRepository;
   readonly deviceStatus: DeviceStatusRepository;
   readonly accounts: AccountRepository;
+  readonly passes: PassRepository;
+  readonly passages: PassageRepository;
 
   private constructor(
     private readonly db: Db,
     gatewayId: string,
   ) {
-    this.journal = new EventJournal(db, gatewayId, ["readings", "scans", "device_status"]);
+    this.journal = new EventJournal(db, gatewayId, [
+      "readings",
+      "scans",
+      "device_status",
+      "passages",
+    ]);
     this.readings = new ReadingRepository(db, this.journal);
     this.scans = new ScanRepository(db, this.journal);
     this.deviceStatus = new DeviceStatusRepository(db, this.journal);
     this.accounts = new AccountRepository(db);
+    this.passes = new PassRepository(db);
+    this.passages = new PassageRepository(db, this.journal);
   }
 
   static open(path: string, gatewayId: string): Store {

@@ -10,7 +10,13 @@ import {
 import type { CheckpointMode } from "../../../gateway/domain/types.js";
 
 const W = 10_000;
-const reading = (id: string, tsMs: number): Half => ({ kind: "reading", id, tsMs });
+const reading = (id: string, tsMs: number): Half => ({
+  kind: "reading",
+  id,
+  tsMs,
+  tempC: 36.6,
+  status: "normal",
+});
 const scan = (id: string, tsMs: number): Half => ({ kind: "scan", id, tsMs, passId: `pass-${id}` });
 
 /** Feeds halves in order, then expires at `endMs`; returns each passage as "reading+scan@ts". */

@@ -1,0 +1,114 @@
+import { Router } from "express";
+import { z } from "zod";
+import { PASS_STATUSES, type Pass } from "../domain/types.js";
+import type { PassWrite } from "../store/passes.js";
+import type { Store } from "../store/store.js";
+import { HttpError } from "./errors.js";
+import { parseWith } from "./validation.js";
+
+const instantOrNull = z.iso
+  .datetime({ offset: true, message: "must be an ISO 8601 date-time with a time zone, or null" })
+  .transform((value) => Date.parse(value))
+  .nullable();
+
+const fields = {
+  holder_name: z.string().trim().min(1).max(100),
+  unit: z.string().trim().max(100),
+  status: z.enum(PASS_STATUSES),
+  valid_until: instantOrNull,
+  observation_until: instantOrNull,
+};
+
+const createBody = z.strictObject({
+  pass_id: z
+    .string()
+    .trim()
+    .min(1)
+    .max(512)
+    .regex(/^[^\r\n]+$/, "cannot contain a line break"),
+  holder_name: fields.holder_name,
+  unit: fields.unit.default(""),
+  status: fields.status.default("active"),
+  valid_until: fields.valid_until.default(null),
+  observation_until: fields.observation_until.default(null),
+});
+
+const patchBody = z.strictObject(fields).partial();
+
+const listQuery = z.object({
+  q: z.string().trim().max(100).optional(),
+  status: z.enum(PASS_STATUSES).optional(),
+  limit: z.coerce
+    .number()
+    .int()
+    .min(1)
+    .default(100)
+    .transform((n) => Math.min(n, 1000)),
+  cursor: z.string().optional(),
+});
+
+/** The pass registry (SPEC 7 `/api/passes`, admin only). */
+export function passesRouter(store: Store): Router {
+  const router = Router();
+  router.get("/", (req, res) => {
+    const query = parseWith(listQuery, req.query, "query");
+    res.json(
+      store.passes.list({
+        query: query.q,
+        status: query.status,
+        limit: query.limit,
+        after: query.cursor,
+      }),
+    );
+  });
+  router.get("/:passId", (req, res) => {
+    res.json(existing(store, req.params.passId));
+  });
+  router.post("/", (req, res) => {
+    const body = parseWith(createBody, req.body, "body");
+    const pass: PassWrite = {
+      pass_id: body.pass_id,
+      holder_name: body.holder_name,
+      unit: body.unit,
+      status: body.status,
+      valid_until_ms: body.valid_until,
+      observation_until_ms: body.observation_until,
+    };
+    if (!store.passes.create(pass, Date.now()))
+      throw new HttpError(409, `pass ${body.pass_id} already exists`);
+    res.status(201).json(store.passes.get(body.pass_id));
+  });
+  router.patch("/:passId", (req, res) => {
+    const current = existing(store, req.params.passId);
+    const patch = parseWith(patchBody, req.body, "body");
+    const ms = (iso: string | null) => (iso === null ? null : Date.parse(iso));
+    store.passes.update(
+      {
+        pass_id: current.pass_id,
+        holder_name: patch.holder_name ?? current.holder_name,
+        unit: patch.unit ?? current.unit,
+        status: patch.status ?? current.status,
+        valid_until_ms:
+          patch.valid_until !== undefined ? patch.valid_until : ms(current.valid_until),
+        observation_until_ms:
+          patch.observation_until !== undefined
+            ? patch.observation_until
+            : ms(current.observation_until),
+      },
+      Date.now(),
+    );
+    res.json(store.passes.get(current.pass_id));
+  });
+  router.delete("/:passId", (req, res) => {
+    if (!store.passes.delete(req.params.passId))
+      throw new HttpError(404, `no pass ${req.params.passId}`);
+    res.status(204).end();
+  });
+  return router;
+}
+
+function existing(store: Store, passId: string): Pass {
+  const pass = store.passes.get(passId);
+  if (!pass) throw new HttpError(404, `no pass ${passId}`);
+  return pass;
+}

@@ -1,0 +1,77 @@
+import { isoTime } from "../domain/time.js";
+import type { Passage, PassageDecision, PassageReason } from "../domain/types.js";
+import type { Db } from "./database.js";
+import { type EventJournal, type StoredEvent, tableReplaySource } from "./journal.js";
+
+interface PassageRow {
+  seq: number;
+  ts_ms: number;
+  checkpoint_id: string;
+  pass_id: string | null;
+  holder_name: string | null;
+  reading_id: string | null;
+  scan_id: string | null;
+  temp_c: number | null;
+  decision: PassageDecision;
+  reasons: string;
+}
+
+const COLUMNS =
+  "seq, ts_ms, checkpoint_id, pass_id, holder_name, reading_id, scan_id, temp_c, decision, reasons";
+
+export type NewPassage = Omit<PassageRow, "seq" | "reasons"> & { reasons: PassageReason[] };
+
+export class PassageRepository {
+  private readonly insertStatement;
+
+  constructor(
+    db: Db,
+    private readonly journal: EventJournal,
+  ) {
+    this.insertStatement = db.prepare(
+      `INSERT INTO passages (${COLUMNS}) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+    );
+    journal.addSource(
+      tableReplaySource<PassageRow>(db, "passages", COLUMNS, (row) => this.toEvent(row)),
+    );
+  }
+
+  /** Stores a passage; call inside a transaction. */
+  insert(passage: NewPassage): StoredEvent {
+    const row: PassageRow = {
+      ...passage,
+      seq: this.journal.nextSeq(),
+      reasons: passage.reasons.join(","),
+    };
+    this.insertStatement.run(
+      row.seq,
+      row.ts_ms,
+      row.checkpoint_id,
+      row.pass_id,
+      row.holder_name,
+      row.reading_id,
+      row.scan_id,
+      row.temp_c,
+      row.decision,
+      row.reasons,
+    );
+    return this.toEvent(row);
+  }
+
+  private toEvent(row: PassageRow): StoredEvent {
+    const passage: Passage = {
+      id: this.journal.eventId(row.seq),
+      seq: row.seq,
+      ts: isoTime(row.ts_ms),
+      checkpoint_id: row.checkpoint_id,
+      pass_id: row.pass_id,
+      holder_name: row.holder_name,
+      reading_id: row.reading_id,
+      scan_id: row.scan_id,
+      temp_c: row.temp_c,
+      decision: row.decision,
+      reasons: row.reasons === "" ? [] : (row.reasons.split(",") as PassageReason[]),
+    };
+    return this.journal.event("passage", row.checkpoint_id, passage);
+  }
+}

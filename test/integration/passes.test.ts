@@ -1,0 +1,168 @@
+import type { MqttClient } from "mqtt";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { deviceTopic } from "../../gateway/mqtt/contract.js";
+import { connectDevice, publishQos1 } from "../helpers/device.js";
+import { DEVICE_PASSWORD, login, type RunningGateway, startGateway } from "../helpers/gateway.js";
+import { LiveClient } from "../helpers/live-client.js";
+
+let gw: RunningGateway;
+let admin: Record<string, string>;
+let guard: Record<string, string>;
+let thermo: MqttClient;
+let reader: MqttClient;
+
+beforeAll(async () => {
+  gw = await startGateway({
+    pairing_window_s: 1,
+    checkpoints: [
+      {
+        id: "gate-out",
+        name: "East gate / 东门",
+        direction: "out",
+        mode: "pass_and_temperature",
+        enforcement: "hard",
+      },
+    ],
+    devices: [
+      { id: "thermo-1", kind: "thermometer", checkpoint: "gate-out", password: DEVICE_PASSWORD },
+      { id: "reader-1", kind: "pass_reader", checkpoint: "gate-out", password: DEVICE_PASSWORD },
+    ],
+  });
+  await gw.gateway.store.accounts.create("guard1", "guard-pass-1", "guard", Date.now());
+  admin = {
+    authorization: `Bearer ${await login(gw.httpUrl)}`,
+    "content-type": "application/json",
+  };
+  guard = {
+    authorization: `Bearer ${await login(gw.httpUrl, "guard1", "guard-pass-1")}`,
+    "content-type": "application/json",
+  };
+  thermo = await connectDevice(gw.mqttUrl, "thermo-1");
+  reader = await connectDevice(gw.mqttUrl, "reader-1");
+});
+afterAll(async () => {
+  await thermo.endAsync(true);
+  await reader.endAsync(true);
+  await gw.close();
+});
+
+const api = (method: string, path: string, headers: Record<string, string>, body?: unknown) =>
+  fetch(`${gw.httpUrl}${path}`, {
+    method,
+    headers,
+    body: body === undefined ? undefined : JSON.stringify(body),
+  });
+
+const later = (days: number) => new Date(Date.now() + days * 86_400_000).toISOString();
+
+describe("the pass registry", () => {
+  it("lets an admin add, read, search, change and remove passes", async () => {
+    const created = await api("POST", "/api/passes", admin, {
+      pass_id: "0012345678",
+      holder_name: "王小明",
+      unit: "3-2-401",
+      valid_until: later(365),
+    });
+    expect(created.status).toBe(201);
+    expect(await created.json()).toMatchObject({
+      pass_id: "0012345678",
+      holder_name: "王小明",
+      unit: "3-2-401",
+      status: "active",
+      observation_until: null,
+    });
+    expect(
+      (await api("POST", "/api/passes", admin, { pass_id: "0012345678", holder_name: "Again" }))
+        .status,
+    ).toBe(409);
+    await api("POST", "/api/passes", admin, {
+      pass_id: "0087654321",
+      holder_name: "李华",
+      unit: "5-1-101",
+    });
+    const found = (await (await api("GET", "/api/passes?q=5-1", admin)).json()) as {
+      items: { pass_id: string }[];
+    };
+    expect(found.items.map((p) => p.pass_id)).toEqual(["0087654321"]);
+    const revoked = await api("PATCH", "/api/passes/0087654321", admin, { status: "revoked" });
+    expect(await revoked.json()).toMatchObject({ status: "revoked", holder_name: "李华" });
+    expect((await api("DELETE", "/api/passes/0087654321", admin)).status).toBe(204);
+    expect((await api("GET", "/api/passes/0087654321", admin)).status).toBe(404);
+  });
+
+  it("answers bad input with 400 naming the field", async () => {
+    const response = await api("POST", "/api/passes", admin, {
+      pass_id: "",
+      holder_name: "x",
+      status: "lost",
+      valid_until: "tomorrow",
+    });
+    expect(response.status).toBe(400);
+    const { error } = (await response.json()) as { error: string };
+    expect(error).toContain("body.pass_id");
+    expect(error).toContain("body.status");
+    expect(error).toContain("body.valid_until: must be an ISO 8601 date-time");
+  });
+
+  it("is for admins only", async () => {
+    expect((await api("GET", "/api/passes", guard)).status).toBe(403);
+    expect(
+      (await api("POST", "/api/passes", guard, { pass_id: "1", holder_name: "x" })).status,
+    ).toBe(403);
+    expect((await api("GET", "/api/passes", {})).status).toBe(401);
+  });
+});
+
+describe("passages at a pass_and_temperature exit", () => {
+  const scan = (passId: string) =>
+    publishQos1(reader, deviceTopic("reader-1", "scan"), { pass_id: passId, method: "card" });
+  const temperature = (tempC: number) =>
+    publishQos1(thermo, deviceTopic("thermo-1", "temperature"), { temp_c: tempC });
+
+  it("pairs a card and a temperature into one decided passage, shown masked on the kiosk", async () => {
+    await api("POST", "/api/passes", admin, {
+      pass_id: "1000000001",
+      holder_name: "张伟",
+      unit: "1-1-101",
+      valid_until: later(30),
+    });
+    await api("POST", "/api/passes", admin, {
+      pass_id: "1000000002",
+      holder_name: "刘洋",
+      status: "revoked",
+    });
+    await api("POST", "/api/passes", admin, {
+      pass_id: "1000000003",
+      holder_name: "陈静",
+      observation_until: later(14),
+    });
+    const kiosk = await LiveClient.connect(`${gw.wsUrl}/live?checkpoint=gate-out`);
+    const cases: [string | null, number | null, string, string[]][] = [
+      ["1000000001", 36.6, "allow", []],
+      ["1000000001", 38.3, "deny", ["fever"]],
+      ["1000000002", 36.6, "deny", ["revoked_pass"]],
+      ["9999999999", 36.6, "deny", ["unknown_pass"]],
+      ["1000000003", 36.6, "deny", ["observation"]],
+      ["1000000001", null, "deny", ["no_temperature"]],
+      [null, 36.7, "deny", ["no_pass"]],
+    ];
+    for (const [passId, tempC, decision, reasons] of cases) {
+      const before = kiosk.ofType("passage").length;
+      if (passId !== null) await scan(passId);
+      if (tempC !== null) await temperature(tempC);
+      const passage = await kiosk.waitFor(
+        (m) => m.type === "passage" && kiosk.ofType("passage").indexOf(m) === before,
+        5000,
+      );
+      expect({
+        pass: passId,
+        temp: tempC,
+        decision: passage.data.decision,
+        reasons: passage.data.reasons,
+      }).toEqual({ pass: passId, temp: tempC, decision, reasons });
+      if (passId === "1000000001")
+        expect(passage.data).toMatchObject({ pass_id: "10****0001", holder_name: "张*" });
+    }
+    await kiosk.close();
+  });
+});
