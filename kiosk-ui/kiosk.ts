@@ -1,6 +1,12 @@
-import type { HelloData, LiveMessage, ReadingData } from "../gateway/live/protocol.js";
+import type { HelloData, LiveMessage, PassageData, ReadingData } from "../gateway/live/protocol.js";
 import { LIVE_KIOSK_PATH } from "../gateway/live/protocol.js";
-import { IDLE_VIEW, isStillCurrent, type ScreenView, viewForReading } from "./screen.js";
+import {
+  IDLE_VIEW,
+  isStillCurrent,
+  type ScreenView,
+  viewForPassage,
+  viewForReading,
+} from "./screen.js";
 import { Tone } from "./tone.js";
 
 /**
@@ -70,6 +76,15 @@ function onReading(message: LiveMessage<ReadingData>, replayed: boolean): void {
   show(view);
 }
 
+function onPassage(message: LiveMessage<PassageData>, replayed: boolean): void {
+  const view = viewForPassage(message.data);
+  if (!view) return;
+  if (replayed && !isStillCurrent(message.data.ts, Date.now(), view)) return;
+  // A refused passage is a pop-up, like a fever: the person must see it and go to the guard.
+  show(view);
+  document.body.dataset.passage = message.data.decision;
+}
+
 function connect(): void {
   if (!checkpointId) {
     show({
@@ -103,6 +118,7 @@ function connect(): void {
     if (lastSeq === null || message.seq > lastSeq) lastSeq = message.seq;
     document.body.dataset.lastSeq = String(lastSeq);
     if (message.type === "reading") onReading(message as LiveMessage<ReadingData>, replayed);
+    if (message.type === "passage") onPassage(message as LiveMessage<PassageData>, replayed);
   };
   ws.onclose = () => {
     setConnection("offline");

@@ -1,4 +1,4 @@
-import type { DeviceStatus, Reading, Scan } from "../domain/types.js";
+import type { DeviceStatus, Passage, Reading, Scan } from "../domain/types.js";
 
 /**
  * The live push contract (SPEC 5), imported by the gateway and by the kiosk pages alike so
@@ -10,6 +10,8 @@ export type ReadingData = Reading;
 /** A scan; its pass id is masked on the kiosk channel (SPEC 5). */
 export type ScanData = Scan;
 export type DeviceStatusData = DeviceStatus;
+/** A passage; pass id and holder name are masked on the kiosk channel (SPEC 5). */
+export type PassageData = Passage;
 
 export const LIVE_KIOSK_PATH = "/live";
 export const LIVE_GUARD_PATH = "/live/guard";

@@ -117,24 +117,30 @@ describe("live push", () => {
   it("replays every missed event in order to a kiosk that resumes with since=", async () => {
     const kiosk = await LiveClient.connect(`${gw.wsUrl}/live?checkpoint=gate-1`);
     await temperature(36.5, "before-drop");
-    const last = await kiosk.waitFor((m) => m.data.msg_id === "before-drop");
+    const seen = await kiosk.waitFor((m) => m.data.msg_id === "before-drop");
+    // At a temperature_only checkpoint every reading is also a passage, right after it.
+    await kiosk.waitFor((m) => m.type === "passage" && m.data.reading_id === seen.data.id);
+    const lastSeq = Math.max(...kiosk.messages.map((m) => m.seq));
     await kiosk.close();
     const missed = [36.1, 38.4, 34.2, 36.8];
     for (const [i, t] of missed.entries()) await temperature(t, `missed-${i}`);
-    const resumed = await LiveClient.connect(
-      `${gw.wsUrl}/live?checkpoint=gate-1&since=${last.seq}`,
-    );
+    await new Promise((resolve) => setTimeout(resolve, 100));
+    const resumed = await LiveClient.connect(`${gw.wsUrl}/live?checkpoint=gate-1&since=${lastSeq}`);
     await resumed.waitFor((m) => m.data.msg_id === "missed-3");
     const [hello, ...rest] = resumed.messages;
     expect(hello?.type).toBe("hello");
-    expect(hello?.data.replay).toEqual({ since: last.seq, count: 4, truncated: false });
-    expect(rest.map((m) => m.data.msg_id)).toEqual([
+    expect(hello?.data.replay).toEqual({ since: lastSeq, count: 8, truncated: false });
+    const readings = rest.filter((m) => m.type === "reading");
+    expect(readings.map((m) => m.data.msg_id)).toEqual([
       "missed-0",
       "missed-1",
       "missed-2",
       "missed-3",
     ]);
-    expect(rest.map((m) => m.data.status)).toEqual(["normal", "fever", "low", "normal"]);
+    expect(readings.map((m) => m.data.status)).toEqual(["normal", "fever", "low", "normal"]);
+    const passages = rest.filter((m) => m.type === "passage");
+    expect(passages.map((m) => m.data.reading_id)).toEqual(readings.map((m) => m.data.id));
+    expect(passages.map((m) => m.data.decision)).toEqual(["allow", "deny", "deny", "allow"]);
     const seqs = rest.map((m) => m.seq);
     expect(seqs).toEqual([...seqs].sort((a, b) => a - b));
     // And it carries on live after the replay.

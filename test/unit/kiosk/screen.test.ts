@@ -1,8 +1,11 @@
 import { describe, expect, it } from "vitest";
+import { PASSAGE_REASONS } from "../../../gateway/domain/types.js";
 import {
   formatTemperature,
   IDLE_VIEW,
   isStillCurrent,
+  REASON_TEXT,
+  viewForPassage,
   viewForReading,
 } from "../../../kiosk-ui/screen.js";
 
@@ -33,5 +36,76 @@ describe("what the entrant's screen shows", () => {
     const now = Date.parse("2026-11-22T08:00:10Z");
     expect(isStillCurrent("2026-11-22T08:00:08Z", now, view)).toBe(true);
     expect(isStillCurrent("2026-11-22T08:00:00Z", now, view)).toBe(false);
+  });
+});
+
+describe("what the screen shows for a passage", () => {
+  const base = { pass_id: "10****0001", holder_name: "张*", temp_c: 36.6 } as const;
+  it("leaves a temperature-only passage to the reading's view", () => {
+    expect(
+      viewForPassage({
+        decision: "deny",
+        reasons: ["fever"],
+        pass_id: null,
+        holder_name: null,
+        temp_c: 38.2,
+      }),
+    ).toBeNull();
+    expect(
+      viewForPassage({
+        decision: "allow",
+        reasons: [],
+        pass_id: null,
+        holder_name: null,
+        temp_c: 36.6,
+      }),
+    ).toBeNull();
+  });
+
+  it("greets an allowed holder by the masked name", () => {
+    expect(viewForPassage({ ...base, decision: "allow", reasons: [] })).toMatchObject({
+      theme: "normal",
+      zh: "张* 请通行",
+      en: "Please go ahead",
+      temperature: "36.6",
+    });
+  });
+
+  it("refuses with every reason, Chinese first, and sounds the alarm for a fever", () => {
+    expect(viewForPassage({ ...base, decision: "deny", reasons: ["revoked_pass"] })).toMatchObject({
+      theme: "fever",
+      zh: "禁止通行：出入证已注销",
+      en: "Entry refused: Pass revoked",
+      alarm: false,
+    });
+    expect(
+      viewForPassage({ ...base, decision: "deny", reasons: ["fever", "observation"] }),
+    ).toMatchObject({
+      zh: "禁止通行：体温异常；居家观察期间，请勿外出",
+      alarm: true,
+    });
+    expect(
+      viewForPassage({
+        ...base,
+        pass_id: null,
+        holder_name: null,
+        decision: "deny",
+        reasons: ["no_pass"],
+      }),
+    ).toMatchObject({ zh: "禁止通行：请刷卡或出示出入证" });
+  });
+
+  it("lets a flagged person through under soft enforcement, saying why", () => {
+    expect(viewForPassage({ ...base, decision: "allow", reasons: ["observation"] })).toMatchObject({
+      theme: "low",
+      zh: "张* 请通行（居家观察期间，请勿外出）",
+    });
+  });
+
+  it("has text for every reason", () => {
+    for (const reason of PASSAGE_REASONS) {
+      expect(REASON_TEXT[reason].zh.length).toBeGreaterThan(0);
+      expect(REASON_TEXT[reason].en.length).toBeGreaterThan(0);
+    }
   });
 });
