@@ -10,6 +10,7 @@ import { childLogger, createLogger, type Logger } from "./log.js";
 import { Metrics } from "./metrics.js";
 import { EmbeddedBroker } from "./mqtt/broker.js";
 import { DeviceMessageHandler } from "./mqtt/device-messages.js";
+import { AlertDesk } from "./pipeline/alerts.js";
 import { DeviceRegistry } from "./pipeline/devices.js";
 import { Ingest } from "./pipeline/ingest.js";
 import { PassageDesk } from "./pipeline/passages.js";
@@ -130,6 +131,7 @@ export class Gateway {
       startedAtMs: this.startedAtMs,
       bodyLimit: config.http.body_limit,
       sessionTtlMs: config.session_ttl_h * 3600_000,
+      ingest,
     });
     const http = new HttpServer(
       app,
@@ -141,6 +143,14 @@ export class Gateway {
     this.http = http;
 
     await this.startComponent({ name: "ingest", start: () => {}, stop: () => ingest.flush() });
+    // Alerts listen before passages, so a fever's alert is stored ahead of its passage: the
+    // guard hears of it at once, not when the passage closes (SPEC 2).
+    const alerts = new AlertDesk({ bus, store, ingest, devices, config: config.alerts });
+    await this.startComponent({
+      name: "alerts",
+      start: () => alerts.start(),
+      stop: () => alerts.stop(),
+    });
     const passages = new PassageDesk({
       bus,
       store,

@@ -85,6 +85,17 @@ function onPassage(message: LiveMessage<PassageData>, replayed: boolean): void {
   document.body.dataset.passage = message.data.decision;
 }
 
+/** The guard resolved the fever this screen is showing: the entrant may go on, the screen clears. */
+function onAlertUpdate(message: LiveMessage<{ kind: string; state: string }>): void {
+  if (
+    message.data.kind === "fever" &&
+    message.data.state === "resolved" &&
+    document.body.dataset.theme === "fever"
+  ) {
+    show(IDLE_VIEW);
+  }
+}
+
 function connect(): void {
   if (!checkpointId) {
     show({
@@ -119,6 +130,8 @@ function connect(): void {
     document.body.dataset.lastSeq = String(lastSeq);
     if (message.type === "reading") onReading(message as LiveMessage<ReadingData>, replayed);
     if (message.type === "passage") onPassage(message as LiveMessage<PassageData>, replayed);
+    if (message.type === "alert_update")
+      onAlertUpdate(message as LiveMessage<{ kind: string; state: string }>);
   };
   ws.onclose = () => {
     setConnection("offline");

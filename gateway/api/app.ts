@@ -2,7 +2,9 @@ import express, { type Express } from "express";
 import helmet from "helmet";
 import type { Logger } from "../log.js";
 import type { Metrics } from "../metrics.js";
+import type { Ingest } from "../pipeline/ingest.js";
 import type { Store } from "../store/store.js";
+import { alertsRouter } from "./alerts.js";
 import { authRouter, requireRole } from "./auth.js";
 import { errorHandler, notFound } from "./errors.js";
 import { type HealthSources, healthRouter } from "./health.js";
@@ -16,6 +18,7 @@ export interface ApiContext extends HealthSources {
   log: Logger;
   bodyLimit: string;
   sessionTtlMs: number;
+  ingest: Ingest;
 }
 
 /** The express app: one router per resource (STYLE 12), errors answered as JSON. */
@@ -45,6 +48,11 @@ export function createApp(ctx: ApiContext): Express {
   app.use("/api/auth", authRouter(ctx.store, ctx.sessionTtlMs));
   app.use("/api/readings", requireRole(ctx.store, "guard", "admin"), readingsRouter(ctx.store));
   app.use("/api/passes", requireRole(ctx.store, "admin"), passesRouter(ctx.store));
+  app.use(
+    "/api/alerts",
+    requireRole(ctx.store, "guard", "admin"),
+    alertsRouter(ctx.store, ctx.ingest),
+  );
   app.use(pagesRouter(findUiDir()));
 
   app.use(notFound);

@@ -246,6 +246,31 @@ export const configSchema = z
       })
       .prefault({})
       .describe("WebSocket live push."),
+    alerts: z
+      .strictObject({
+        low_retest_window_min: z
+          .number()
+          .positive()
+          .max(1440)
+          .default(10)
+          .describe("Lows of the same pass within this many minutes count together."),
+        low_retest_same_pass: z
+          .number()
+          .int()
+          .min(2)
+          .max(10)
+          .default(2)
+          .describe("This many lows of one pass in the window raise low_retest."),
+        low_retest_in_a_row: z
+          .number()
+          .int()
+          .min(2)
+          .max(20)
+          .default(3)
+          .describe("This many lows in a row at a checkpoint without passes raise low_retest."),
+      })
+      .prefault({})
+      .describe("When alerts are raised (SPEC 2)."),
     ingest: z
       .strictObject({
         commit_delay_ms: z

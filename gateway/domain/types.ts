@@ -114,3 +114,40 @@ export interface Passage {
   decision: PassageDecision;
   reasons: PassageReason[];
 }
+
+export const ALERT_KINDS = [
+  "fever",
+  "low_retest",
+  "unknown_pass",
+  "revoked_pass",
+  "expired_pass",
+  "observation",
+  "device_offline",
+] as const;
+export type AlertKind = (typeof ALERT_KINDS)[number];
+export const ALERT_STATES = ["open", "acknowledged", "resolved"] as const;
+export type AlertState = (typeof ALERT_STATES)[number];
+export const DISPOSITIONS = ["released", "referred", "refused", "false_alarm"] as const;
+export type Disposition = (typeof DISPOSITIONS)[number];
+
+/** Something a guard must see (SPEC 1, 7). `pass_id`, `temp_c` and the `_at` times are extensions. */
+export interface Alert {
+  id: string;
+  seq: number;
+  kind: AlertKind;
+  state: AlertState;
+  checkpoint_id: string | null;
+  device_id: string | null;
+  passage_id: string | null;
+  reading_id: string | null;
+  pass_id: string | null;
+  temp_c: number | null;
+  opened_at: string;
+  acknowledged_by: string | null;
+  acknowledged_at: string | null;
+  resolved_by: string | null;
+  resolved_at: string | null;
+  disposition: Disposition | null;
+  confirm_temp_c: number | null;
+  note: string | null;
+}

@@ -188,7 +188,12 @@ export class LiveHub {
               comparator: checkpoint.screening?.comparator ?? this.ctx.siteScreening.comparator,
             }
           : null,
-        open_alerts: [],
+        open_alerts:
+          channel === "kiosk"
+            ? store.alerts
+                .active(checkpointId ?? undefined)
+                .map((alert) => maskPersonalFields(alert))
+            : store.alerts.active(),
         replay:
           since === null || !replay
             ? null

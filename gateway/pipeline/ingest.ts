@@ -3,6 +3,7 @@ import type { ReadingInput, ScanInput } from "../domain/types.js";
 import type { EventBus } from "../events.js";
 import type { Logger } from "../log.js";
 import type { Metrics } from "../metrics.js";
+import type { NewAlert } from "../store/alerts.js";
 import type { StoredEvent } from "../store/journal.js";
 import type { NewPassage } from "../store/passages.js";
 import type { Store } from "../store/store.js";
@@ -102,6 +103,23 @@ export class Ingest {
       committed: undefined,
       write: () => store.passages.insert(passage),
     });
+  }
+
+  /** Queues the opening of an alert for the next commit. */
+  submitAlert(alert: NewAlert): void {
+    const { store } = this.ctx;
+    this.enqueue({ deviceId: "", committed: undefined, write: () => store.alerts.open(alert) });
+  }
+
+  /**
+   * Commits one write now, in order after everything already queued, and publishes its event;
+   * for changes a person makes (a guard acknowledging an alert) that answer a request.
+   */
+  commitNow(write: () => StoredEvent): StoredEvent {
+    this.flush();
+    const event = this.ctx.store.writeBatch(write);
+    this.ctx.bus.emit("stored", event);
+    return event;
   }
 
   /** Records a device going online or offline, if that is a change. */

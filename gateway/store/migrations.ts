@@ -100,4 +100,43 @@ export const MIGRATIONS: readonly string[] = [
   CREATE INDEX passages_pass_seq ON passages (pass_id, seq) WHERE pass_id IS NOT NULL;
   CREATE INDEX passages_ts ON passages (ts_ms);
   `,
+  // 3: alerts and their changes.
+  `
+  -- The current state of each alert; its id is the id of the event that opened it.
+  CREATE TABLE alerts (
+    alert_id TEXT PRIMARY KEY,
+    seq INTEGER NOT NULL UNIQUE,
+    kind TEXT NOT NULL,
+    state TEXT NOT NULL CHECK (state IN ('open', 'acknowledged', 'resolved')),
+    checkpoint_id TEXT,
+    device_id TEXT,
+    passage_id TEXT,
+    reading_id TEXT,
+    pass_id TEXT,
+    temp_c REAL,
+    opened_at_ms INTEGER NOT NULL,
+    acknowledged_by TEXT,
+    acknowledged_at_ms INTEGER,
+    resolved_by TEXT,
+    resolved_at_ms INTEGER,
+    disposition TEXT,
+    confirm_temp_c REAL,
+    note TEXT
+  ) STRICT;
+  CREATE INDEX alerts_state_seq ON alerts (state, seq);
+  CREATE INDEX alerts_kind_seq ON alerts (kind, seq);
+  CREATE INDEX alerts_checkpoint_seq ON alerts (checkpoint_id, seq);
+  CREATE INDEX alerts_opened ON alerts (opened_at_ms);
+
+  -- Every change of an alert is an event (SPEC 5 'alert' when opened, 'alert_update' after).
+  CREATE TABLE alert_events (
+    seq INTEGER PRIMARY KEY,
+    ts_ms INTEGER NOT NULL,
+    type TEXT NOT NULL CHECK (type IN ('alert', 'alert_update')),
+    alert_id TEXT NOT NULL,
+    checkpoint_id TEXT,
+    snapshot TEXT NOT NULL
+  ) STRICT;
+  CREATE INDEX alert_events_checkpoint_seq ON alert_events (checkpoint_id, seq);
+  `,
 ];

@@ -18,7 +18,12 @@ export interface Page<T> {
   next_cursor: string | null;
 }
 
-export function pageQuery(table: string, columns: string, request: PageRequest) {
+export function pageQuery(
+  table: string,
+  columns: string,
+  request: PageRequest,
+  timeColumn = "ts_ms",
+) {
   const where: string[] = [];
   const params: (string | number)[] = [];
   for (const [column, value] of Object.entries(request.equals)) {
@@ -27,11 +32,11 @@ export function pageQuery(table: string, columns: string, request: PageRequest) 
     params.push(value);
   }
   if (request.fromMs !== undefined) {
-    where.push("ts_ms >= ?");
+    where.push(`${timeColumn} >= ?`);
     params.push(request.fromMs);
   }
   if (request.toMs !== undefined) {
-    where.push("ts_ms <= ?");
+    where.push(`${timeColumn} <= ?`);
     params.push(request.toMs);
   }
   if (request.cursor !== undefined) {

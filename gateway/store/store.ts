@@ -1,4 +1,5 @@
 import { AccountRepository } from "./accounts.js";
+import { AlertRepository } from "./alerts.js";
 import { type Db, openDatabase } from "./database.js";
 import { DeviceStatusRepository } from "./device-status.js";
 import { EventJournal } from "./journal.js";
@@ -16,6 +17,7 @@ export class Store {
   readonly accounts: AccountRepository;
   readonly passes: PassRepository;
   readonly passages: PassageRepository;
+  readonly alerts: AlertRepository;
 
   private constructor(
     private readonly db: Db,
@@ -33,6 +35,7 @@ export class Store {
     this.accounts = new AccountRepository(db);
     this.passes = new PassRepository(db);
     this.passages = new PassageRepository(db, this.journal);
+    this.alerts = new AlertRepository(db, this.journal);
   }
 
   static open(path: string, gatewayId: string): Store {

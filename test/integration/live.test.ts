@@ -129,7 +129,9 @@ describe("live push", () => {
     await resumed.waitFor((m) => m.data.msg_id === "missed-3");
     const [hello, ...rest] = resumed.messages;
     expect(hello?.type).toBe("hello");
-    expect(hello?.data.replay).toEqual({ since: lastSeq, count: 8, truncated: false });
+    // 4 readings, their 4 passages, and the fever's alert.
+    expect(hello?.data.replay).toEqual({ since: lastSeq, count: 9, truncated: false });
+    expect(rest.filter((m) => m.type === "alert").map((m) => m.data.kind)).toEqual(["fever"]);
     const readings = rest.filter((m) => m.type === "reading");
     expect(readings.map((m) => m.data.msg_id)).toEqual([
       "missed-0",

@@ -1,0 +1,68 @@
+import { Router } from "express";
+import { z } from "zod";
+import { ALERT_KINDS, ALERT_STATES, DISPOSITIONS } from "../domain/types.js";
+import type { Ingest } from "../pipeline/ingest.js";
+import { AlertConflict } from "../store/alerts.js";
+import type { Store } from "../store/store.js";
+import { HttpError } from "./errors.js";
+import { pageFilters } from "./filters.js";
+import { parseWith } from "./validation.js";
+
+const alertQuery = pageFilters.extend({
+  state: z.enum(ALERT_STATES).optional(),
+  kind: z.enum(ALERT_KINDS).optional(),
+});
+
+const resolveBody = z.strictObject({
+  disposition: z.enum(DISPOSITIONS),
+  // A confirming measurement is a body temperature, taken again by the guard.
+  confirm_temp_c: z.number().min(34).max(43).nullable().default(null),
+  note: z.string().trim().max(500).nullable().default(null),
+});
+
+/** `GET /api/alerts`, and the guard's `/ack` and `/resolve` (SPEC 7). */
+export function alertsRouter(store: Store, ingest: Ingest): Router {
+  const router = Router();
+  router.get("/", (req, res) => {
+    const query = parseWith(alertQuery, req.query, "query");
+    res.json(
+      store.alerts.page({
+        state: query.state,
+        kind: query.kind,
+        checkpoint: query.checkpoint,
+        device: query.device,
+        pass_id: query.pass_id,
+        fromMs: query.from,
+        toMs: query.to,
+        cursor: query.cursor,
+        limit: query.limit,
+      }),
+    );
+  });
+  router.post("/:alertId/ack", (req, res) => {
+    const by = res.locals.account?.username ?? "unknown";
+    change(() =>
+      ingest.commitNow(() => store.alerts.acknowledge(req.params.alertId, by, Date.now())),
+    );
+    res.json(store.alerts.get(req.params.alertId));
+  });
+  router.post("/:alertId/resolve", (req, res) => {
+    const by = res.locals.account?.username ?? "unknown";
+    const body = parseWith(resolveBody, req.body ?? {}, "body");
+    change(() =>
+      ingest.commitNow(() => store.alerts.resolve(req.params.alertId, by, Date.now(), body)),
+    );
+    res.json(store.alerts.get(req.params.alertId));
+  });
+  return router;
+}
+
+function change(apply: () => unknown): void {
+  try {
+    apply();
+  } catch (error) {
+    if (error instanceof AlertConflict)
+      throw new HttpError(error.message.startsWith("no alert") ? 404 : 409, error.message);
+    throw error;
+  }
+}

@@ -1,0 +1,267 @@
+import type { Statement } from "better-sqlite3";
+import { isoTime } from "../domain/time.js";
+import type { Alert, AlertKind, AlertState, Disposition } from "../domain/types.js";
+import type { Db } from "./database.js";
+import { type EventJournal, type StoredEvent, tableReplaySource } from "./journal.js";
+import { type Page, pageQuery, toPage } from "./paging.js";
+
+interface AlertRow {
+  alert_id: string;
+  seq: number;
+  kind: AlertKind;
+  state: AlertState;
+  checkpoint_id: string | null;
+  device_id: string | null;
+  passage_id: string | null;
+  reading_id: string | null;
+  pass_id: string | null;
+  temp_c: number | null;
+  opened_at_ms: number;
+  acknowledged_by: string | null;
+  acknowledged_at_ms: number | null;
+  resolved_by: string | null;
+  resolved_at_ms: number | null;
+  disposition: Disposition | null;
+  confirm_temp_c: number | null;
+  note: string | null;
+}
+
+const COLUMNS =
+  "alert_id, seq, kind, state, checkpoint_id, device_id, passage_id, reading_id, pass_id, temp_c, opened_at_ms, acknowledged_by, acknowledged_at_ms, resolved_by, resolved_at_ms, disposition, confirm_temp_c, note";
+
+export interface NewAlert {
+  kind: AlertKind;
+  checkpoint_id: string | null;
+  device_id: string | null;
+  passage_id: string | null;
+  reading_id: string | null;
+  pass_id: string | null;
+  temp_c: number | null;
+  ts_ms: number;
+}
+
+export interface AlertFilter {
+  state?: AlertState | undefined;
+  kind?: AlertKind | undefined;
+  checkpoint?: string | undefined;
+  device?: string | undefined;
+  pass_id?: string | undefined;
+  fromMs?: number | undefined;
+  toMs?: number | undefined;
+  cursor?: number | undefined;
+  limit: number;
+}
+
+/** A change an alert cannot take: unknown, or already past that state. */
+export class AlertConflict extends Error {}
+
+/** Alerts (SPEC 1): the current state of each, and every change as an event. */
+export class AlertRepository {
+  private readonly insertAlert;
+  private readonly insertEvent;
+  private readonly selectOne;
+  private readonly selectActive;
+  private readonly pageStatements = new Map<string, Statement>();
+
+  constructor(
+    private readonly db: Db,
+    private readonly journal: EventJournal,
+  ) {
+    this.insertAlert = db.prepare(
+      `INSERT INTO alerts (${COLUMNS}) VALUES (${COLUMNS.split(",")
+        .map(() => "?")
+        .join(", ")})`,
+    );
+    this.insertEvent = db.prepare(
+      "INSERT INTO alert_events (seq, ts_ms, type, alert_id, checkpoint_id, snapshot) VALUES (?, ?, ?, ?, ?, ?)",
+    );
+    this.selectOne = db.prepare(`SELECT ${COLUMNS} FROM alerts WHERE alert_id = ?`);
+    this.selectActive = db.prepare(
+      `SELECT ${COLUMNS} FROM alerts WHERE state != 'resolved' ORDER BY seq DESC LIMIT 500`,
+    );
+    journal.addSource(
+      tableReplaySource<{
+        seq: number;
+        ts_ms: number;
+        type: "alert" | "alert_update";
+        checkpoint_id: string | null;
+        snapshot: string;
+      }>(db, "alert_events", "seq, ts_ms, type, checkpoint_id, snapshot", (row) =>
+        this.journal.event(row.type, row.checkpoint_id, {
+          ...(JSON.parse(row.snapshot) as Alert),
+          seq: row.seq,
+          ts: isoTime(row.ts_ms),
+        }),
+      ),
+    );
+  }
+
+  /** Opens an alert; call inside a transaction. */
+  open(alert: NewAlert): StoredEvent {
+    const seq = this.journal.nextSeq();
+    const row: AlertRow = {
+      alert_id: this.journal.eventId(seq),
+      seq,
+      kind: alert.kind,
+      state: "open",
+      checkpoint_id: alert.checkpoint_id,
+      device_id: alert.device_id,
+      passage_id: alert.passage_id,
+      reading_id: alert.reading_id,
+      pass_id: alert.pass_id,
+      temp_c: alert.temp_c,
+      opened_at_ms: alert.ts_ms,
+      acknowledged_by: null,
+      acknowledged_at_ms: null,
+      resolved_by: null,
+      resolved_at_ms: null,
+      disposition: null,
+      confirm_temp_c: null,
+      note: null,
+    };
+    this.insertAlert.run(...COLUMNS.split(", ").map((column) => row[column as keyof AlertRow]));
+    return this.record("alert", seq, alert.ts_ms, row);
+  }
+
+  acknowledge(alertId: string, by: string, nowMs: number): StoredEvent {
+    const row = this.current(alertId);
+    if (row.state !== "open") throw new AlertConflict(`alert ${alertId} is ${row.state}, not open`);
+    this.db
+      .prepare(
+        "UPDATE alerts SET state = 'acknowledged', acknowledged_by = ?, acknowledged_at_ms = ? WHERE alert_id = ?",
+      )
+      .run(by, nowMs, alertId);
+    return this.record("alert_update", this.journal.nextSeq(), nowMs, this.current(alertId));
+  }
+
+  /** Resolves an open or acknowledged alert (resolving one also acknowledges it). */
+  resolve(
+    alertId: string,
+    by: string,
+    nowMs: number,
+    outcome: {
+      disposition: Disposition | null;
+      confirm_temp_c: number | null;
+      note: string | null;
+    },
+  ): StoredEvent {
+    const row = this.current(alertId);
+    if (row.state === "resolved") throw new AlertConflict(`alert ${alertId} is resolved already`);
+    this.db
+      .prepare(
+        `UPDATE alerts SET state = 'resolved', acknowledged_by = coalesce(acknowledged_by, ?), acknowledged_at_ms = coalesce(acknowledged_at_ms, ?),
+         resolved_by = ?, resolved_at_ms = ?, disposition = ?, confirm_temp_c = ?, note = ? WHERE alert_id = ?`,
+      )
+      .run(
+        by,
+        nowMs,
+        by,
+        nowMs,
+        outcome.disposition,
+        outcome.confirm_temp_c,
+        outcome.note,
+        alertId,
+      );
+    return this.record("alert_update", this.journal.nextSeq(), nowMs, this.current(alertId));
+  }
+
+  get(alertId: string): Alert | undefined {
+    const row = this.selectOne.get(alertId) as AlertRow | undefined;
+    return row ? toAlert(row) : undefined;
+  }
+
+  /** Alerts not yet resolved, newest first: what a guard must see on connecting. */
+  active(checkpointId?: string): Alert[] {
+    const rows = (this.selectActive.all() as AlertRow[]).filter(
+      (r) => checkpointId === undefined || r.checkpoint_id === checkpointId,
+    );
+    return rows.map(toAlert);
+  }
+
+  /** Open alerts of one kind for one device, oldest first (to clear `device_offline`). */
+  activeFor(kind: AlertKind, deviceId: string): Alert[] {
+    return (
+      this.db
+        .prepare(
+          `SELECT ${COLUMNS} FROM alerts WHERE state != 'resolved' AND kind = ? AND device_id = ? ORDER BY seq`,
+        )
+        .all(kind, deviceId) as AlertRow[]
+    ).map(toAlert);
+  }
+
+  page(filter: AlertFilter): Page<Alert> {
+    const { sql, params } = pageQuery(
+      "alerts",
+      COLUMNS,
+      {
+        equals: {
+          state: filter.state,
+          kind: filter.kind,
+          checkpoint_id: filter.checkpoint,
+          device_id: filter.device,
+          pass_id: filter.pass_id,
+        },
+        fromMs: filter.fromMs,
+        toMs: filter.toMs,
+        cursor: filter.cursor,
+        limit: filter.limit,
+      },
+      "opened_at_ms",
+    );
+    let statement = this.pageStatements.get(sql);
+    if (!statement) {
+      statement = this.db.prepare(sql);
+      this.pageStatements.set(sql, statement);
+    }
+    return toPage((statement.all(...params) as AlertRow[]).map(toAlert), filter.limit);
+  }
+
+  private current(alertId: string): AlertRow {
+    const row = this.selectOne.get(alertId) as AlertRow | undefined;
+    if (!row) throw new AlertConflict(`no alert ${alertId}`);
+    return row;
+  }
+
+  private record(
+    type: "alert" | "alert_update",
+    seq: number,
+    tsMs: number,
+    row: AlertRow,
+  ): StoredEvent {
+    const snapshot = toAlert(row);
+    this.insertEvent.run(
+      seq,
+      tsMs,
+      type,
+      row.alert_id,
+      row.checkpoint_id,
+      JSON.stringify(snapshot),
+    );
+    // The event carries the alert's state; its own seq and time say when the change happened.
+    return this.journal.event(type, row.checkpoint_id, { ...snapshot, seq, ts: isoTime(tsMs) });
+  }
+}
+
+function toAlert(row: AlertRow): Alert {
+  const iso = (ms: number | null) => (ms === null ? null : isoTime(ms));
+  return {
+    id: row.alert_id,
+    seq: row.seq,
+    kind: row.kind,
+    state: row.state,
+    checkpoint_id: row.checkpoint_id,
+    device_id: row.device_id,
+    passage_id: row.passage_id,
+    reading_id: row.reading_id,
+    pass_id: row.pass_id,
+    temp_c: row.temp_c,
+    opened_at: isoTime(row.opened_at_ms),
+    acknowledged_by: row.acknowledged_by,
+    acknowledged_at: iso(row.acknowledged_at_ms),
+    resolved_by: row.resolved_by,
+    resolved_at: iso(row.resolved_at_ms),
+    disposition: row.disposition,
+    confirm_temp_c: row.confirm_temp_c,
+    note: row.note,
+  };
+}
