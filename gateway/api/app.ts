@@ -11,6 +11,7 @@ import { type HealthSources, healthRouter } from "./health.js";
 import { passesRouter } from "./passes.js";
 import { readingsRouter } from "./readings.js";
 import { findUiDir, pagesRouter } from "./static.js";
+import { usersRouter } from "./users.js";
 
 export interface ApiContext extends HealthSources {
   store: Store;
@@ -48,6 +49,7 @@ export function createApp(ctx: ApiContext): Express {
   app.use("/api/auth", authRouter(ctx.store, ctx.sessionTtlMs));
   app.use("/api/readings", requireRole(ctx.store, "guard", "admin"), readingsRouter(ctx.store));
   app.use("/api/passes", requireRole(ctx.store, "admin"), passesRouter(ctx.store));
+  app.use("/api/users", requireRole(ctx.store, "admin"), usersRouter(ctx.store));
   app.use(
     "/api/alerts",
     requireRole(ctx.store, "guard", "admin"),

@@ -62,6 +62,50 @@ export class AccountRepository {
       .run(username, hash, role, nowMs);
   }
 
+  list(): (Account & { created_at: string })[] {
+    return (
+      this.db
+        .prepare("SELECT username, role, created_at_ms FROM users ORDER BY username")
+        .all() as (Account & { created_at_ms: number })[]
+    ).map((row) => ({
+      username: row.username,
+      role: row.role,
+      created_at: new Date(row.created_at_ms).toISOString(),
+    }));
+  }
+
+  get(username: string): Account | undefined {
+    return this.db.prepare("SELECT username, role FROM users WHERE username = ?").get(username) as
+      | Account
+      | undefined;
+  }
+
+  async update(
+    username: string,
+    change: { password?: string | undefined; role?: Role | undefined },
+  ): Promise<void> {
+    if (change.password !== undefined) {
+      this.db
+        .prepare("UPDATE users SET password_hash = ? WHERE username = ?")
+        .run(await hashPassword(change.password), username);
+      // A new password ends every session of the old one.
+      this.db.prepare("DELETE FROM sessions WHERE username = ?").run(username);
+    }
+    if (change.role !== undefined)
+      this.db.prepare("UPDATE users SET role = ? WHERE username = ?").run(change.role, username);
+  }
+
+  delete(username: string): boolean {
+    return this.db.prepare("DELETE FROM users WHERE username = ?").run(username).changes === 1;
+  }
+
+  countAdmins(): number {
+    return this.db
+      .prepare("SELECT count(*) FROM users WHERE role = 'admin'")
+      .pluck()
+      .get() as number;
+  }
+
   /** The account if the password is right, otherwise null (same answer for an unknown user). */
   async authenticate(username: string, password: string): Promise<Account | null> {
     const row = this.db
