@@ -11,6 +11,11 @@ export default defineConfig({
   build: {
     outDir: fileURLToPath(new URL("../dist/kiosk-ui", import.meta.url)),
     emptyOutDir: true,
-    rollupOptions: { input: { kiosk: fileURLToPath(new URL("kiosk.html", import.meta.url)) } },
+    rollupOptions: {
+      input: {
+        kiosk: fileURLToPath(new URL("kiosk.html", import.meta.url)),
+        guard: fileURLToPath(new URL("guard.html", import.meta.url)),
+      },
+    },
   },
 });

@@ -1,5 +1,6 @@
 import express, { type Express } from "express";
 import helmet from "helmet";
+import { startOfDayMs } from "../domain/time.js";
 import type { Logger } from "../log.js";
 import type { Metrics } from "../metrics.js";
 import type { Ingest } from "../pipeline/ingest.js";
@@ -50,6 +51,26 @@ export function createApp(ctx: ApiContext): Express {
   app.use("/api/readings", requireRole(ctx.store, "guard", "admin"), readingsRouter(ctx.store));
   app.use("/api/passes", requireRole(ctx.store, "admin"), passesRouter(ctx.store));
   app.use("/api/users", requireRole(ctx.store, "admin"), usersRouter(ctx.store));
+  app.get("/api/counts/today", requireRole(ctx.store, "guard", "admin"), (_req, res) => {
+    const counts = new Map(
+      ctx.store
+        .countsSince(startOfDayMs(Date.now(), ctx.config.site.timezone))
+        .map((c) => [c.checkpoint_id, c]),
+    );
+    res.json({
+      timezone: ctx.config.site.timezone,
+      checkpoints: ctx.config.checkpoints.map((checkpoint) => ({
+        checkpoint_id: checkpoint.id,
+        name: checkpoint.name,
+        passages: 0,
+        allowed: 0,
+        denied: 0,
+        fevers: 0,
+        lows: 0,
+        ...counts.get(checkpoint.id),
+      })),
+    });
+  });
   app.use(
     "/api/alerts",
     requireRole(ctx.store, "guard", "admin"),

@@ -58,6 +58,12 @@ export function authRouter(store: Store, sessionTtlMs: number): Router {
       expires_in_s: Math.round(sessionTtlMs / 1000),
     });
   });
+  router.get("/me", (req, res) => {
+    const token = tokenFromHeaders(req.headers);
+    const account = token ? store.accounts.sessionAccount(token, Date.now()) : null;
+    if (!account) throw new HttpError(401, "login required");
+    res.json(account);
+  });
   router.post("/logout", (req, res) => {
     const token = tokenFromHeaders(req.headers);
     if (token) store.accounts.endSession(token);

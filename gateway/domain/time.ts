@@ -16,3 +16,29 @@ export function isoTime(ms: number): string {
   const millis = ms - second * 1000;
   return `${cachedPrefix}${millis < 10 ? "00" : millis < 100 ? "0" : ""}${millis}Z`;
 }
+
+/** Midnight at the start of the day that `nowMs` falls in, in an IANA time zone, as ms. */
+export function startOfDayMs(nowMs: number, timeZone: string): number {
+  const parts = new Intl.DateTimeFormat("en-US", {
+    timeZone,
+    year: "numeric",
+    month: "2-digit",
+    day: "2-digit",
+    hour: "2-digit",
+    minute: "2-digit",
+    second: "2-digit",
+    hourCycle: "h23",
+  }).formatToParts(nowMs);
+  const get = (type: string) => Number(parts.find((p) => p.type === type)?.value);
+  // Wall-clock time in the zone, read as if it were UTC, minus the real instant = the offset.
+  const wallAsUtc = Date.UTC(
+    get("year"),
+    get("month") - 1,
+    get("day"),
+    get("hour"),
+    get("minute"),
+    get("second"),
+  );
+  const offsetMs = wallAsUtc - Math.floor(nowMs / 1000) * 1000;
+  return Date.UTC(get("year"), get("month") - 1, get("day")) - offsetMs;
+}

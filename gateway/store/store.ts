@@ -1,5 +1,6 @@
 import { AccountRepository } from "./accounts.js";
 import { AlertRepository } from "./alerts.js";
+import { type CheckpointCounts, countsSince } from "./counts.js";
 import { type Db, openDatabase } from "./database.js";
 import { DeviceStatusRepository } from "./device-status.js";
 import { EventJournal } from "./journal.js";
@@ -48,6 +49,10 @@ export class Store {
    */
   writeBatch<T>(write: () => T): T {
     return this.db.transaction(write)();
+  }
+
+  countsSince(fromMs: number): CheckpointCounts[] {
+    return countsSince(this.db, fromMs);
   }
 
   isHealthy(): boolean {

@@ -1,6 +1,6 @@
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
-import { isoTime } from "../../../gateway/domain/time.js";
+import { isoTime, startOfDayMs } from "../../../gateway/domain/time.js";
 
 describe("isoTime", () => {
   it("gives exactly what Date.toISOString gives, for any whole-ms time in any order", () => {
@@ -22,5 +22,17 @@ describe("isoTime", () => {
       "2026-11-22T08:00:00.042Z",
       "2026-11-22T08:00:00.999Z",
     ]);
+  });
+});
+
+describe("startOfDayMs", () => {
+  it.each([
+    ["2026-11-22T08:00:00Z", "Asia/Shanghai", "2026-11-21T16:00:00.000Z"],
+    ["2026-11-22T15:59:59Z", "Asia/Shanghai", "2026-11-21T16:00:00.000Z"],
+    ["2026-11-22T16:00:00Z", "Asia/Shanghai", "2026-11-22T16:00:00.000Z"],
+    ["2026-11-22T08:00:00Z", "UTC", "2026-11-22T00:00:00.000Z"],
+    ["2026-07-01T03:00:00Z", "Europe/Berlin", "2026-06-30T22:00:00.000Z"],
+  ])("%s in %s starts at %s", (now, zone, start) => {
+    expect(new Date(startOfDayMs(Date.parse(now), zone)).toISOString()).toBe(start);
   });
 });

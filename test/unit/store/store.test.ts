@@ -207,3 +207,35 @@ describe("the store", () => {
     store.close();
   });
 });
+
+describe("counts for the guard console", () => {
+  it("counts passages, decisions, fevers and lows per checkpoint since a moment", () => {
+    const store = Store.open(":memory:", "gw");
+    const passage = (checkpoint_id: string, decision: "allow" | "deny", ts_ms: number) =>
+      store.passages.insert({
+        ts_ms,
+        checkpoint_id,
+        pass_id: null,
+        holder_name: null,
+        reading_id: null,
+        scan_id: null,
+        temp_c: null,
+        decision,
+        reasons: decision === "deny" ? ["fever"] : [],
+      });
+    store.writeBatch(() => [
+      passage("gate-1", "allow", 1000),
+      passage("gate-1", "deny", 2000),
+      passage("gate-2", "allow", 3000),
+      passage("gate-1", "allow", 10),
+      store.readings.insert(reading({ checkpoint_id: "gate-1", status: "fever", ts_ms: 1500 })),
+      store.readings.insert(reading({ checkpoint_id: "gate-2", status: "low", ts_ms: 2500 })),
+      store.readings.insert(reading({ checkpoint_id: "gate-2", status: "normal", ts_ms: 2600 })),
+    ]);
+    expect(store.countsSince(100)).toEqual([
+      { checkpoint_id: "gate-1", passages: 2, allowed: 1, denied: 1, fevers: 1, lows: 0 },
+      { checkpoint_id: "gate-2", passages: 1, allowed: 1, denied: 0, fevers: 0, lows: 1 },
+    ]);
+    store.close();
+  });
+});
