@@ -3,6 +3,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { Command, InvalidArgumentError, Option } from "commander";
 import { ConfigError, loadConfig } from "../gateway/config/load.js";
+import { registerPasses } from "./passes.js";
 import { mqttTargets, runScenario, type SimDevice, type SimTargets } from "./runner.js";
 import { SCENARIOS, type ScenarioName, scenario } from "./scenarios.js";
 import { PtyPair } from "./serial/pty.js";
@@ -48,6 +49,9 @@ interface Options {
   ptyDir: string;
   device?: SerialProtocol;
   path?: string;
+  registerPasses?: boolean;
+  api?: string;
+  adminPassword?: string;
 }
 
 export async function main(argv: string[]): Promise<void> {
@@ -109,6 +113,18 @@ export async function main(argv: string[]): Promise<void> {
       ),
     )
     .option("--path <port>", "the port the --device writes to (a pty end or a real serial port)")
+    .option(
+      "--register-passes",
+      "put the gate scenario's passes in the gateway's registry first (admin login)",
+    )
+    .option(
+      "--api <url>",
+      "the gateway's HTTP address for --register-passes (default: http://127.0.0.1:<port from the config>)",
+    )
+    .option(
+      "--admin-password <password>",
+      "the admin password for --register-passes (default: CHECKPOINT_ADMIN_PASSWORD)",
+    )
     .parse(argv);
   const o = program.opts<Options>();
   const print = (line: string) => process.stdout.write(`${line}\n`);
@@ -170,11 +186,24 @@ export async function main(argv: string[]): Promise<void> {
     if (thermometers.length === 0) fail("the config has no MQTT thermometer to simulate");
     thermometerIds = thermometers.map((t) => t.id);
     const url = o.url ?? `mqtt://127.0.0.1:${config?.mqtt.port ?? 1883}`;
+    if (o.registerPasses) {
+      const password =
+        o.adminPassword ?? process.env.CHECKPOINT_ADMIN_PASSWORD ?? config?.admin_password;
+      if (!password)
+        fail("--register-passes needs --admin-password (or CHECKPOINT_ADMIN_PASSWORD)");
+      await registerPasses(
+        o.api ?? `http://127.0.0.1:${config?.http.port ?? 8080}`,
+        password as string,
+        print,
+      );
+    }
     targets = await mqttTargets(
       url,
       thermometers,
       mqttDevices("pass_reader"),
       `s${o.seed}-${Date.now().toString(36)}`,
+      mqttDevices("door"),
+      print,
     );
   }
 

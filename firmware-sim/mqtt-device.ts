@@ -56,6 +56,13 @@ export class MqttDevice {
     return payload.msg_id as string;
   }
 
+  /** Subscribes to this device's command topic (a door controller's). */
+  async onCommand(handle: (command: string) => void): Promise<void> {
+    if (!this.client) throw new Error(`${this.id} is not connected`);
+    this.client.on("message", (_topic, payload) => handle(payload.toString()));
+    await this.client.subscribeAsync(deviceTopic(this.id, "command"), { qos: 1 });
+  }
+
   /** Resolves when the gateway acknowledged (stored) the scan. */
   async sendScan(passId: string, method: "card" | "qr", prefix: string): Promise<string> {
     if (!this.client) throw new Error(`${this.id} is not connected`);

@@ -96,12 +96,19 @@ export async function mqttTargets(
   thermometers: SimDevice[],
   readers: SimDevice[],
   runId: string,
+  doors: SimDevice[] = [],
+  print: (line: string) => void = () => {},
 ): Promise<SimTargets> {
   const connect = (d: SimDevice) => new MqttDevice(d.id, d.password, url);
   const thermometerDevices = new Map(thermometers.map((d) => [d.id, connect(d)]));
   const readerDevices = readers.map(connect);
-  const all = [...thermometerDevices.values(), ...readerDevices];
+  const doorDevices = doors.map(connect);
+  const all = [...thermometerDevices.values(), ...readerDevices, ...doorDevices];
   await Promise.all(all.map((d) => d.connect()));
+  // A door controller only listens: it prints what the gateway told it.
+  await Promise.all(
+    doorDevices.map((door) => door.onCommand((command) => print(`${door.id} <- ${command}`))),
+  );
   let readerTurn = 0;
   const targets: SimTargets = {
     describe: () => `MQTT at ${url}`,

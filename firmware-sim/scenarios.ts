@@ -64,7 +64,58 @@ export interface ScenarioOptions {
   people: number;
 }
 
-export const SCENARIOS = ["steady", "fever", "rush", "winter", "cards", "noise", "unplug"] as const;
+export const SCENARIOS = [
+  "steady",
+  "fever",
+  "rush",
+  "winter",
+  "cards",
+  "noise",
+  "unplug",
+  "gate",
+] as const;
+
+/**
+ * The passes the `gate` scenario expects in the registry (`--register-passes` puts them there):
+ * residents, one revoked card, one resident under home observation.
+ */
+export const GATE_PASSES = [
+  {
+    pass_id: "0012345678",
+    holder_name: "王小明",
+    unit: "3-2-401",
+    status: "active",
+    observation_days: 0,
+  },
+  {
+    pass_id: "0087654321",
+    holder_name: "李华",
+    unit: "5-1-101",
+    status: "active",
+    observation_days: 0,
+  },
+  {
+    pass_id: "0169552957",
+    holder_name: "张伟",
+    unit: "1-1-302",
+    status: "active",
+    observation_days: 0,
+  },
+  {
+    pass_id: "0000070001",
+    holder_name: "刘洋",
+    unit: "2-3-502",
+    status: "revoked",
+    observation_days: 0,
+  },
+  {
+    pass_id: "0000070002",
+    holder_name: "陈静",
+    unit: "4-2-201",
+    status: "active",
+    observation_days: 14,
+  },
+] as const;
 export type ScenarioName = (typeof SCENARIOS)[number];
 
 const round2 = (value: number) => Math.round(value * 100) / 100;
@@ -304,6 +355,50 @@ export function* unplug(options: ScenarioOptions): Generator<ScenarioAction> {
   }
 }
 
+/**
+ * A community gate: residents show their card and walk past the thermometer; a visitor without
+ * a pass is measured only; a revoked card; a resident under home observation trying to leave.
+ */
+export function* gate(options: ScenarioOptions): Generator<ScenarioAction> {
+  const random = new Random(options.seed);
+  const gapMs = 60_000 / options.ratePerMin;
+  const deviceId = options.thermometers[0] as string;
+  const residents = GATE_PASSES.filter((p) => p.status === "active" && p.observation_days === 0);
+  let atMs = 0;
+  for (let person = 0; person < options.people; person++) {
+    atMs += gapMs;
+    const at = Math.round(atMs);
+    const who = person % 6;
+    if (who === 3) {
+      yield {
+        kind: "temperature",
+        atMs: at,
+        deviceId,
+        tempC: healthy(random),
+        note: "visitor without a pass",
+      };
+      continue;
+    }
+    const pass =
+      who === 4
+        ? GATE_PASSES[3]
+        : who === 5
+          ? GATE_PASSES[4]
+          : residents[person % residents.length];
+    const note =
+      who === 4 ? "revoked card" : who === 5 ? "resident under home observation" : "resident";
+    yield { kind: "scan", atMs: at, passId: pass?.pass_id ?? "", holdMs: 300, note };
+    const fever = random.chance(options.feverShare);
+    yield {
+      kind: "temperature",
+      atMs: at + 1500,
+      deviceId,
+      tempC: fever ? feverish(random) : healthy(random),
+      note: fever ? "fever" : note,
+    };
+  }
+}
+
 const GENERATORS: Record<ScenarioName, (options: ScenarioOptions) => Generator<ScenarioAction>> = {
   steady,
   fever,
@@ -312,6 +407,7 @@ const GENERATORS: Record<ScenarioName, (options: ScenarioOptions) => Generator<S
   cards,
   noise,
   unplug,
+  gate,
 };
 
 export function scenario(name: ScenarioName, options: ScenarioOptions): Generator<ScenarioAction> {

@@ -12,6 +12,7 @@ import { EmbeddedBroker } from "./mqtt/broker.js";
 import { DeviceMessageHandler } from "./mqtt/device-messages.js";
 import { AlertDesk } from "./pipeline/alerts.js";
 import { DeviceRegistry } from "./pipeline/devices.js";
+import { DoorOpener } from "./pipeline/doors.js";
 import { Ingest } from "./pipeline/ingest.js";
 import { PassageDesk } from "./pipeline/passages.js";
 import { Store } from "./store/store.js";
@@ -169,6 +170,17 @@ export class Gateway {
       name: "mqtt broker",
       start: () => broker.start(),
       stop: () => broker.stop(),
+    });
+    const doors = new DoorOpener({
+      bus,
+      devices,
+      log: childLogger(log, "doors"),
+      publish: (topic, payload) => broker.publish(topic, payload),
+    });
+    await this.startComponent({
+      name: "doors",
+      start: () => doors.start(),
+      stop: () => doors.stop(),
     });
     await this.startComponent({ name: "http", start: () => http.start(), stop: () => http.stop() });
     const serial = new SerialDevices(config.devices, {

@@ -45,12 +45,17 @@ const checkpointSchema = z.strictObject({
     .partial()
     .optional()
     .describe("Overrides of the site's screening rules for this checkpoint."),
+  door: id
+    .optional()
+    .describe("Id of a door controller device (kind door) told to open on every allowed passage."),
 });
 
 const deviceSchema = z
   .strictObject({
     id: id.describe("Device id; for MQTT devices also the username."),
-    kind: z.enum(["thermometer", "pass_reader"]).describe("What the device measures or reads."),
+    kind: z
+      .enum(["thermometer", "pass_reader", "door"])
+      .describe("What the device measures or reads; a door controller receives open commands."),
     checkpoint: id.describe("Id of the checkpoint the device stands at."),
     transport: z.enum(["mqtt", "serial"]).default("mqtt").describe("How the device is reached."),
     password: z
@@ -350,6 +355,17 @@ export const configSchema = z
           code: "custom",
           path: ["devices", i, "checkpoint"],
           message: `no checkpoint with id '${device.checkpoint}'`,
+        });
+      }
+    });
+    config.checkpoints.forEach((checkpoint, i) => {
+      if (checkpoint.door === undefined) return;
+      const door = config.devices.find((device) => device.id === checkpoint.door);
+      if (door?.kind !== "door" || door.transport !== "mqtt") {
+        ctx.addIssue({
+          code: "custom",
+          path: ["checkpoints", i, "door"],
+          message: `no MQTT device of kind door with id '${checkpoint.door}'`,
         });
       }
     });

@@ -9,7 +9,7 @@ export type ReadingStatus = (typeof READING_STATUSES)[number];
 export type CheckpointMode = "temperature_only" | "pass_and_temperature" | "pass_only";
 export type CheckpointDirection = "in" | "out" | "both";
 export type Enforcement = "hard" | "soft";
-export type DeviceKind = "thermometer" | "pass_reader";
+export type DeviceKind = "thermometer" | "pass_reader" | "door";
 export type Transport = "mqtt" | "serial";
 
 /** A temperature as a device reported it, before screening. */

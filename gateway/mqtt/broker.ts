@@ -94,6 +94,18 @@ export class EmbeddedBroker {
     }
   }
 
+  /** Publishes from the gateway itself (QoS 1, not retained), e.g. a door command. */
+  publish(topic: string, payload: string): Promise<void> {
+    const aedes = this.aedes;
+    if (!aedes) return Promise.reject(new Error("broker not started"));
+    return new Promise((resolve, reject) => {
+      aedes.publish(
+        { cmd: "publish", topic, payload: Buffer.from(payload), qos: 1, retain: false, dup: false },
+        (error?: Error) => (error ? reject(error) : resolve()),
+      );
+    });
+  }
+
   private authenticate(
     client: Client,
     username: string | undefined,

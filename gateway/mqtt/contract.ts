@@ -67,3 +67,10 @@ export const statusPayloadSchema = z.object({
 export type TemperaturePayload = z.input<typeof temperaturePayloadSchema>;
 export type ScanPayload = z.input<typeof scanPayloadSchema>;
 export type StatusPayload = z.input<typeof statusPayloadSchema>;
+
+/** What the gateway tells a door controller on `checkpoint/devices/<id>/command` (QoS 1). */
+export interface DoorCommand {
+  action: "open";
+  passage_id: string;
+  checkpoint_id: string;
+}

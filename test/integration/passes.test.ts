@@ -2,7 +2,14 @@ import type { MqttClient } from "mqtt";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { deviceTopic } from "../../gateway/mqtt/contract.js";
 import { connectDevice, publishQos1 } from "../helpers/device.js";
-import { DEVICE_PASSWORD, login, type RunningGateway, startGateway } from "../helpers/gateway.js";
+import {
+  DEVICE_PASSWORD,
+  eventually,
+  login,
+  type RunningGateway,
+  startGateway,
+  testConfig,
+} from "../helpers/gateway.js";
 import { LiveClient } from "../helpers/live-client.js";
 
 let gw: RunningGateway;
@@ -164,5 +171,64 @@ describe("passages at a pass_and_temperature exit", () => {
         expect(passage.data).toMatchObject({ pass_id: "10****0001", holder_name: "张*" });
     }
     await kiosk.close();
+  });
+});
+
+describe("the door output", () => {
+  it("tells the checkpoint's door controller to open on an allowed passage, and only then", async () => {
+    const doorGw = await startGateway({
+      checkpoints: [
+        { id: "gate-d", name: "Door gate", mode: "pass_only", direction: "in", door: "door-1" },
+      ],
+      devices: [
+        { id: "reader-d", kind: "pass_reader", checkpoint: "gate-d", password: DEVICE_PASSWORD },
+        { id: "door-1", kind: "door", checkpoint: "gate-d", password: DEVICE_PASSWORD },
+      ],
+    });
+    doorGw.gateway.store.passes.create(
+      {
+        pass_id: "4000000001",
+        holder_name: "赵敏",
+        unit: "",
+        status: "active",
+        valid_until_ms: null,
+        observation_until_ms: null,
+      },
+      Date.now(),
+    );
+    const door = await connectDevice(doorGw.mqttUrl, "door-1");
+    const commands: { action: string; passage_id: string }[] = [];
+    door.on("message", (_topic, payload) => commands.push(JSON.parse(payload.toString())));
+    await door.subscribeAsync(deviceTopic("door-1", "command"), { qos: 1 });
+    const readerD = await connectDevice(doorGw.mqttUrl, "reader-d");
+    await publishQos1(readerD, deviceTopic("reader-d", "scan"), {
+      pass_id: "4000000002",
+      method: "card",
+    });
+    await publishQos1(readerD, deviceTopic("reader-d", "scan"), {
+      pass_id: "4000000001",
+      method: "card",
+    });
+    await eventually(() => (commands.length > 0 ? true : undefined));
+    await new Promise((resolve) => setTimeout(resolve, 200));
+    expect(commands).toHaveLength(1);
+    expect(commands[0]).toMatchObject({
+      action: "open",
+      passage_id: expect.stringMatching(/^gw-test:\d+$/),
+    });
+    await readerD.endAsync(true);
+    await door.endAsync(true);
+    await doorGw.close();
+  });
+
+  it("refuses a door that is not a door device", () => {
+    expect(() =>
+      testConfig({
+        checkpoints: [{ id: "gate-d", name: "Door gate", door: "reader-d" }],
+        devices: [
+          { id: "reader-d", kind: "pass_reader", checkpoint: "gate-d", password: DEVICE_PASSWORD },
+        ],
+      }),
+    ).toThrow("checkpoints.0.door: no MQTT device of kind door with id 'reader-d'");
   });
 });

@@ -89,3 +89,90 @@ describe("the simulator against a running gateway", () => {
     });
   });
 });
+
+describe("the gate scenario", () => {
+  it("registers its passes, drives reader and thermometer together, and its door hears each allowed passage", async () => {
+    const gate = await startGateway({
+      pairing_window_s: 0.2,
+      checkpoints: [
+        {
+          id: "gate-1",
+          name: "North gate",
+          mode: "pass_and_temperature",
+          direction: "both",
+          door: "door-1",
+        },
+      ],
+      devices: [
+        { id: "thermo-1", kind: "thermometer", checkpoint: "gate-1", password: DEVICE_PASSWORD },
+        { id: "reader-1", kind: "pass_reader", checkpoint: "gate-1", password: DEVICE_PASSWORD },
+        { id: "door-1", kind: "door", checkpoint: "gate-1", password: DEVICE_PASSWORD },
+      ],
+    });
+    const config = join(gate.dir, "gate-sim.yaml");
+    writeFileSync(
+      config,
+      stringify({
+        checkpoints: [{ id: "gate-1", name: "North gate" }],
+        devices: [
+          { id: "thermo-1", kind: "thermometer", checkpoint: "gate-1", password: DEVICE_PASSWORD },
+          { id: "reader-1", kind: "pass_reader", checkpoint: "gate-1", password: DEVICE_PASSWORD },
+          { id: "door-1", kind: "door", checkpoint: "gate-1", password: DEVICE_PASSWORD },
+        ],
+      }),
+    );
+    const sim = join(PROJECT_ROOT, "dist/firmware-sim/main.js");
+    const { stdout } = await run(
+      process.execPath,
+      [
+        sim,
+        "--scenario",
+        "gate",
+        "--seed",
+        "2",
+        "--count",
+        "6",
+        "--rate",
+        "6",
+        "--speed",
+        "20",
+        "--fever-share",
+        "0",
+        "--config",
+        config,
+        "--url",
+        gate.mqttUrl,
+        "--register-passes",
+        "--api",
+        gate.httpUrl,
+        "--admin-password",
+        "admin-test-pass",
+      ],
+      { env: { ...process.env, CHECKPOINT_LOG_LEVEL: "silent" } },
+    );
+    expect(stdout).toContain("registered pass 0000070001 (revoked)");
+    expect(stdout).toContain("registered pass 0000070002 (active, home observation)");
+    await new Promise((resolve) => setTimeout(resolve, 600));
+    const token = await login(gate.httpUrl);
+    const alerts = (await (
+      await fetch(`${gate.httpUrl}/api/alerts?limit=100`, {
+        headers: { authorization: `Bearer ${token}` },
+      })
+    ).json()) as { items: { kind: string }[] };
+    // (The simulated devices going away at the end raise device_offline too.)
+    expect(
+      alerts.items
+        .map((a) => a.kind)
+        .filter((k) => k !== "device_offline")
+        .sort(),
+    ).toEqual(["observation", "revoked_pass"]);
+    const doorLines = stdout.split("\n").filter((line) => line.startsWith("door-1 <- "));
+    // Three residents pass; the visitor, the revoked card and the observed resident do not.
+    expect(doorLines).toHaveLength(3);
+    expect(JSON.parse(doorLines[0]?.slice("door-1 <- ".length) ?? "{}")).toMatchObject({
+      action: "open",
+      checkpoint_id: "gate-1",
+    });
+    await gate.close();
+  });
+});
