@@ -1,43 +1,17 @@
-import { rmSync } from "node:fs";
-import type { MqttClient } from "mqtt";
 import type { Browser, Page } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import type { GatewayConfig } from "../../gateway/config/schema.js";
-import { Gateway } from "../../gateway/gateway.js";
-import { createLogger } from "../../gateway/log.js";
-import { deviceTopic } from "../../gateway/mqtt/contract.js";
 import { launchChromium, screenshot } from "../helpers/browser.js";
-import { connectDevice, publishQos1 } from "../helpers/device.js";
-import { testConfig } from "../helpers/gateway.js";
+import { RestartableGateway } from "../helpers/restartable.js";
 
 let browser: Browser;
 let guard: Page;
 let kiosk: Page;
-let gateway: Gateway;
-let config: GatewayConfig;
-let dir: string;
-let thermo: MqttClient;
-
-async function startOn(httpPort: number, mqttPort: number) {
-  gateway = new Gateway(
-    {
-      ...config,
-      http: { ...config.http, port: httpPort },
-      mqtt: { ...config.mqtt, port: mqttPort },
-    },
-    { log: createLogger("silent") },
-  );
-  await gateway.start();
-  thermo = await connectDevice(`mqtt://127.0.0.1:${gateway.mqttPort}`, "thermo-1");
-}
-
-const fever = (tempC: number) =>
-  publishQos1(thermo, deviceTopic("thermo-1", "temperature"), { temp_c: tempC });
+const gw = new RestartableGateway();
+const fever = (tempC: number) => gw.temperature(tempC);
 
 beforeAll(async () => {
-  ({ config, dir } = testConfig());
-  await startOn(0, 0);
-  await gateway.store.accounts.create("guard1", "guard-pass-1", "guard", Date.now());
+  await gw.start();
+  await gw.gateway.store.accounts.create("guard1", "guard-pass-1", "guard", Date.now());
   browser = await launchChromium();
   guard = await browser.newPage({ viewport: { width: 1400, height: 900 } });
   guard.setDefaultTimeout(8000);
@@ -46,15 +20,13 @@ beforeAll(async () => {
   kiosk.setDefaultTimeout(8000);
 });
 afterAll(async () => {
-  await thermo?.endAsync(true);
   await browser?.close();
-  await gateway?.stop();
-  rmSync(dir, { recursive: true, force: true });
+  await gw.close();
 });
 
 describe("the guard console in Chromium", () => {
   it("asks for a login, refuses a wrong password, and opens the console", async () => {
-    await guard.goto(`http://127.0.0.1:${gateway.httpPort}/guard`);
+    await guard.goto(`${gw.httpUrl}/guard`);
     await guard.locator("#login").waitFor({ state: "visible" });
     await guard.fill("input[name=username]", "guard1");
     await guard.fill("input[name=password]", "not-it");
@@ -70,7 +42,7 @@ describe("the guard console in Chromium", () => {
   });
 
   it("shows a fever alert with its sound; acknowledging silences it; resolving with 36.8 released clears it and the kiosk", async () => {
-    await kiosk.goto(`http://127.0.0.1:${gateway.httpPort}/kiosk?checkpoint=gate-1`);
+    await kiosk.goto(`${gw.httpUrl}/kiosk?checkpoint=gate-1`);
     await kiosk.locator('body[data-connection="online"]').waitFor();
     await fever(38.6);
     const alert = guard.locator("li.alert[data-kind=fever]");
@@ -93,7 +65,7 @@ describe("the guard console in Chromium", () => {
     await alert.waitFor({ state: "detached" });
     await expect(guard.locator("#no-alerts").isVisible()).resolves.toBe(true);
     await kiosk.locator('body[data-theme="idle"]').waitFor();
-    const resolved = gateway.store.alerts.page({ kind: "fever", state: "resolved", limit: 1 })
+    const resolved = gw.gateway.store.alerts.page({ kind: "fever", state: "resolved", limit: 1 })
       .items[0];
     expect(resolved).toMatchObject({
       disposition: "released",
@@ -104,12 +76,9 @@ describe("the guard console in Chromium", () => {
   });
 
   it("survives a gateway restart and shows the alert raised while it was away", async () => {
-    const httpPort = gateway.httpPort;
-    const mqttPort = gateway.mqttPort;
-    await thermo.endAsync(true);
-    await gateway.stop();
-    await guard.locator('body[data-connection="offline"]').waitFor();
-    await startOn(httpPort, mqttPort);
+    await gw.restart(async () => {
+      await guard.locator('body[data-connection="offline"]').waitFor();
+    });
     await fever(39.2);
     await guard.locator('body[data-connection="online"]').waitFor({ timeout: 15_000 });
     const alert = guard.locator("li.alert[data-kind=fever]", { hasText: "39.2 °C" });

@@ -1,51 +1,23 @@
 import { execFileSync } from "node:child_process";
-import { rmSync } from "node:fs";
-import type { MqttClient } from "mqtt";
 import type { Browser, Page } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import type { GatewayConfig } from "../../gateway/config/schema.js";
-import { Gateway } from "../../gateway/gateway.js";
-import { createLogger } from "../../gateway/log.js";
-import { deviceTopic } from "../../gateway/mqtt/contract.js";
 import { launchChromium, screenshot } from "../helpers/browser.js";
-import { connectDevice, publishQos1 } from "../helpers/device.js";
-import { testConfig } from "../helpers/gateway.js";
+import { RestartableGateway } from "../helpers/restartable.js";
 
 let browser: Browser;
 let page: Page;
-let gateway: Gateway;
-let config: GatewayConfig;
-let dir: string;
-let thermo: MqttClient;
-
-async function startOn(httpPort: number, mqttPort: number) {
-  gateway = new Gateway(
-    {
-      ...config,
-      http: { ...config.http, port: httpPort },
-      mqtt: { ...config.mqtt, port: mqttPort },
-    },
-    { log: createLogger("silent") },
-  );
-  await gateway.start();
-  thermo = await connectDevice(`mqtt://127.0.0.1:${gateway.mqttPort}`, "thermo-1");
-}
-
-const publish = (temp_c: number) =>
-  publishQos1(thermo, deviceTopic("thermo-1", "temperature"), { temp_c });
+const gw = new RestartableGateway();
+const publish = (tempC: number) => gw.temperature(tempC);
 const body = (attribute: string) => page.locator(`body[${attribute}]`);
 
 beforeAll(async () => {
-  ({ config, dir } = testConfig());
-  await startOn(0, 0);
+  await gw.start();
   browser = await launchChromium();
   page = await browser.newPage({ viewport: { width: 1280, height: 800 } });
 });
 afterAll(async () => {
-  await thermo?.endAsync(true);
   await browser?.close();
-  await gateway?.stop();
-  rmSync(dir, { recursive: true, force: true });
+  await gw.close();
 });
 
 describe("the kiosk page in Chromium", () => {
@@ -55,7 +27,7 @@ describe("the kiosk page in Chromium", () => {
   });
 
   it("shows the checkpoint in Chinese first and waits for a reading", async () => {
-    await page.goto(`http://127.0.0.1:${gateway.httpPort}/kiosk?checkpoint=gate-1`);
+    await page.goto(`${gw.httpUrl}/kiosk?checkpoint=gate-1`);
     await body('data-connection="online"').waitFor();
     await expect(page.locator("#checkpoint-zh").textContent()).resolves.toBe("北门");
     await expect(page.locator("#checkpoint-en").textContent()).resolves.toBe("North gate");
@@ -97,18 +69,14 @@ describe("the kiosk page in Chromium", () => {
   });
 
   it("says the connection is lost when the server stops, and recovers when it returns", async () => {
-    const httpPort = gateway.httpPort;
-    const mqttPort = gateway.mqttPort;
-    await thermo.endAsync(true);
-    await gateway.stop();
-    await page.locator("#offline").waitFor({ state: "visible" });
-    await expect(page.locator("body").getAttribute("data-connection")).resolves.toBe("offline");
-    await expect(page.locator("#offline .zh").textContent()).resolves.toBe(
-      "连接中断，正在重新连接…",
-    );
-    await screenshot(page, "kiosk-5-connection-lost");
-
-    await startOn(httpPort, mqttPort);
+    await gw.restart(async () => {
+      await page.locator("#offline").waitFor({ state: "visible" });
+      await expect(page.locator("body").getAttribute("data-connection")).resolves.toBe("offline");
+      await expect(page.locator("#offline .zh").textContent()).resolves.toBe(
+        "连接中断，正在重新连接…",
+      );
+      await screenshot(page, "kiosk-5-connection-lost");
+    });
     await body('data-connection="online"').waitFor({ timeout: 15_000 });
     await expect(page.locator("#offline").isHidden()).resolves.toBe(true);
     await publish(37.9);
