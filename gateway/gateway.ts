@@ -16,6 +16,8 @@ import { DoorOpener } from "./pipeline/doors.js";
 import { Ingest } from "./pipeline/ingest.js";
 import { PassageDesk } from "./pipeline/passages.js";
 import { Store } from "./store/store.js";
+import { UpstreamForwarder } from "./upstream/forwarder.js";
+import { upstreamRoute } from "./upstream/routes.js";
 
 export interface GatewayOptions {
   log?: Logger;
@@ -76,6 +78,7 @@ export class Gateway {
 
   async start(): Promise<void> {
     const { config, bus, metrics, devices, log } = this;
+    const upstreamConfig = config.upstream;
     if (config.mqtt.mode === "external") {
       throw new Error("mqtt: mode 'external' is not supported by this version: use 'embedded'");
     }
@@ -92,7 +95,24 @@ export class Gateway {
       log: childLogger(log, "ingest"),
       maxBatch: config.ingest.max_batch,
       commitDelayMs: config.ingest.commit_delay_ms,
+      alsoInTransaction: upstreamConfig
+        ? (event) => {
+            const route = upstreamRoute(event, upstreamConfig.forward_readings);
+            if (route) store.outbox.add(event, route.kind, route.priority, Date.now());
+          }
+        : undefined,
     });
+    const forwarder = upstreamConfig
+      ? new UpstreamForwarder({
+          config: upstreamConfig,
+          gatewayId: config.gateway_id,
+          siteId: config.site.id,
+          store,
+          bus,
+          metrics,
+          log: childLogger(log, "upstream"),
+        })
+      : undefined;
     this.ingestInstance = ingest;
     const live = new LiveHub({
       store,
@@ -129,6 +149,7 @@ export class Gateway {
       metrics,
       log: childLogger(log, "api"),
       broker: () => ({ port: broker.port, clients: broker.connectedClients }),
+      upstream: () => forwarder?.health() ?? null,
       startedAtMs: this.startedAtMs,
       bodyLimit: config.http.body_limit,
       sessionTtlMs: config.session_ttl_h * 3600_000,
@@ -171,6 +192,13 @@ export class Gateway {
       start: () => broker.start(),
       stop: () => broker.stop(),
     });
+    if (forwarder) {
+      await this.startComponent({
+        name: "upstream",
+        start: () => forwarder.start(),
+        stop: () => forwarder.stop(),
+      });
+    }
     const doors = new DoorOpener({
       bus,
       devices,
@@ -195,11 +223,6 @@ export class Gateway {
       start: () => serial.start(),
       stop: () => serial.stop(),
     });
-    if (config.upstream) {
-      log.warn(
-        "upstream is configured but forwarding to the district server is not implemented in this version",
-      );
-    }
     log.info(
       {
         http: http.port,

@@ -49,6 +49,25 @@ export class Metrics {
     registers: [this.registry],
   });
 
+  readonly upstreamForwarded = new Counter({
+    name: "checkpoint_upstream_forwarded_total",
+    help: "Events acknowledged by the upstream broker, by kind.",
+    labelNames: ["kind"] as const,
+    registers: [this.registry],
+  });
+
+  readonly upstreamReconnects = new Counter({
+    name: "checkpoint_upstream_reconnects_total",
+    help: "Times the upstream connection was lost or could not be made.",
+    registers: [this.registry],
+  });
+
+  readonly upstreamQueueDepth = new Gauge({
+    name: "checkpoint_upstream_queue_depth",
+    help: "Events in the upstream outbox, waiting for the district broker.",
+    registers: [this.registry],
+  });
+
   readonly refusedClients = new Counter({
     name: "checkpoint_mqtt_refused_total",
     help: "MQTT connections, publishes and subscriptions refused by policy, by reason.",

@@ -2,12 +2,14 @@ import { Router } from "express";
 import type { GatewayConfig } from "../config/schema.js";
 import type { DeviceRegistry } from "../pipeline/devices.js";
 import type { Store } from "../store/store.js";
+import type { UpstreamHealth } from "../upstream/forwarder.js";
 
 export interface HealthSources {
   config: GatewayConfig;
   store: Store;
   devices: DeviceRegistry;
   broker: () => { port: number; clients: number };
+  upstream: () => UpstreamHealth | null;
   startedAtMs: number;
 }
 
@@ -24,17 +26,12 @@ export function healthRouter(sources: HealthSources): Router {
       uptime_s: Math.round((Date.now() - sources.startedAtMs) / 1000),
       db: { ok: dbOk, last_seq: sources.store.journal.currentSeq },
       broker: { mode: sources.config.mqtt.mode, port: broker.port, clients: broker.clients },
-      // Forwarding to the district server is built in the upstream issue; until then the
-      // section says whether it is configured and that nothing is connected or queued.
-      upstream: {
+      upstream: sources.upstream() ?? {
         enabled: false,
-        configured: sources.config.upstream !== undefined,
         connected: false,
         queue_depth: 0,
         oldest_age_s: null,
-        last_error: sources.config.upstream
-          ? "upstream forwarding is not implemented in this version"
-          : null,
+        last_error: null,
       },
       devices: sources.devices.health(),
     });

@@ -312,6 +312,29 @@ export const configSchema = z
           .boolean()
           .default(false)
           .describe("Forward every reading and scan too."),
+        ca_file: z.string().optional().describe("CA certificate file (PEM) to trust for mqtts://."),
+        max_in_flight: z
+          .number()
+          .int()
+          .min(1)
+          .max(10000)
+          .default(200)
+          .describe("Most events sent and not yet acknowledged."),
+        backlog_rate_per_s: z
+          .number()
+          .positive()
+          .default(2000)
+          .describe(
+            "Most backlog events sent per second after an outage (alerts are never held back).",
+          ),
+        max_queue: z
+          .number()
+          .int()
+          .positive()
+          .default(1_000_000)
+          .describe(
+            "Outbox size at which the gateway warns (at 80%) that upstream is far behind; nothing is dropped.",
+          ),
       })
       .optional()
       .describe("District server to forward events to."),

@@ -28,6 +28,11 @@ export interface IngestContext {
   maxBatch?: number;
   /** Commit at most once per this many ms (see config `ingest.commit_delay_ms`). */
   commitDelayMs?: number;
+  /**
+   * Called for every stored event inside its transaction: the upstream forwarder queues what
+   * it forwards here, so an event and its outbox row are committed together or not at all.
+   */
+  alsoInTransaction?: (event: StoredEvent) => void;
 }
 
 /**
@@ -117,7 +122,11 @@ export class Ingest {
    */
   commitNow(write: () => StoredEvent): StoredEvent {
     this.flush();
-    const event = this.ctx.store.writeBatch(write);
+    const event = this.ctx.store.writeBatch(() => {
+      const stored = write();
+      this.ctx.alsoInTransaction?.(stored);
+      return stored;
+    });
     this.ctx.bus.emit("stored", event);
     return event;
   }
@@ -172,7 +181,13 @@ export class Ingest {
     this.lastCommitMs = performance.now();
     let events: (StoredEvent | null)[];
     try {
-      events = store.writeBatch(() => batch.map((item) => item.write()));
+      events = store.writeBatch(() =>
+        batch.map((item) => {
+          const event = item.write();
+          if (event) this.ctx.alsoInTransaction?.(event);
+          return event;
+        }),
+      );
     } catch (error) {
       // Nothing of the batch is stored, so nothing is acknowledged: MQTT devices redeliver.
       metrics.storeErrors.inc();

@@ -139,4 +139,17 @@ export const MIGRATIONS: readonly string[] = [
   ) STRICT;
   CREATE INDEX alert_events_checkpoint_seq ON alert_events (checkpoint_id, seq);
   `,
+  // 4: the outbox to the district server (SPEC 6).
+  `
+  -- An event waiting for the upstream broker's PUBACK; written in the transaction that stores
+  -- the event, deleted only once acknowledged. Lower priority numbers go first.
+  CREATE TABLE outbox (
+    seq INTEGER PRIMARY KEY,
+    priority INTEGER NOT NULL,
+    kind TEXT NOT NULL,
+    payload TEXT NOT NULL,
+    created_at_ms INTEGER NOT NULL
+  ) STRICT;
+  CREATE INDEX outbox_priority_seq ON outbox (priority, seq);
+  `,
 ];

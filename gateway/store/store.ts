@@ -4,6 +4,7 @@ import { type CheckpointCounts, countsSince } from "./counts.js";
 import { type Db, openDatabase } from "./database.js";
 import { DeviceStatusRepository } from "./device-status.js";
 import { EventJournal } from "./journal.js";
+import { OutboxRepository } from "./outbox.js";
 import { PassageRepository } from "./passages.js";
 import { PassRepository } from "./passes.js";
 import { ReadingRepository } from "./readings.js";
@@ -19,6 +20,7 @@ export class Store {
   readonly passes: PassRepository;
   readonly passages: PassageRepository;
   readonly alerts: AlertRepository;
+  readonly outbox: OutboxRepository;
 
   private constructor(
     private readonly db: Db,
@@ -37,6 +39,7 @@ export class Store {
     this.passes = new PassRepository(db);
     this.passages = new PassageRepository(db, this.journal);
     this.alerts = new AlertRepository(db, this.journal);
+    this.outbox = new OutboxRepository(db);
   }
 
   static open(path: string, gatewayId: string): Store {

@@ -1,0 +1,141 @@
+import { type ChildProcess, execFileSync, spawn } from "node:child_process";
+import { readFileSync, writeFileSync } from "node:fs";
+import { connect, createServer, type Server, type Socket } from "node:net";
+import { join } from "node:path";
+import { PROJECT_ROOT } from "./process.js";
+
+/** A free TCP port on the loopback interface. */
+export function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const server = createServer();
+    server.once("error", reject);
+    server.listen(0, "127.0.0.1", () => {
+      const address = server.address();
+      const port = typeof address === "object" && address ? address.port : 0;
+      server.close(() => resolve(port));
+    });
+  });
+}
+
+export interface Mosquitto {
+  port: number;
+  stop(): Promise<void>;
+}
+
+/**
+ * Debian's Mosquitto, started with the project's example config (docs/mosquitto): the TLS
+ * listener swapped for a plain local one, and a password file with the given accounts.
+ */
+export async function startMosquitto(
+  dir: string,
+  users: Record<string, string>,
+): Promise<Mosquitto> {
+  const port = await freePort();
+  const passwd = join(dir, "checkpoint.passwd");
+  writeFileSync(passwd, "");
+  for (const [user, password] of Object.entries(users))
+    execFileSync("mosquitto_passwd", ["-b", passwd, user, password]);
+  const acl = join(dir, "checkpoint.acl");
+  writeFileSync(acl, readFileSync(join(PROJECT_ROOT, "docs/mosquitto/checkpoint.acl")));
+  const example = readFileSync(join(PROJECT_ROOT, "docs/mosquitto/mosquitto.conf"), "utf8");
+  const config = example
+    .split("\n")
+    .filter((line) => !/^(listener|certfile|keyfile|cafile|tls_version)\b/.test(line))
+    .map((line) =>
+      line
+        .replace("/etc/mosquitto/checkpoint.passwd", passwd)
+        .replace("/etc/mosquitto/checkpoint.acl", acl)
+        .replace("/var/lib/mosquitto/", `${dir}/`),
+    )
+    // Started as root (CI), Mosquitto would drop to the `mosquitto` user, which cannot read the
+    // test's private temp dir; the test's broker keeps the test's user instead.
+    .concat([`listener ${port} 127.0.0.1`, ...(process.getuid?.() === 0 ? ["user root"] : [])])
+    .join("\n");
+  const file = join(dir, "mosquitto.conf");
+  writeFileSync(file, config);
+  const child: ChildProcess = spawn("mosquitto", ["-c", file], {
+    stdio: ["ignore", "ignore", "pipe"],
+  });
+  let stderr = "";
+  child.stderr?.on("data", (chunk: Buffer) => {
+    stderr += chunk.toString();
+  });
+  const deadline = Date.now() + 10_000;
+  for (;;) {
+    if (child.exitCode !== null)
+      throw new Error(`mosquitto exited with ${child.exitCode}: ${stderr}`);
+    const open = await new Promise<boolean>((resolve) => {
+      const socket = connect(port, "127.0.0.1");
+      socket.once("connect", () => {
+        socket.destroy();
+        resolve(true);
+      });
+      socket.once("error", () => resolve(false));
+    });
+    if (open) break;
+    if (Date.now() > deadline) throw new Error(`mosquitto did not listen on ${port}: ${stderr}`);
+    await new Promise((resolve) => setTimeout(resolve, 50));
+  }
+  return {
+    port,
+    stop: () =>
+      new Promise<void>((resolve) => {
+        if (child.exitCode !== null) return resolve();
+        child.once("exit", () => resolve());
+        child.kill("SIGTERM");
+      }),
+  };
+}
+
+/**
+ * A TCP proxy in the test process between the gateway and the broker, to pull the plug on the
+ * link: `cut()` drops every connection and refuses new ones, `restore()` lets them through.
+ */
+export class FaultProxy {
+  private readonly sockets = new Set<Socket>();
+  private cutOff = false;
+  private constructor(
+    private readonly server: Server,
+    readonly port: number,
+  ) {}
+
+  static async start(targetPort: number): Promise<FaultProxy> {
+    const port = await freePort();
+    let proxy: FaultProxy | undefined;
+    const server = createServer((client) => {
+      if (!proxy || proxy.cutOff) {
+        client.destroy();
+        return;
+      }
+      const upstream = connect(targetPort, "127.0.0.1");
+      for (const [a, b] of [
+        [client, upstream],
+        [upstream, client],
+      ] as const) {
+        a.on("error", () => b.destroy());
+        a.on("close", () => b.destroy());
+        proxy.sockets.add(a);
+        a.on("close", () => proxy?.sockets.delete(a));
+      }
+      client.pipe(upstream);
+      upstream.pipe(client);
+    });
+    await new Promise<void>((resolve) => server.listen(port, "127.0.0.1", () => resolve()));
+    proxy = new FaultProxy(server, port);
+    return proxy;
+  }
+
+  cut(): void {
+    this.cutOff = true;
+    for (const socket of this.sockets) socket.destroy();
+  }
+
+  restore(): void {
+    this.cutOff = false;
+  }
+
+  close(): Promise<void> {
+    this.cut();
+    return new Promise((resolve) => this.server.close(() => resolve()));
+  }
+}
