@@ -19,6 +19,7 @@ import {
 } from "./harness.js";
 import type { RawKiosk } from "./raw-clients.js";
 import { parserRates, ptyRates } from "./serial.js";
+import { drainRate, saturationWithUpstream } from "./upstream.js";
 
 /**
  * `npm run bench`: end-to-end figures for the gateway (MQTT QoS 1 publish -> fsync-committed
@@ -178,9 +179,18 @@ log(
 );
 const parsers = await parserRates(seconds(2, 0.5));
 const pty = await ptyRates(dist, dir, quick ? 5000 : 20_000);
+const drain = await drainRate(dist, dir, quick ? 20_000 : 100_000);
 const aedes = await bareAedes();
 const sqlite = sqliteAlone();
 const g = await gatewayRuns();
+const withUpstream = await saturationWithUpstream(
+  dist,
+  dir,
+  seconds(10, 3),
+  DEVICES,
+  WINDOW,
+  KIOSKS,
+);
 rmSync(dir, { recursive: true, force: true });
 
 const rate = g.saturation.count / (g.satMs / 1000);
@@ -227,6 +237,25 @@ for (const p of parsers) {
   rows.push([
     `${p.protocol} parser, frames/s (bytes in memory)`,
     `${fmt(p.framesPerS)} (${fmt(p.mbPerS, 1)} MB/s)`,
+    "",
+  ]);
+}
+if (withUpstream) {
+  rows.push([
+    "gateway end to end with upstream on (outbox + forwarding), readings/s",
+    fmt(withUpstream.perS),
+    "",
+  ]);
+  rows.push([
+    "  ratio upstream on / off; CPU per reading on, µs",
+    `${fmt(withUpstream.perS / rate, 2)}x; ${fmt(withUpstream.cpuUs, 1)}`,
+    "",
+  ]);
+}
+if (drain) {
+  rows.push([
+    `upstream backlog drain, events/s (${quick ? "20,000" : "100,000"} in the outbox, to Mosquitto, unpaced)`,
+    `${fmt(drain.perS)} (${fmt(drain.seconds, 1)} s)`,
     "",
   ]);
 }

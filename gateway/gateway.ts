@@ -111,6 +111,17 @@ export class Gateway {
           bus,
           metrics,
           log: childLogger(log, "upstream"),
+          raiseAlert: () =>
+            ingest.submitAlert({
+              kind: "upstream_backlog",
+              checkpoint_id: null,
+              device_id: null,
+              passage_id: null,
+              reading_id: null,
+              pass_id: null,
+              temp_c: null,
+              ts_ms: Date.now(),
+            }),
         })
       : undefined;
     this.ingestInstance = ingest;

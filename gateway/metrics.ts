@@ -62,6 +62,12 @@ export class Metrics {
     registers: [this.registry],
   });
 
+  readonly upstreamOldestAge = new Gauge({
+    name: "checkpoint_upstream_oldest_age_seconds",
+    help: "Age of the oldest event in the upstream outbox (0 when empty).",
+    registers: [this.registry],
+  });
+
   readonly upstreamQueueDepth = new Gauge({
     name: "checkpoint_upstream_queue_depth",
     help: "Events in the upstream outbox, waiting for the district broker.",

@@ -25,6 +25,7 @@ const ALERT_TEXT: Record<AlertKind, { zh: string; en: string }> = {
   expired_pass: REASON_TEXT.expired_pass,
   observation: { zh: "居家观察人员外出", en: "Resident under home observation leaving" },
   device_offline: { zh: "设备离线", en: "Device offline" },
+  upstream_backlog: { zh: "上级平台积压过多", en: "District server far behind" },
 };
 
 const DISPOSITION_TEXT: Record<string, string> = {
@@ -52,7 +53,8 @@ async function start(): Promise<void> {
   $("who").textContent = `${account.username} (${account.role})`;
   $("login").hidden = true;
   $("console").hidden = false;
-  await Promise.all([refreshCounts(), refreshDevices()]);
+  await Promise.all([refreshCounts(), refreshDevices(), refreshUpstream()]);
+  window.setInterval(() => void refreshUpstream(), 5000);
   connect();
 }
 
@@ -290,6 +292,26 @@ async function refreshCounts(): Promise<void> {
       }),
     );
   }, 300);
+}
+
+/** The link to the district: connected, or down with how much is waiting. */
+async function refreshUpstream(): Promise<void> {
+  const response = await api("/api/health").catch(() => undefined);
+  if (!response?.ok) return;
+  const { upstream } = (await response.json()) as {
+    upstream: { enabled: boolean; connected: boolean; queue_depth: number };
+  };
+  const element = $("upstream");
+  if (!upstream.enabled) {
+    element.dataset.state = "off";
+    element.textContent = "上级平台未配置 District: not configured";
+  } else if (upstream.connected) {
+    element.dataset.state = "up";
+    element.textContent = `上级平台已连接 District: connected${upstream.queue_depth > 0 ? ` · ${upstream.queue_depth}` : ""}`;
+  } else {
+    element.dataset.state = "down";
+    element.textContent = `上级平台断开，待发 ${upstream.queue_depth} District: down, ${upstream.queue_depth} waiting`;
+  }
 }
 
 async function refreshDevices(): Promise<void> {

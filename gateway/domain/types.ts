@@ -123,6 +123,7 @@ export const ALERT_KINDS = [
   "expired_pass",
   "observation",
   "device_offline",
+  "upstream_backlog",
 ] as const;
 export type AlertKind = (typeof ALERT_KINDS)[number];
 export const ALERT_STATES = ["open", "acknowledged", "resolved"] as const;

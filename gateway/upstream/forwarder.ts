@@ -20,6 +20,8 @@ export interface ForwarderContext {
   metrics: Metrics;
   log: Logger;
   backoff?: Backoff;
+  /** Opens an `upstream_backlog` alert (once each time the outbox crosses 80% of max_queue). */
+  raiseAlert?: () => void;
 }
 
 export interface UpstreamHealth {
@@ -45,6 +47,7 @@ export class UpstreamForwarder {
   private attempt = 0;
   private retryTimer: NodeJS.Timeout | undefined;
   private pumpTimer: NodeJS.Timeout | undefined;
+  private watchTimer: NodeJS.Timeout | undefined;
   private readonly inFlight = new Set<number>();
   private acked: number[] = [];
   private deleteScheduled = false;
@@ -70,6 +73,9 @@ export class UpstreamForwarder {
     this.stopped = false;
     this.ctx.bus.on("stored", this.onStored);
     this.connect();
+    // The queue is watched while the link is down too, when nothing else pumps.
+    this.watchTimer = setInterval(() => this.watchQueue(), 1000);
+    this.watchTimer.unref();
   }
 
   async stop(): Promise<void> {
@@ -77,6 +83,7 @@ export class UpstreamForwarder {
     this.ctx.bus.off("stored", this.onStored);
     clearTimeout(this.retryTimer);
     clearTimeout(this.pumpTimer);
+    clearInterval(this.watchTimer);
     this.flushAcked();
     const client = this.client;
     this.client = undefined;
@@ -234,12 +241,16 @@ export class UpstreamForwarder {
   private watchQueue(): void {
     const depth = this.ctx.store.outbox.depth();
     this.ctx.metrics.upstreamQueueDepth.set(depth);
+    const oldest = this.ctx.store.outbox.oldestMs();
+    this.ctx.metrics.upstreamOldestAge.set(oldest === null ? 0 : (Date.now() - oldest) / 1000);
     const nearFull = depth >= this.ctx.config.max_queue * 0.8;
     if (nearFull && !this.warnedQueue) {
       this.ctx.log.warn(
         { depth },
         `upstream outbox holds ${depth} events, 80% of upstream.max_queue: the district is far behind (nothing is dropped)`,
       );
+      // A guard sees it too: reports to the district are late, someone should check the link.
+      this.ctx.raiseAlert?.();
     }
     this.warnedQueue = nearFull;
   }

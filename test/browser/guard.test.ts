@@ -36,6 +36,9 @@ describe("the guard console in Chromium", () => {
     await guard.click("#login-form button[type=submit]");
     await guard.locator('body[data-connection="online"]').waitFor();
     await expect(guard.locator("#who").textContent()).resolves.toBe("guard1 (guard)");
+    await guard
+      .locator('#upstream[data-state="off"]', { hasText: "District: not configured" })
+      .waitFor();
     await expect(
       guard.locator("#devices li[data-device=thermo-1]").getAttribute("data-online"),
     ).resolves.toBe("true");

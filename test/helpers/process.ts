@@ -1,9 +1,17 @@
 import { type ChildProcess, spawn } from "node:child_process";
-import { writeFileSync } from "node:fs";
-import { join } from "node:path";
+import { existsSync, writeFileSync } from "node:fs";
+import { dirname, join } from "node:path";
+import { fileURLToPath } from "node:url";
 import { stringify } from "yaml";
 
-export const PROJECT_ROOT = new URL("../../", import.meta.url).pathname;
+/** The repository's root, from the source tree or from the build in dist/. */
+export const PROJECT_ROOT = findRoot(dirname(fileURLToPath(import.meta.url)));
+
+function findRoot(from: string): string {
+  let dir = from;
+  while (!existsSync(join(dir, "package.json")) && dirname(dir) !== dir) dir = dirname(dir);
+  return dir;
+}
 export const GATEWAY_BIN = join(PROJECT_ROOT, "dist/gateway/main.js");
 
 export interface GatewayProcess {

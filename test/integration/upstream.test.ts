@@ -12,7 +12,7 @@ import {
   type RunningGateway,
   startGateway,
 } from "../helpers/gateway.js";
-import { FaultProxy, type Mosquitto, startMosquitto } from "../helpers/mosquitto.js";
+import { FaultProxy, freePort, type Mosquitto, startMosquitto } from "../helpers/mosquitto.js";
 import { type GatewayProcess, spawnGateway, stopProcess } from "../helpers/process.js";
 
 const GATEWAY_PASSWORD = "gw-upstream-pass";
@@ -252,6 +252,36 @@ describe("a broker that refuses the gateway's credentials", () => {
           : undefined,
       10_000,
     );
+    await gw.close();
+  });
+});
+
+describe("an outbox near its limit", () => {
+  it("raises an upstream_backlog alert and keeps every event", async () => {
+    const closedPort = await freePort();
+    const gw = await startGateway({
+      upstream: {
+        url: `mqtt://127.0.0.1:${closedPort}`,
+        username: "gw-test",
+        password: GATEWAY_PASSWORD,
+        max_queue: 10,
+      },
+    });
+    for (let i = 0; i < 12; i++)
+      gw.gateway.ingest.submitReading(
+        { device_id: "thermo-1", raw_c: 36.5, ambient_c: null, ts_ms: Date.now(), msg_id: null },
+        () => {},
+      );
+    await eventually(
+      () =>
+        gw.gateway.store.alerts.active().some((a) => a.kind === "upstream_backlog")
+          ? true
+          : undefined,
+      5000,
+    );
+    // The 12 passages, and the alert itself, which goes to the district too.
+    await eventually(() => (gw.gateway.store.outbox.depth() === 13 ? true : undefined));
+    expect(await metricValue(gw.httpUrl, "checkpoint_upstream_queue_depth")).toBeGreaterThanOrEqual(12);
     await gw.close();
   });
 });
