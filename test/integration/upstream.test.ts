@@ -281,7 +281,9 @@ describe("an outbox near its limit", () => {
     );
     // The 12 passages, and the alert itself, which goes to the district too.
     await eventually(() => (gw.gateway.store.outbox.depth() === 13 ? true : undefined));
-    expect(await metricValue(gw.httpUrl, "checkpoint_upstream_queue_depth")).toBeGreaterThanOrEqual(12);
+    expect(await metricValue(gw.httpUrl, "checkpoint_upstream_queue_depth")).toBeGreaterThanOrEqual(
+      12,
+    );
     await gw.close();
   });
 });
