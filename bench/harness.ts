@@ -1,9 +1,9 @@
 import { type ChildProcess, spawn } from "node:child_process";
 import { readFileSync, writeFileSync } from "node:fs";
-import { createServer } from "node:net";
 import { join } from "node:path";
 import { stringify } from "yaml";
 import { deviceTopic } from "../gateway/mqtt/contract.js";
+import { freePort } from "../test/helpers/mosquitto.js";
 import { RawDevice, RawKiosk } from "./raw-clients.js";
 
 export const DEVICE_PASSWORD = "bench-device-pass";
@@ -99,18 +99,6 @@ export async function spawnGatewayProcess(
     await new Promise((resolve) => setTimeout(resolve, 50));
   }
   return { child, mqttPort, httpPort };
-}
-
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = createServer();
-    server.once("error", reject);
-    server.listen(0, "127.0.0.1", () => {
-      const address = server.address();
-      const port = typeof address === "object" && address ? address.port : 0;
-      server.close(() => resolve(port));
-    });
-  });
 }
 
 export function stop(child: ChildProcess): Promise<void> {

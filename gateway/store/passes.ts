@@ -33,11 +33,13 @@ export class PassRepository {
   constructor(private readonly db: Db) {
     this.selectOne = db.prepare(`SELECT ${COLUMNS} FROM passes WHERE pass_id = ?`);
     this.insertStatement = db.prepare(
-      `INSERT INTO passes (${COLUMNS}, created_at_ms, updated_at_ms) VALUES (?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT DO NOTHING`,
+      `INSERT INTO passes (${COLUMNS}, created_at_ms, updated_at_ms)
+       VALUES (@pass_id, @holder_name, @unit, @status, @valid_until_ms, @observation_until_ms, @created_at_ms, @updated_at_ms)
+       ON CONFLICT DO NOTHING`,
     );
     this.updateStatement = db.prepare(
-      `UPDATE passes SET holder_name = ?, unit = ?, status = ?, valid_until_ms = ?, observation_until_ms = ?, updated_at_ms = ?
-       WHERE pass_id = ?`,
+      `UPDATE passes SET holder_name = @holder_name, unit = @unit, status = @status, valid_until_ms = @valid_until_ms,
+       observation_until_ms = @observation_until_ms, updated_at_ms = @updated_at_ms WHERE pass_id = @pass_id`,
     );
     this.deleteStatement = db.prepare("DELETE FROM passes WHERE pass_id = ?");
   }
@@ -96,31 +98,15 @@ export class PassRepository {
 
   /** Adds a pass; false if the id is taken. */
   create(pass: PassWrite, nowMs: number): boolean {
-    const result = this.insertStatement.run(
-      pass.pass_id,
-      pass.holder_name,
-      pass.unit,
-      pass.status,
-      pass.valid_until_ms,
-      pass.observation_until_ms,
-      nowMs,
-      nowMs,
+    return (
+      this.insertStatement.run({ ...pass, created_at_ms: nowMs, updated_at_ms: nowMs }).changes ===
+      1
     );
-    return result.changes === 1;
   }
 
   /** Replaces a pass's fields; false if there is no such pass. */
   update(pass: PassWrite, nowMs: number): boolean {
-    const result = this.updateStatement.run(
-      pass.holder_name,
-      pass.unit,
-      pass.status,
-      pass.valid_until_ms,
-      pass.observation_until_ms,
-      nowMs,
-      pass.pass_id,
-    );
-    return result.changes === 1;
+    return this.updateStatement.run({ ...pass, updated_at_ms: nowMs }).changes === 1;
   }
 
   delete(passId: string): boolean {
