@@ -4,6 +4,7 @@ import { ALERT_KINDS, ALERT_STATES, DISPOSITIONS } from "../domain/types.js";
 import type { Ingest } from "../pipeline/ingest.js";
 import { AlertConflict } from "../store/alerts.js";
 import type { Store } from "../store/store.js";
+import { recordAction } from "./audit.js";
 import { HttpError } from "./errors.js";
 import { pageFilters } from "./filters.js";
 import { parseWith } from "./validation.js";
@@ -44,6 +45,7 @@ export function alertsRouter(store: Store, ingest: Ingest): Router {
     change(() =>
       ingest.commitNow(() => store.alerts.acknowledge(req.params.alertId, by, Date.now())),
     );
+    recordAction(store, req, res, "alert_acknowledge", req.params.alertId);
     res.json(store.alerts.get(req.params.alertId));
   });
   router.post("/:alertId/resolve", (req, res) => {
@@ -52,6 +54,10 @@ export function alertsRouter(store: Store, ingest: Ingest): Router {
     change(() =>
       ingest.commitNow(() => store.alerts.resolve(req.params.alertId, by, Date.now(), body)),
     );
+    recordAction(store, req, res, "alert_resolve", req.params.alertId, {
+      disposition: body.disposition,
+      confirm_temp_c: body.confirm_temp_c,
+    });
     res.json(store.alerts.get(req.params.alertId));
   });
   return router;

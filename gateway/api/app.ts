@@ -6,6 +6,7 @@ import type { Metrics } from "../metrics.js";
 import type { Ingest } from "../pipeline/ingest.js";
 import type { Store } from "../store/store.js";
 import { alertsRouter } from "./alerts.js";
+import { auditRouter } from "./audit.js";
 import { authRouter, requireRole } from "./auth.js";
 import { errorHandler, notFound } from "./errors.js";
 import { type HealthSources, healthRouter } from "./health.js";
@@ -51,6 +52,7 @@ export function createApp(ctx: ApiContext): Express {
   app.use("/api/readings", requireRole(ctx.store, "guard", "admin"), readingsRouter(ctx.store));
   app.use("/api/passes", requireRole(ctx.store, "admin"), passesRouter(ctx.store));
   app.use("/api/users", requireRole(ctx.store, "admin"), usersRouter(ctx.store));
+  app.use("/api/audit", requireRole(ctx.store, "admin"), auditRouter(ctx.store));
   app.get("/api/counts/today", requireRole(ctx.store, "guard", "admin"), (_req, res) => {
     const counts = new Map(
       ctx.store

@@ -33,16 +33,19 @@ export function authRouter(store: Store, sessionTtlMs: number): Router {
     const address = [`ip:${req.ip ?? "unknown"}`];
     const wait = Math.max(perUser.retryAfterS(user), perAddress.retryAfterS(address));
     if (wait > 0) {
+      store.audit.record({ actor: username, action: "login_throttled", address: req.ip ?? null });
       res.setHeader("Retry-After", String(wait));
       throw new HttpError(429, `too many failed logins: try again in ${wait} s`);
     }
     const account = await store.accounts.authenticate(username, password);
     if (!account) {
+      store.audit.record({ actor: username, action: "login_failed", address: req.ip ?? null });
       perUser.failed(user);
       perAddress.failed(address);
       throw new HttpError(401, "wrong username or password");
     }
     perUser.succeeded(`user:${username}`);
+    store.audit.record({ actor: account.username, action: "login", address: req.ip ?? null });
     const token = store.accounts.createSession(account.username, Date.now(), sessionTtlMs);
     res.cookie(SESSION_COOKIE, token, {
       httpOnly: true,
@@ -66,6 +69,9 @@ export function authRouter(store: Store, sessionTtlMs: number): Router {
   });
   router.post("/logout", (req, res) => {
     const token = tokenFromHeaders(req.headers);
+    const account = token ? store.accounts.sessionAccount(token, Date.now()) : null;
+    if (account)
+      store.audit.record({ actor: account.username, action: "logout", address: req.ip ?? null });
     if (token) store.accounts.endSession(token);
     res.clearCookie(SESSION_COOKIE, { path: "/" });
     res.status(204).end();

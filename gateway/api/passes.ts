@@ -3,6 +3,7 @@ import { z } from "zod";
 import { PASS_STATUSES, type Pass } from "../domain/types.js";
 import type { PassWrite } from "../store/passes.js";
 import type { Store } from "../store/store.js";
+import { recordAction } from "./audit.js";
 import { HttpError } from "./errors.js";
 import { parseWith } from "./validation.js";
 
@@ -76,6 +77,7 @@ export function passesRouter(store: Store): Router {
     };
     if (!store.passes.create(pass, Date.now()))
       throw new HttpError(409, `pass ${body.pass_id} already exists`);
+    recordAction(store, req, res, "pass_create", body.pass_id, { status: body.status });
     res.status(201).json(store.passes.get(body.pass_id));
   });
   router.patch("/:passId", (req, res) => {
@@ -97,11 +99,13 @@ export function passesRouter(store: Store): Router {
       },
       Date.now(),
     );
+    recordAction(store, req, res, "pass_update", current.pass_id, { fields: Object.keys(patch) });
     res.json(store.passes.get(current.pass_id));
   });
   router.delete("/:passId", (req, res) => {
     if (!store.passes.delete(req.params.passId))
       throw new HttpError(404, `no pass ${req.params.passId}`);
+    recordAction(store, req, res, "pass_delete", req.params.passId);
     res.status(204).end();
   });
   return router;

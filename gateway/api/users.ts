@@ -1,6 +1,7 @@
 import { Router } from "express";
 import { z } from "zod";
 import type { Store } from "../store/store.js";
+import { recordAction } from "./audit.js";
 import { HttpError } from "./errors.js";
 import { parseWith } from "./validation.js";
 
@@ -24,6 +25,7 @@ export function usersRouter(store: Store): Router {
     if (store.accounts.get(body.username))
       throw new HttpError(409, `user ${body.username} already exists`);
     await store.accounts.create(body.username, body.password, body.role, Date.now());
+    recordAction(store, req, res, "user_create", body.username, { role: body.role });
     res.status(201).json(store.accounts.get(body.username));
   });
   router.patch("/:username", async (req, res) => {
@@ -34,6 +36,7 @@ export function usersRouter(store: Store): Router {
       throw new HttpError(409, "the last admin cannot be made a guard");
     }
     await store.accounts.update(account.username, body);
+    recordAction(store, req, res, "user_update", account.username, { fields: Object.keys(body) });
     res.json(store.accounts.get(account.username));
   });
   router.delete("/:username", (req, res) => {
@@ -42,6 +45,7 @@ export function usersRouter(store: Store): Router {
     if (account.role === "admin" && store.accounts.countAdmins() === 1)
       throw new HttpError(409, "the last admin cannot be deleted");
     store.accounts.delete(account.username);
+    recordAction(store, req, res, "user_delete", account.username);
     res.status(204).end();
   });
   return router;

@@ -152,4 +152,21 @@ export const MIGRATIONS: readonly string[] = [
   ) STRICT;
   CREATE INDEX outbox_priority_seq ON outbox (priority, seq);
   `,
+  // 5: the audit log: who did what, when. Append-only.
+  `
+  CREATE TABLE audit (
+    id INTEGER PRIMARY KEY AUTOINCREMENT,
+    ts_ms INTEGER NOT NULL,
+    actor TEXT NOT NULL,
+    action TEXT NOT NULL,
+    target TEXT,
+    details TEXT,
+    address TEXT
+  ) STRICT;
+  CREATE INDEX audit_actor_id ON audit (actor, id);
+  CREATE INDEX audit_action_id ON audit (action, id);
+  CREATE INDEX audit_ts ON audit (ts_ms);
+  CREATE TRIGGER audit_no_update BEFORE UPDATE ON audit BEGIN SELECT RAISE(ABORT, 'the audit log is append-only'); END;
+  CREATE TRIGGER audit_no_delete BEFORE DELETE ON audit BEGIN SELECT RAISE(ABORT, 'the audit log is append-only'); END;
+  `,
 ];

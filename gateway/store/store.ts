@@ -1,5 +1,6 @@
 import { AccountRepository } from "./accounts.js";
 import { AlertRepository } from "./alerts.js";
+import { AuditRepository } from "./audit.js";
 import { type CheckpointCounts, countsSince } from "./counts.js";
 import { type Db, openDatabase } from "./database.js";
 import { DeviceStatusRepository } from "./device-status.js";
@@ -21,6 +22,7 @@ export class Store {
   readonly passages: PassageRepository;
   readonly alerts: AlertRepository;
   readonly outbox: OutboxRepository;
+  readonly audit: AuditRepository;
 
   private constructor(
     private readonly db: Db,
@@ -40,6 +42,7 @@ export class Store {
     this.passages = new PassageRepository(db, this.journal);
     this.alerts = new AlertRepository(db, this.journal);
     this.outbox = new OutboxRepository(db);
+    this.audit = new AuditRepository(db);
   }
 
   static open(path: string, gatewayId: string): Store {

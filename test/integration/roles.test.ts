@@ -49,6 +49,7 @@ describe("the role matrix: every route for anonymous, guard and admin", () => {
     ["PATCH", "/api/passes/matrix-1", { status: "revoked" }, [401, 403, 200]],
     ["DELETE", "/api/passes/matrix-1", undefined, [401, 403, 204]],
     ["GET", "/api/users", undefined, [401, 403, 200]],
+    ["GET", "/api/audit", undefined, [401, 403, 200]],
     [
       "POST",
       "/api/users",

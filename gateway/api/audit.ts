@@ -1,0 +1,51 @@
+import { type Request, type Response, Router } from "express";
+import { z } from "zod";
+import type { Store } from "../store/store.js";
+import { pageFilters } from "./filters.js";
+import { parseWith } from "./validation.js";
+
+/** Writes who did what (the logged-in account, or the name a login was tried with). */
+export function recordAction(
+  store: Store,
+  req: Request,
+  res: Response,
+  action: string,
+  target?: string | null,
+  details?: Record<string, unknown>,
+): void {
+  store.audit.record({
+    actor: res.locals.account?.username ?? "anonymous",
+    action,
+    target: target ?? null,
+    details: details ?? null,
+    address: req.ip ?? null,
+  });
+}
+
+const auditQuery = z.object({
+  from: pageFilters.shape.from,
+  to: pageFilters.shape.to,
+  limit: pageFilters.shape.limit,
+  cursor: pageFilters.shape.cursor,
+  actor: z.string().min(1).optional(),
+  action: z.string().min(1).optional(),
+});
+
+/** `GET /api/audit` (SPEC 7, admin): newest first, filtered by actor, action and time. */
+export function auditRouter(store: Store): Router {
+  const router = Router();
+  router.get("/", (req, res) => {
+    const query = parseWith(auditQuery, req.query, "query");
+    res.json(
+      store.audit.page({
+        actor: query.actor,
+        action: query.action,
+        fromMs: query.from,
+        toMs: query.to,
+        cursor: query.cursor,
+        limit: query.limit,
+      }),
+    );
+  });
+  return router;
+}
