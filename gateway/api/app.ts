@@ -9,7 +9,9 @@ import { alertsRouter } from "./alerts.js";
 import { auditRouter } from "./audit.js";
 import { authRouter, requireRole } from "./auth.js";
 import { errorHandler, notFound } from "./errors.js";
+import { exportRouter } from "./export.js";
 import { type HealthSources, healthRouter } from "./health.js";
+import { passagesRouter } from "./passages.js";
 import { passesRouter } from "./passes.js";
 import { readingsRouter } from "./readings.js";
 import { findUiDir, pagesRouter } from "./static.js";
@@ -53,6 +55,12 @@ export function createApp(ctx: ApiContext): Express {
   app.use("/api/passes", requireRole(ctx.store, "admin"), passesRouter(ctx.store));
   app.use("/api/users", requireRole(ctx.store, "admin"), usersRouter(ctx.store));
   app.use("/api/audit", requireRole(ctx.store, "admin"), auditRouter(ctx.store));
+  app.use("/api/passages", requireRole(ctx.store, "guard", "admin"), passagesRouter(ctx.store));
+  app.use(
+    "/api/export",
+    requireRole(ctx.store, "admin"),
+    exportRouter(ctx.store, ctx.config.site.timezone),
+  );
   app.get("/api/counts/today", requireRole(ctx.store, "guard", "admin"), (_req, res) => {
     const counts = new Map(
       ctx.store

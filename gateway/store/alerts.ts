@@ -1,9 +1,8 @@
-import type { Statement } from "better-sqlite3";
 import { isoTime } from "../domain/time.js";
 import type { Alert, AlertKind, AlertState, Disposition } from "../domain/types.js";
 import type { Db } from "./database.js";
 import { type EventJournal, type StoredEvent, tableReplaySource } from "./journal.js";
-import { type Page, pageQuery, toPage } from "./paging.js";
+import { type Page, PageReader, toPage } from "./paging.js";
 
 interface AlertRow {
   alert_id: string;
@@ -61,7 +60,7 @@ export class AlertRepository {
   private readonly insertEvent;
   private readonly selectOne;
   private readonly selectActive;
-  private readonly pageStatements = new Map<string, Statement>();
+  private readonly pages: PageReader<AlertRow>;
 
   constructor(
     private readonly db: Db,
@@ -75,6 +74,7 @@ export class AlertRepository {
     this.insertEvent = db.prepare(
       "INSERT INTO alert_events (seq, ts_ms, type, alert_id, checkpoint_id, snapshot) VALUES (?, ?, ?, ?, ?, ?)",
     );
+    this.pages = new PageReader<AlertRow>(db, "alerts", COLUMNS, "opened_at_ms");
     this.selectOne = db.prepare(`SELECT ${COLUMNS} FROM alerts WHERE alert_id = ?`);
     this.selectActive = db.prepare(
       `SELECT ${COLUMNS} FROM alerts WHERE state != 'resolved' ORDER BY seq DESC LIMIT 500`,
@@ -190,30 +190,20 @@ export class AlertRepository {
   }
 
   page(filter: AlertFilter): Page<Alert> {
-    const { sql, params } = pageQuery(
-      "alerts",
-      COLUMNS,
-      {
-        equals: {
-          state: filter.state,
-          kind: filter.kind,
-          checkpoint_id: filter.checkpoint,
-          device_id: filter.device,
-          pass_id: filter.pass_id,
-        },
-        fromMs: filter.fromMs,
-        toMs: filter.toMs,
-        cursor: filter.cursor,
-        limit: filter.limit,
+    const rows = this.pages.rows({
+      equals: {
+        state: filter.state,
+        kind: filter.kind,
+        checkpoint_id: filter.checkpoint,
+        device_id: filter.device,
+        pass_id: filter.pass_id,
       },
-      "opened_at_ms",
-    );
-    let statement = this.pageStatements.get(sql);
-    if (!statement) {
-      statement = this.db.prepare(sql);
-      this.pageStatements.set(sql, statement);
-    }
-    return toPage((statement.all(...params) as AlertRow[]).map(toAlert), filter.limit);
+      fromMs: filter.fromMs,
+      toMs: filter.toMs,
+      cursor: filter.cursor,
+      limit: filter.limit,
+    });
+    return toPage(rows.map(toAlert), filter.limit);
   }
 
   private current(alertId: string): AlertRow {

@@ -1,3 +1,5 @@
+import type { Statement } from "better-sqlite3";
+import type { Db } from "./database.js";
 /**
  * Newest-first keyset paging over a table whose primary key is `seq` (SPEC 7): a page is
  * `seq < cursor ORDER BY seq DESC LIMIT n`, which stays one index range scan however deep
@@ -53,4 +55,26 @@ export function toPage<T extends { seq: number }>(rows: T[], limit: number): Pag
   const items = rows.slice(0, limit);
   const last = items.at(-1);
   return { items, next_cursor: rows.length > limit && last ? String(last.seq) : null };
+}
+
+/** Runs paged queries over one table, preparing each combination of filters once. */
+export class PageReader<Row> {
+  private readonly statements = new Map<string, Statement>();
+
+  constructor(
+    private readonly db: Db,
+    private readonly table: string,
+    private readonly columns: string,
+    private readonly timeColumn = "ts_ms",
+  ) {}
+
+  rows(request: PageRequest): Row[] {
+    const { sql, params } = pageQuery(this.table, this.columns, request, this.timeColumn);
+    let statement = this.statements.get(sql);
+    if (!statement) {
+      statement = this.db.prepare(sql);
+      this.statements.set(sql, statement);
+    }
+    return statement.all(...params) as Row[];
+  }
 }

@@ -2,6 +2,7 @@ import { isoTime } from "../domain/time.js";
 import type { Passage, PassageDecision, PassageReason } from "../domain/types.js";
 import type { Db } from "./database.js";
 import { type EventJournal, type StoredEvent, tableReplaySource } from "./journal.js";
+import { type Page, PageReader, toPage } from "./paging.js";
 
 interface PassageRow {
   seq: number;
@@ -23,6 +24,7 @@ export type NewPassage = Omit<PassageRow, "seq" | "reasons"> & { reasons: Passag
 
 export class PassageRepository {
   private readonly insertStatement;
+  private readonly pages: PageReader<PassageRow>;
 
   constructor(
     db: Db,
@@ -31,8 +33,35 @@ export class PassageRepository {
     this.insertStatement = db.prepare(
       `INSERT INTO passages (${COLUMNS}) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
     );
+    this.pages = new PageReader<PassageRow>(db, "passages", COLUMNS);
     journal.addSource(
       tableReplaySource<PassageRow>(db, "passages", COLUMNS, (row) => this.toEvent(row)),
+    );
+  }
+
+  page(filter: {
+    checkpoint?: string | undefined;
+    pass_id?: string | undefined;
+    decision?: PassageDecision | undefined;
+    fromMs?: number | undefined;
+    toMs?: number | undefined;
+    cursor?: number | undefined;
+    limit: number;
+  }): Page<Passage> {
+    const rows = this.pages.rows({
+      equals: {
+        checkpoint_id: filter.checkpoint,
+        pass_id: filter.pass_id,
+        decision: filter.decision,
+      },
+      fromMs: filter.fromMs,
+      toMs: filter.toMs,
+      cursor: filter.cursor,
+      limit: filter.limit,
+    });
+    return toPage(
+      rows.map((row) => this.toEvent(row).message.data as Passage),
+      filter.limit,
     );
   }
 

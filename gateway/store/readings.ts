@@ -1,9 +1,8 @@
-import type { Statement } from "better-sqlite3";
 import { isoTime } from "../domain/time.js";
 import type { Reading, ReadingStatus } from "../domain/types.js";
 import type { Db } from "./database.js";
 import { type EventJournal, type StoredEvent, tableReplaySource } from "./journal.js";
-import { type Page, type PageRequest, pageQuery, toPage } from "./paging.js";
+import { type Page, PageReader, type PageRequest, toPage } from "./paging.js";
 
 export type NewReading = Omit<Reading, "id" | "seq" | "ts"> & { ts_ms: number };
 
@@ -36,8 +35,7 @@ export interface ReadingFilter {
 
 export class ReadingRepository {
   private readonly insertStatement;
-  /** One prepared statement per combination of filters, prepared on first use. */
-  private readonly pageStatements = new Map<string, Statement>();
+  private readonly pages: PageReader<ReadingRow>;
 
   constructor(
     private readonly db: Db,
@@ -46,6 +44,7 @@ export class ReadingRepository {
     this.insertStatement = db.prepare(
       `INSERT INTO readings (${COLUMNS}) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT DO NOTHING`,
     );
+    this.pages = new PageReader<ReadingRow>(db, "readings", COLUMNS);
     journal.addSource(
       tableReplaySource<ReadingRow>(db, "readings", COLUMNS, (row) => this.toEvent(row)),
     );
@@ -85,13 +84,7 @@ export class ReadingRepository {
       cursor: filter.cursor,
       limit: filter.limit,
     };
-    const { sql, params } = pageQuery("readings", COLUMNS, request);
-    let statement = this.pageStatements.get(sql);
-    if (statement === undefined) {
-      statement = this.db.prepare(sql);
-      this.pageStatements.set(sql, statement);
-    }
-    const rows = statement.all(...params) as ReadingRow[];
+    const rows = this.pages.rows(request);
     return toPage(
       rows.map((row) => this.toReading(row)),
       filter.limit,

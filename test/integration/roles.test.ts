@@ -50,6 +50,8 @@ describe("the role matrix: every route for anonymous, guard and admin", () => {
     ["DELETE", "/api/passes/matrix-1", undefined, [401, 403, 204]],
     ["GET", "/api/users", undefined, [401, 403, 200]],
     ["GET", "/api/audit", undefined, [401, 403, 200]],
+    ["GET", "/api/passages", undefined, [401, 200, 200]],
+    ["GET", "/api/export/readings.csv", undefined, [401, 403, 200]],
     [
       "POST",
       "/api/users",

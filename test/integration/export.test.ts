@@ -1,0 +1,89 @@
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { login, type RunningGateway, startGateway } from "../helpers/gateway.js";
+
+let gw: RunningGateway;
+let admin: Record<string, string>;
+const ROWS = 2500;
+
+beforeAll(async () => {
+  gw = await startGateway();
+  admin = { authorization: `Bearer ${await login(gw.httpUrl)}` };
+  const store = gw.gateway.store;
+  store.writeBatch(() => {
+    for (let i = 0; i < ROWS; i++) {
+      store.passages.insert({
+        ts_ms: Date.parse("2026-11-22T16:30:05Z") + i,
+        checkpoint_id: i % 2 ? "gate-1" : "gate-2",
+        pass_id: `P${i}`,
+        holder_name: i === 0 ? "=cmd|' /C calc'!A0" : "王小明",
+        reading_id: null,
+        scan_id: null,
+        temp_c: i % 10 === 0 ? 38.2 : 36.5,
+        decision: i % 10 === 0 ? "deny" : "allow",
+        reasons: i % 10 === 0 ? ["fever"] : [],
+      });
+    }
+  });
+});
+afterAll(async () => {
+  await gw.close();
+});
+
+const get = (path: string, headers = admin) => fetch(`${gw.httpUrl}${path}`, { headers });
+
+describe("CSV export", () => {
+  it("streams every row with a BOM, neutralised formulas, Chinese intact and local times", async () => {
+    const response = await get("/api/export/passages.csv");
+    expect(response.headers.get("content-type")).toBe("text/csv; charset=utf-8");
+    expect(response.headers.get("content-disposition")).toMatch(
+      /^attachment; filename="passages-\d{4}-\d{2}-\d{2}\.csv"$/,
+    );
+    const bytes = Buffer.from(await response.arrayBuffer());
+    expect([...bytes.subarray(0, 3)]).toEqual([0xef, 0xbb, 0xbf]);
+    const lines = bytes.toString("utf8").slice(1).trimEnd().split("\r\n");
+    expect(lines[0]).toBe("id,time,checkpoint_id,pass_id,holder_name,temp_c,decision,reasons");
+    expect(lines).toHaveLength(ROWS + 1);
+    expect(lines.at(-1)).toBe(
+      `gw-test:1,2026-11-23 00:30:05,gate-2,P0,'=cmd|' /C calc'!A0,38.2,deny,fever`,
+    );
+    expect(lines[1]).toContain("王小明");
+  });
+
+  it("takes the log's filters and audits every export with its row count", async () => {
+    const text = await (
+      await get("/api/export/passages.csv?decision=deny&checkpoint=gate-2")
+    ).text();
+    expect(text.trimEnd().split("\r\n")).toHaveLength(ROWS / 10 + 1);
+    const audit = (await (await get("/api/audit?action=export")).json()) as {
+      items: { target: string; details: { rows: number; filters: Record<string, string> } }[];
+    };
+    expect(audit.items[0]).toMatchObject({
+      target: "passages.csv",
+      details: { rows: 250, filters: { decision: "deny", checkpoint: "gate-2" } },
+    });
+  });
+
+  it("exports readings and alerts too, and refuses anything else", async () => {
+    expect((await get("/api/export/readings.csv")).status).toBe(200);
+    expect((await get("/api/export/alerts.csv")).status).toBe(200);
+    expect((await get("/api/export/users.csv")).status).toBe(404);
+    expect((await get("/api/export/passages.csv?status=hot")).status).toBe(400);
+  });
+
+  it("is for admins only", async () => {
+    await gw.gateway.store.accounts.create("guard7", "guard-pass-7", "guard", Date.now());
+    const guard = { authorization: `Bearer ${await login(gw.httpUrl, "guard7", "guard-pass-7")}` };
+    expect((await get("/api/export/passages.csv", guard)).status).toBe(403);
+    expect((await get("/api/passages?limit=5", guard)).status).toBe(200);
+  });
+
+  it("pages passages newest first under /api/passages", async () => {
+    const page = (await (await get("/api/passages?limit=3&decision=deny")).json()) as {
+      items: { seq: number; decision: string }[];
+      next_cursor: string;
+    };
+    expect(page.items.map((p) => p.decision)).toEqual(["deny", "deny", "deny"]);
+    expect(page.items[0]?.seq).toBeGreaterThan(page.items[1]?.seq ?? 0);
+    expect(page.next_cursor).not.toBeNull();
+  });
+});
