@@ -1,5 +1,7 @@
-import { Router } from "express";
+import { Router, text } from "express";
 import { z } from "zod";
+import { BOM, csvLine } from "../domain/csv.js";
+import { parseCsv } from "../domain/csv-parse.js";
 import { PASS_STATUSES, type Pass } from "../domain/types.js";
 import type { PassWrite } from "../store/passes.js";
 import type { Store } from "../store/store.js";
@@ -48,9 +50,84 @@ const listQuery = z.object({
   cursor: z.string().optional(),
 });
 
+const IMPORT_COLUMNS = [
+  "pass_id",
+  "holder_name",
+  "unit",
+  "status",
+  "valid_until",
+  "observation_until",
+] as const;
+
 /** The pass registry (SPEC 7 `/api/passes`, admin only). */
 export function passesRouter(store: Store): Router {
   const router = Router();
+  // A template for the property office's spreadsheet, with the header SPEC 7 names.
+  router.get("/import/template.csv", (_req, res) => {
+    res.setHeader("Content-Type", "text/csv; charset=utf-8");
+    res.setHeader("Content-Disposition", 'attachment; filename="passes-template.csv"');
+    res.send(
+      `${BOM}${csvLine([...IMPORT_COLUMNS])}${csvLine(["0012345678", "王小明", "3-2-401", "active", "2027-12-31T23:59:59+08:00", ""])}`,
+    );
+  });
+  /**
+   * `POST /api/passes/import` (text/csv): every good row goes in (an existing pass id is updated),
+   * every bad row is reported by its line (the header is line 1); the good rows are written in one
+   * transaction, so an import is never half written.
+   */
+  router.post("/import", text({ type: ["text/csv", "text/plain"], limit: "20mb" }), (req, res) => {
+    if (typeof req.body !== "string") throw new HttpError(415, "send the file as text/csv");
+    const [header, ...records] = parseCsv(req.body);
+    const names = header?.fields.map((name) => name.trim().toLowerCase()) ?? [];
+    const missing = ["pass_id", "holder_name"].filter((name) => !names.includes(name));
+    const unknown = names.filter((name) => !(IMPORT_COLUMNS as readonly string[]).includes(name));
+    if (missing.length > 0 || unknown.length > 0) {
+      throw new HttpError(
+        400,
+        `line 1: the header needs ${IMPORT_COLUMNS.join(",")}${missing.length ? `; missing ${missing.join(", ")}` : ""}${unknown.length ? `; unknown ${unknown.join(", ")}` : ""}`,
+      );
+    }
+    const errors: { line: number; message: string }[] = [];
+    const good: PassWrite[] = [];
+    const seen = new Set<string>();
+    for (const record of records) {
+      const row: Record<string, unknown> = {};
+      names.forEach((name, i) => {
+        const value = record.fields[i]?.trim() ?? "";
+        if (value !== "") row[name] = value;
+        else if (name === "valid_until" || name === "observation_until") row[name] = null;
+      });
+      const result = createBody.safeParse(row);
+      if (!result.success) {
+        errors.push({
+          line: record.line,
+          message: result.error.issues
+            .map((issue) => `${issue.path.join(".")}: ${issue.message}`)
+            .join("; "),
+        });
+        continue;
+      }
+      if (seen.has(result.data.pass_id)) {
+        errors.push({
+          line: record.line,
+          message: `pass_id: ${result.data.pass_id} appears twice in the file`,
+        });
+        continue;
+      }
+      seen.add(result.data.pass_id);
+      good.push(toWrite(result.data));
+    }
+    const nowMs = Date.now();
+    store.writeBatch(() => {
+      for (const pass of good)
+        if (!store.passes.create(pass, nowMs)) store.passes.update(pass, nowMs);
+    });
+    recordAction(store, req, res, "pass_import", null, {
+      imported: good.length,
+      errors: errors.length,
+    });
+    res.json({ imported: good.length, errors });
+  });
   router.get("/", (req, res) => {
     const query = parseWith(listQuery, req.query, "query");
     res.json(
@@ -67,14 +144,7 @@ export function passesRouter(store: Store): Router {
   });
   router.post("/", (req, res) => {
     const body = parseWith(createBody, req.body, "body");
-    const pass: PassWrite = {
-      pass_id: body.pass_id,
-      holder_name: body.holder_name,
-      unit: body.unit,
-      status: body.status,
-      valid_until_ms: body.valid_until,
-      observation_until_ms: body.observation_until,
-    };
+    const pass = toWrite(body);
     if (!store.passes.create(pass, Date.now()))
       throw new HttpError(409, `pass ${body.pass_id} already exists`);
     recordAction(store, req, res, "pass_create", body.pass_id, { status: body.status });
@@ -109,6 +179,17 @@ export function passesRouter(store: Store): Router {
     res.status(204).end();
   });
   return router;
+}
+
+function toWrite(body: z.output<typeof createBody>): PassWrite {
+  return {
+    pass_id: body.pass_id,
+    holder_name: body.holder_name,
+    unit: body.unit,
+    status: body.status,
+    valid_until_ms: body.valid_until,
+    observation_until_ms: body.observation_until,
+  };
 }
 
 function existing(store: Store, passId: string): Pass {

@@ -232,3 +232,66 @@ describe("the door output", () => {
     ).toThrow("checkpoints.0.door: no MQTT device of kind door with id 'reader-d'");
   });
 });
+
+describe("importing passes from the property office's spreadsheet", () => {
+  const importCsv = (csv: string) =>
+    fetch(`${gw.httpUrl}/api/passes/import`, {
+      method: "POST",
+      headers: { ...admin, "content-type": "text/csv" },
+      body: csv,
+    });
+
+  it("puts good rows in and reports bad rows by line, the header being line 1", async () => {
+    const csv =
+      "\uFEFFpass_id,holder_name,unit,status,valid_until,observation_until\r\n" +
+      "6000000001,孙丽,7-1-101,active,2027-12-31T23:59:59+08:00,\r\n" +
+      "6000000002,,7-1-102,active,,\r\n" +
+      '6000000003,"Zhao, Min",7-1-103,revoked,,\r\n' +
+      "6000000004,钱进,7-1-104,lost,,\r\n" +
+      "6000000001,孙丽,7-1-101,active,,\r\n";
+    const response = await importCsv(csv);
+    expect(response.status).toBe(200);
+    const result = (await response.json()) as {
+      imported: number;
+      errors: { line: number; message: string }[];
+    };
+    expect(result.imported).toBe(2);
+    expect(result.errors.map((e) => e.line)).toEqual([3, 5, 6]);
+    expect(result.errors[0]?.message).toMatch(/^holder_name: /);
+    expect(result.errors[1]?.message).toMatch(/^status: /);
+    expect(result.errors[2]?.message).toBe("pass_id: 6000000001 appears twice in the file");
+    const pass = (await (await api("GET", "/api/passes/6000000003", admin)).json()) as {
+      holder_name: string;
+      status: string;
+    };
+    expect(pass).toMatchObject({ holder_name: "Zhao, Min", status: "revoked" });
+    expect((await api("GET", "/api/passes/6000000002", admin)).status).toBe(404);
+  });
+
+  it("updates passes already in the registry on a new import", async () => {
+    const result = (await (
+      await importCsv("pass_id,holder_name,status\n6000000003,Zhao Min,active\n")
+    ).json()) as { imported: number };
+    expect(result.imported).toBe(1);
+    expect(await (await api("GET", "/api/passes/6000000003", admin)).json()).toMatchObject({
+      holder_name: "Zhao Min",
+      status: "active",
+    });
+  });
+
+  it("refuses a file without the required columns, naming line 1", async () => {
+    const response = await importCsv("card,name\n1,x\n");
+    expect(response.status).toBe(400);
+    expect(((await response.json()) as { error: string }).error).toMatch(
+      /^line 1: the header needs/,
+    );
+  });
+
+  it("offers a template with the header row", async () => {
+    const response = await api("GET", "/api/passes/import/template.csv", admin);
+    const text = await response.text();
+    expect(text.split("\r\n")[0]).toBe(
+      "\uFEFFpass_id,holder_name,unit,status,valid_until,observation_until",
+    );
+  });
+});
