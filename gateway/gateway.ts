@@ -15,6 +15,7 @@ import { DeviceRegistry } from "./pipeline/devices.js";
 import { DoorOpener } from "./pipeline/doors.js";
 import { Ingest } from "./pipeline/ingest.js";
 import { PassageDesk } from "./pipeline/passages.js";
+import { RetentionJob } from "./pipeline/retention.js";
 import { Store } from "./store/store.js";
 import { UpstreamForwarder } from "./upstream/forwarder.js";
 import { upstreamRoute } from "./upstream/routes.js";
@@ -210,6 +211,17 @@ export class Gateway {
         stop: () => forwarder.stop(),
       });
     }
+    const retention = new RetentionJob({
+      store,
+      log: childLogger(log, "retention"),
+      retentionDays: config.retention_days,
+      timeZone: config.site.timezone,
+    });
+    await this.startComponent({
+      name: "retention",
+      start: () => retention.start(),
+      stop: () => retention.stop(),
+    });
     const doors = new DoorOpener({
       bus,
       devices,

@@ -1,6 +1,7 @@
 import express, { type Express } from "express";
 import helmet from "helmet";
-import { startOfDayMs } from "../domain/time.js";
+import { z } from "zod";
+import { localDate, startOfDayMs } from "../domain/time.js";
 import type { Logger } from "../log.js";
 import type { Metrics } from "../metrics.js";
 import type { Ingest } from "../pipeline/ingest.js";
@@ -16,6 +17,7 @@ import { passesRouter } from "./passes.js";
 import { readingsRouter } from "./readings.js";
 import { findUiDir, pagesRouter } from "./static.js";
 import { usersRouter } from "./users.js";
+import { parseWith } from "./validation.js";
 
 export interface ApiContext extends HealthSources {
   store: Store;
@@ -61,6 +63,32 @@ export function createApp(ctx: ApiContext): Express {
     requireRole(ctx.store, "admin"),
     exportRouter(ctx.store, ctx.config.site.timezone),
   );
+  app.get("/api/summary/daily", requireRole(ctx.store, "guard", "admin"), (req, res) => {
+    const zone = ctx.config.site.timezone;
+    const { date } = parseWith(
+      z.object({ date: z.iso.date("must be a date YYYY-MM-DD").optional() }),
+      req.query,
+      "query",
+    );
+    const day = date ?? localDate(Date.now(), zone);
+    const counts = new Map(ctx.store.dailySummary(day, zone).map((c) => [c.checkpoint_id, c]));
+    const ids = new Set([...ctx.config.checkpoints.map((c) => c.id), ...counts.keys()]);
+    res.json({
+      date: day,
+      timezone: zone,
+      checkpoints: [...ids].map((id) => ({
+        checkpoint_id: id,
+        name: ctx.config.checkpoints.find((c) => c.id === id)?.name ?? id,
+        passages: 0,
+        allowed: 0,
+        denied: 0,
+        denied_by_reason: {},
+        fevers: 0,
+        lows: 0,
+        ...counts.get(id),
+      })),
+    });
+  });
   app.get("/api/counts/today", requireRole(ctx.store, "guard", "admin"), (_req, res) => {
     const counts = new Map(
       ctx.store

@@ -42,3 +42,19 @@ export function startOfDayMs(nowMs: number, timeZone: string): number {
   const offsetMs = wallAsUtc - Math.floor(nowMs / 1000) * 1000;
   return Date.UTC(get("year"), get("month") - 1, get("day")) - offsetMs;
 }
+
+/** The date (YYYY-MM-DD) of an instant in an IANA time zone. */
+export function localDate(ms: number, timeZone: string): string {
+  return new Date(ms).toLocaleDateString("sv-SE", { timeZone });
+}
+
+/** When a local date (YYYY-MM-DD) begins in a time zone, as ms. */
+export function dayStartMs(date: string, timeZone: string): number {
+  const [y, m, d] = date.split("-").map(Number) as [number, number, number];
+  // Noon UTC of that date is, in any zone (UTC-12 to UTC+14), on that date or one day off.
+  let probe = Date.UTC(y, m - 1, d, 12);
+  const seen = localDate(probe, timeZone);
+  if (seen > date) probe -= 86_400_000;
+  else if (seen < date) probe += 86_400_000;
+  return startOfDayMs(probe, timeZone);
+}

@@ -169,4 +169,18 @@ export const MIGRATIONS: readonly string[] = [
   CREATE TRIGGER audit_no_update BEFORE UPDATE ON audit BEGIN SELECT RAISE(ABORT, 'the audit log is append-only'); END;
   CREATE TRIGGER audit_no_delete BEFORE DELETE ON audit BEGIN SELECT RAISE(ABORT, 'the audit log is append-only'); END;
   `,
+  // 6: daily aggregates, kept after retention deletes the personal data they were counted from.
+  `
+  CREATE TABLE daily_counts (
+    date TEXT NOT NULL,
+    checkpoint_id TEXT NOT NULL,
+    passages INTEGER NOT NULL,
+    allowed INTEGER NOT NULL,
+    denied INTEGER NOT NULL,
+    denied_by_reason TEXT NOT NULL,
+    fevers INTEGER NOT NULL,
+    lows INTEGER NOT NULL,
+    PRIMARY KEY (date, checkpoint_id)
+  ) STRICT;
+  `,
 ];

@@ -1,3 +1,4 @@
+import { dayStartMs, localDate } from "../domain/time.js";
 import { AccountRepository } from "./accounts.js";
 import { AlertRepository } from "./alerts.js";
 import { AuditRepository } from "./audit.js";
@@ -10,6 +11,14 @@ import { PassageRepository } from "./passages.js";
 import { PassRepository } from "./passes.js";
 import { ReadingRepository } from "./readings.js";
 import { ScanRepository } from "./scans.js";
+import {
+  countDay,
+  type DailyCheckpointSummary,
+  deletePersonalData,
+  oldestPersonalMs,
+  storeDailyCounts,
+  storedDailyCounts,
+} from "./summary.js";
 
 /** The local store: one SQLite file and the repositories over it. Only `store/` sees SQLite. */
 export class Store {
@@ -59,6 +68,41 @@ export class Store {
 
   countsSince(fromMs: number): CheckpointCounts[] {
     return countsSince(this.db, fromMs);
+  }
+
+  /** A day's counts per checkpoint: kept aggregates for days retention has cleared, else counted. */
+  dailySummary(date: string, timeZone: string): DailyCheckpointSummary[] {
+    const stored = storedDailyCounts(this.db, date);
+    if (stored) return stored;
+    const from = dayStartMs(date, timeZone);
+    return countDay(
+      this.db,
+      from,
+      dayStartMs(localDate(from + 36 * 3_600_000, timeZone), timeZone),
+    );
+  }
+
+  /**
+   * Retention: keeps each day's counts before personal data older than `cutoffMs` (a local
+   * midnight) is deleted, all in one transaction.
+   */
+  applyRetention(
+    cutoffMs: number,
+    timeZone: string,
+  ): { aggregated: string[]; deleted: Record<string, number> } {
+    return this.db.transaction(() => {
+      const aggregated: string[] = [];
+      const oldest = oldestPersonalMs(this.db);
+      if (oldest !== null && oldest < cutoffMs) {
+        for (let day = localDate(oldest, timeZone); dayStartMs(day, timeZone) < cutoffMs; ) {
+          storeDailyCounts(this.db, day, this.dailySummary(day, timeZone));
+          aggregated.push(day);
+          day = localDate(dayStartMs(day, timeZone) + 36 * 3_600_000, timeZone);
+        }
+      }
+      this.journal.saveSeqHighWater();
+      return { aggregated, deleted: deletePersonalData(this.db, cutoffMs) };
+    })();
   }
 
   isHealthy(): boolean {

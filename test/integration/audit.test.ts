@@ -67,6 +67,8 @@ describe("the audit log", () => {
       ["admin", "pass_create", "5000000001"],
       ["admin", "login_failed", null],
       ["admin", "login", null],
+      // The retention job runs at start, before anyone logs in.
+      ["system", "retention", null],
     ]);
     expect(items[0]?.details).toEqual({ disposition: "referred", confirm_temp_c: 38.7 });
     expect(items[1]?.details).toEqual({ fields: ["password"] });

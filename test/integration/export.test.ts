@@ -87,3 +87,42 @@ describe("CSV export", () => {
     expect(page.next_cursor).not.toBeNull();
   });
 });
+
+describe("the daily summary", () => {
+  it("counts a local day's passages per checkpoint, denied by reason", async () => {
+    const summary = (await (await get("/api/summary/daily?date=2026-11-23")).json()) as {
+      date: string;
+      timezone: string;
+      checkpoints: Record<string, unknown>[];
+    };
+    expect(summary.date).toBe("2026-11-23");
+    expect(summary.timezone).toBe("Asia/Shanghai");
+    expect(summary.checkpoints).toEqual([
+      {
+        checkpoint_id: "gate-1",
+        name: "North gate / 北门",
+        passages: 1250,
+        allowed: 1250,
+        denied: 0,
+        denied_by_reason: {},
+        fevers: 0,
+        lows: 0,
+      },
+      {
+        checkpoint_id: "gate-2",
+        name: "South gate / 南门",
+        passages: 1250,
+        allowed: 1000,
+        denied: 250,
+        denied_by_reason: { fever: 250 },
+        fevers: 0,
+        lows: 0,
+      },
+    ]);
+    const dayBefore = (await (await get("/api/summary/daily?date=2026-11-22")).json()) as {
+      checkpoints: { passages: number }[];
+    };
+    expect(dayBefore.checkpoints.map((c) => c.passages)).toEqual([0, 0]);
+    expect((await get("/api/summary/daily?date=22.11.2026")).status).toBe(400);
+  });
+});

@@ -51,6 +51,8 @@ describe("the role matrix: every route for anonymous, guard and admin", () => {
     ["GET", "/api/users", undefined, [401, 403, 200]],
     ["GET", "/api/audit", undefined, [401, 403, 200]],
     ["GET", "/api/passages", undefined, [401, 200, 200]],
+    ["GET", "/api/summary/daily", undefined, [401, 200, 200]],
+    ["GET", "/api/passes/import/template.csv", undefined, [401, 403, 200]],
     ["GET", "/api/export/readings.csv", undefined, [401, 403, 200]],
     [
       "POST",
