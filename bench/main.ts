@@ -17,6 +17,7 @@ import {
   stop,
   type Target,
 } from "./harness.js";
+import { exportRate, fillReadings, logFile, queryTimes } from "./logs.js";
 import type { RawKiosk } from "./raw-clients.js";
 import { parserRates, ptyRates } from "./serial.js";
 import { drainRate, saturationWithUpstream } from "./upstream.js";
@@ -183,6 +184,15 @@ const drain = await drainRate(dist, dir, quick ? 20_000 : 100_000);
 const aedes = await bareAedes();
 const sqlite = sqliteAlone();
 const g = await gatewayRuns();
+const logSizes = quick ? [100_000] : [1_000_000, 10_000_000];
+const logQueries: { rows: number; times: ReturnType<typeof queryTimes> }[] = [];
+let exported: Awaited<ReturnType<typeof exportRate>> | undefined;
+for (const rows of logSizes) {
+  const path = logFile(dir, rows);
+  fillReadings(path, rows);
+  logQueries.push({ rows, times: queryTimes(path, rows, 200) });
+  if (rows === logSizes[0]) exported = await exportRate(dist, dir, path);
+}
 const withUpstream = await saturationWithUpstream(
   dist,
   dir,
@@ -250,6 +260,21 @@ if (withUpstream) {
     "  ratio upstream on / off; CPU per reading on, µs",
     `${fmt(withUpstream.perS / rate, 2)}x; ${fmt(withUpstream.cpuUs, 1)}`,
     "",
+  ]);
+}
+for (const { rows: count, times } of logQueries) {
+  for (const t of times)
+    rows.push([
+      `log page of 100 over ${fmt(count)} readings, ${t.filter}: p50 / p99, ms`,
+      `${fmt(t.p50, 2)} / ${fmt(t.p99, 2)}`,
+      "",
+    ]);
+}
+if (exported) {
+  rows.push([
+    `CSV export of ${fmt(exported.rows)} readings: rows/s; gateway peak RSS; CPU`,
+    `${fmt(exported.rowsPerS)}; ${fmt(exported.peakRssMb)} MB; ${fmt(exported.cpuS, 1)} s`,
+    "flat memory",
   ]);
 }
 if (drain) {
