@@ -6,6 +6,7 @@ import type { Logger } from "../log.js";
 import type { Metrics } from "../metrics.js";
 import type { Ingest } from "../pipeline/ingest.js";
 import type { Store } from "../store/store.js";
+import { emptySummary } from "../store/summary.js";
 import { alertsRouter } from "./alerts.js";
 import { auditRouter } from "./audit.js";
 import { authRouter, requireRole } from "./auth.js";
@@ -77,15 +78,8 @@ export function createApp(ctx: ApiContext): Express {
       date: day,
       timezone: zone,
       checkpoints: [...ids].map((id) => ({
-        checkpoint_id: id,
+        ...(counts.get(id) ?? emptySummary(id)),
         name: ctx.config.checkpoints.find((c) => c.id === id)?.name ?? id,
-        passages: 0,
-        allowed: 0,
-        denied: 0,
-        denied_by_reason: {},
-        fevers: 0,
-        lows: 0,
-        ...counts.get(id),
       })),
     });
   });

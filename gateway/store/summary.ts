@@ -10,21 +10,26 @@ export interface DailyCheckpointSummary {
   lows: number;
 }
 
+/** A checkpoint's counts for a day with nothing in it. */
+export function emptySummary(checkpointId: string): DailyCheckpointSummary {
+  return {
+    checkpoint_id: checkpointId,
+    passages: 0,
+    allowed: 0,
+    denied: 0,
+    denied_by_reason: {},
+    fevers: 0,
+    lows: 0,
+  };
+}
+
 /** Per checkpoint counts for [fromMs, toMs): from the raw rows while they exist. */
 export function countDay(db: Db, fromMs: number, toMs: number): DailyCheckpointSummary[] {
   const byCheckpoint = new Map<string, DailyCheckpointSummary>();
   const entry = (id: string) => {
     let found = byCheckpoint.get(id);
     if (!found) {
-      found = {
-        checkpoint_id: id,
-        passages: 0,
-        allowed: 0,
-        denied: 0,
-        denied_by_reason: {},
-        fevers: 0,
-        lows: 0,
-      };
+      found = emptySummary(id);
       byCheckpoint.set(id, found);
     }
     return found;
