@@ -183,4 +183,8 @@ export const MIGRATIONS: readonly string[] = [
     PRIMARY KEY (date, checkpoint_id)
   ) STRICT;
   `,
+  // 7: the admin log filtered to one device over a time range (issue 6's benchmark).
+  `
+  CREATE INDEX readings_device_ts ON readings (device_id, ts_ms);
+  `,
 ];

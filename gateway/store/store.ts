@@ -3,7 +3,7 @@ import { AccountRepository } from "./accounts.js";
 import { AlertRepository } from "./alerts.js";
 import { AuditRepository } from "./audit.js";
 import { type CheckpointCounts, countsSince } from "./counts.js";
-import { type Db, openDatabase } from "./database.js";
+import { type Db, openDatabase, refreshPlannerStatistics } from "./database.js";
 import { DeviceStatusRepository } from "./device-status.js";
 import { EventJournal } from "./journal.js";
 import { OutboxRepository } from "./outbox.js";
@@ -90,7 +90,7 @@ export class Store {
     cutoffMs: number,
     timeZone: string,
   ): { aggregated: string[]; deleted: Record<string, number> } {
-    return this.db.transaction(() => {
+    const result = this.db.transaction(() => {
       const aggregated: string[] = [];
       const oldest = oldestPersonalMs(this.db);
       if (oldest !== null && oldest < cutoffMs) {
@@ -103,6 +103,9 @@ export class Store {
       this.journal.saveSeqHighWater();
       return { aggregated, deleted: deletePersonalData(this.db, cutoffMs) };
     })();
+    // A day's deletions change the tables' shape; the daily run keeps the planner's view fresh.
+    refreshPlannerStatistics(this.db);
+    return result;
   }
 
   isHealthy(): boolean {

@@ -239,3 +239,28 @@ describe("counts for the guard console", () => {
     store.close();
   });
 });
+
+describe("the planner's statistics", () => {
+  it("page one device over one day by the (device_id, ts_ms) index once the file is reopened", () => {
+    const path = join(mkdtempSync(join(tmpdir(), "cg-plan-")), "gw.db");
+    const day = 86_400_000;
+    const store = Store.open(path, "gw-plan");
+    store.writeBatch(() => {
+      for (let i = 0; i < 40_000; i++)
+        store.readings.insert(
+          reading({ ts_ms: i * ((30 * day) / 40_000), device_id: `thermo-${i % 20}` }),
+        );
+    });
+    store.close();
+    // Reopening runs PRAGMA optimize, which gathers the statistics the planner needs.
+    Store.open(path, "gw-plan").close();
+    const db = new Database(path, { readonly: true });
+    const plan = db
+      .prepare(
+        "EXPLAIN QUERY PLAN SELECT * FROM readings WHERE device_id = ? AND ts_ms >= ? AND ts_ms <= ? AND seq < ? ORDER BY seq DESC LIMIT 101",
+      )
+      .all("thermo-7", 10 * day, 11 * day, 30_000) as { detail: string }[];
+    db.close();
+    expect(plan.map((step) => step.detail).join(" / ")).toContain("readings_device_ts");
+  });
+});
