@@ -11,6 +11,7 @@ import { Metrics } from "./metrics.js";
 import { EmbeddedBroker } from "./mqtt/broker.js";
 import { DeviceMessageHandler } from "./mqtt/device-messages.js";
 import { AlertDesk } from "./pipeline/alerts.js";
+import { SummaryReportJob } from "./pipeline/daily-summary.js";
 import { DeviceRegistry } from "./pipeline/devices.js";
 import { DoorOpener } from "./pipeline/doors.js";
 import { Ingest } from "./pipeline/ingest.js";
@@ -18,7 +19,7 @@ import { PassageDesk } from "./pipeline/passages.js";
 import { RetentionJob } from "./pipeline/retention.js";
 import { Store } from "./store/store.js";
 import { UpstreamForwarder } from "./upstream/forwarder.js";
-import { upstreamRoute } from "./upstream/routes.js";
+import { PRIORITY, upstreamRoute } from "./upstream/routes.js";
 
 export interface GatewayOptions {
   log?: Logger;
@@ -222,6 +223,22 @@ export class Gateway {
       start: () => retention.start(),
       stop: () => retention.stop(),
     });
+    if (upstreamConfig) {
+      const summaries = new SummaryReportJob({
+        store,
+        log: childLogger(log, "summary"),
+        checkpoints: config.checkpoints,
+        gatewayId: config.gateway_id,
+        siteId: config.site.id,
+        timeZone: config.site.timezone,
+        priority: PRIORITY.summary,
+      });
+      await this.startComponent({
+        name: "summary-report",
+        start: () => summaries.start(),
+        stop: () => summaries.stop(),
+      });
+    }
     const doors = new DoorOpener({
       bus,
       devices,

@@ -4,9 +4,9 @@ import { z } from "zod";
 import { localDate, startOfDayMs } from "../domain/time.js";
 import type { Logger } from "../log.js";
 import type { Metrics } from "../metrics.js";
+import { summarizeDay } from "../pipeline/daily-summary.js";
 import type { Ingest } from "../pipeline/ingest.js";
 import type { Store } from "../store/store.js";
-import { emptySummary } from "../store/summary.js";
 import { alertsRouter } from "./alerts.js";
 import { auditRouter } from "./audit.js";
 import { authRouter, requireRole } from "./auth.js";
@@ -71,17 +71,10 @@ export function createApp(ctx: ApiContext): Express {
       req.query,
       "query",
     );
-    const day = date ?? localDate(Date.now(), zone);
-    const counts = new Map(ctx.store.dailySummary(day, zone).map((c) => [c.checkpoint_id, c]));
-    const ids = new Set([...ctx.config.checkpoints.map((c) => c.id), ...counts.keys()]);
-    res.json({
-      date: day,
-      timezone: zone,
-      checkpoints: [...ids].map((id) => ({
-        ...(counts.get(id) ?? emptySummary(id)),
-        name: ctx.config.checkpoints.find((c) => c.id === id)?.name ?? id,
-      })),
-    });
+    const now = Date.now();
+    res.json(
+      summarizeDay(ctx.store, ctx.config.checkpoints, date ?? localDate(now, zone), zone, now),
+    );
   });
   app.get("/api/counts/today", requireRole(ctx.store, "guard", "admin"), (_req, res) => {
     const counts = new Map(

@@ -72,3 +72,13 @@ export function dayStartMs(date: string, timeZone: string): number {
   else if (seen < date) probe += 86_400_000;
   return startOfDayMs(probe, timeZone);
 }
+
+/** A local date's [start, end) in a time zone, as ms (23 or 25 hours on a day clocks change). */
+export function dayBounds(date: string, timeZone: string): [number, number] {
+  return [dayStartMs(date, timeZone), dayStartMs(nextDate(date, timeZone), timeZone)];
+}
+
+/** The local date after `date`. */
+export function nextDate(date: string, timeZone: string): string {
+  return localDate(dayStartMs(date, timeZone) + 36 * 3_600_000, timeZone);
+}

@@ -187,4 +187,13 @@ export const MIGRATIONS: readonly string[] = [
   `
   CREATE INDEX readings_device_ts ON readings (device_id, ts_ms);
   `,
+  // 8: hourly counts kept with the daily ones; the days whose summary went upstream.
+  `
+  ALTER TABLE daily_counts ADD COLUMN hours TEXT NOT NULL DEFAULT '[]';
+  CREATE TABLE summary_reports (
+    date TEXT PRIMARY KEY,
+    seq INTEGER NOT NULL,
+    created_at_ms INTEGER NOT NULL
+  ) STRICT;
+  `,
 ];

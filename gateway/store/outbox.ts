@@ -29,7 +29,12 @@ export class OutboxRepository {
 
   /** Queues an event; call inside the transaction that stores it. */
   add(event: StoredEvent, kind: string, priority: number, nowMs: number): void {
-    this.insertStatement.run(event.seq, priority, kind, JSON.stringify(event.message.data), nowMs);
+    this.addPayload(event.seq, kind, priority, event.message.data, nowMs);
+  }
+
+  /** Queues something that is not a live event (a daily summary) under its own seq. */
+  addPayload(seq: number, kind: string, priority: number, payload: unknown, nowMs: number): void {
+    this.insertStatement.run(seq, priority, kind, JSON.stringify(payload), nowMs);
   }
 
   /** The next rows to send, most urgent first, then oldest first, leaving out those in flight. */

@@ -1,4 +1,4 @@
-import { dayStartMs, localDate } from "../domain/time.js";
+import { dayBounds, dayStartMs, localDate, nextDate } from "../domain/time.js";
 import { AccountRepository } from "./accounts.js";
 import { AlertRepository } from "./alerts.js";
 import { AuditRepository } from "./audit.js";
@@ -14,7 +14,9 @@ import { ScanRepository } from "./scans.js";
 import {
   countDay,
   type DailyCheckpointSummary,
+  type DeviceDowntime,
   deletePersonalData,
+  devicesDowntime,
   oldestPersonalMs,
   storeDailyCounts,
   storedDailyCounts,
@@ -74,12 +76,52 @@ export class Store {
   dailySummary(date: string, timeZone: string): DailyCheckpointSummary[] {
     const stored = storedDailyCounts(this.db, date);
     if (stored) return stored;
-    const from = dayStartMs(date, timeZone);
-    return countDay(
-      this.db,
-      from,
-      dayStartMs(localDate(from + 36 * 3_600_000, timeZone), timeZone),
+    return countDay(this.db, ...dayBounds(date, timeZone));
+  }
+
+  /** Each device's downtime in [fromMs, toMs), by checkpoint id. */
+  devicesDowntime(fromMs: number, toMs: number): Map<string, DeviceDowntime[]> {
+    return devicesDowntime(this.db, fromMs, toMs);
+  }
+
+  /** Whether `date`'s summary has been queued upstream. */
+  summaryReported(date: string): boolean {
+    return this.db.prepare("SELECT 1 FROM summary_reports WHERE date = ?").get(date) !== undefined;
+  }
+
+  /** The newest date whose summary was queued upstream, or null. */
+  lastReportedSummary(): string | null {
+    return (
+      (this.db.prepare("SELECT max(date) FROM summary_reports").pluck().get() as string | null) ??
+      null
     );
+  }
+
+  /**
+   * Queues a day's summary upstream (SPEC 6 kind `summary`) and records that it was, in one
+   * transaction. It takes a seq like any event, so its id `<gateway_id>:<seq>` is unique; the
+   * high-water mark is saved with it because no table of events holds that seq.
+   */
+  queueSummary(
+    date: string,
+    priority: number,
+    nowMs: number,
+    payload: (id: string, seq: number) => object,
+  ): void {
+    this.db.transaction(() => {
+      const seq = this.journal.nextSeq();
+      this.db
+        .prepare("INSERT INTO summary_reports (date, seq, created_at_ms) VALUES (?, ?, ?)")
+        .run(date, seq, nowMs);
+      this.outbox.addPayload(
+        seq,
+        "summary",
+        priority,
+        payload(this.journal.eventId(seq), seq),
+        nowMs,
+      );
+      this.journal.saveSeqHighWater();
+    })();
   }
 
   /**
@@ -97,7 +139,7 @@ export class Store {
         for (let day = localDate(oldest, timeZone); dayStartMs(day, timeZone) < cutoffMs; ) {
           storeDailyCounts(this.db, day, this.dailySummary(day, timeZone));
           aggregated.push(day);
-          day = localDate(dayStartMs(day, timeZone) + 36 * 3_600_000, timeZone);
+          day = nextDate(day, timeZone);
         }
       }
       this.journal.saveSeqHighWater();

@@ -1,4 +1,19 @@
+import { type Downtime, downtimeWithin } from "../domain/downtime.js";
 import type { Db } from "./database.js";
+
+export interface HourCounts {
+  /** Hours since local midnight (0-23; 22 or 24 on a day clocks change). */
+  hour: number;
+  passages: number;
+  allowed: number;
+  denied: number;
+  fevers: number;
+  lows: number;
+}
+
+export interface DeviceDowntime extends Downtime {
+  device_id: string;
+}
 
 export interface DailyCheckpointSummary {
   checkpoint_id: string;
@@ -8,10 +23,18 @@ export interface DailyCheckpointSummary {
   denied_by_reason: Record<string, number>;
   fevers: number;
   lows: number;
+  hours: HourCounts[];
+}
+
+const HOUR_MS = 3_600_000;
+
+/** The hours of the local day [fromMs, toMs). */
+export function hoursOf(fromMs: number, toMs: number): number {
+  return Math.round((toMs - fromMs) / HOUR_MS);
 }
 
 /** A checkpoint's counts for a day with nothing in it. */
-export function emptySummary(checkpointId: string): DailyCheckpointSummary {
+export function emptySummary(checkpointId: string, hours = 24): DailyCheckpointSummary {
   return {
     checkpoint_id: checkpointId,
     passages: 0,
@@ -20,50 +43,128 @@ export function emptySummary(checkpointId: string): DailyCheckpointSummary {
     denied_by_reason: {},
     fevers: 0,
     lows: 0,
+    hours: Array.from({ length: hours }, (_, hour) => ({
+      hour,
+      passages: 0,
+      allowed: 0,
+      denied: 0,
+      fevers: 0,
+      lows: 0,
+    })),
   };
 }
 
-/** Per checkpoint counts for [fromMs, toMs): from the raw rows while they exist. */
+/** Per checkpoint counts for the local day [fromMs, toMs), in total and per hour, from the raw rows. */
 export function countDay(db: Db, fromMs: number, toMs: number): DailyCheckpointSummary[] {
+  const hours = hoursOf(fromMs, toMs);
   const byCheckpoint = new Map<string, DailyCheckpointSummary>();
-  const entry = (id: string) => {
+  const entry = (id: string, hour: number) => {
     let found = byCheckpoint.get(id);
     if (!found) {
-      found = emptySummary(id);
+      found = emptySummary(id, hours);
       byCheckpoint.set(id, found);
     }
-    return found;
+    return { day: found, hour: found.hours[Math.min(hour, hours - 1)] as HourCounts };
   };
   const passages = db
     .prepare(
-      "SELECT checkpoint_id, decision, reasons, count(*) AS n FROM passages WHERE ts_ms >= ? AND ts_ms < ? GROUP BY checkpoint_id, decision, reasons",
+      "SELECT checkpoint_id, CAST((ts_ms - @from) / 3600000 AS INTEGER) AS hour, decision, reasons, count(*) AS n FROM passages WHERE ts_ms >= @from AND ts_ms < @to GROUP BY checkpoint_id, hour, decision, reasons",
     )
-    .all(fromMs, toMs) as { checkpoint_id: string; decision: string; reasons: string; n: number }[];
+    .all({ from: fromMs, to: toMs }) as {
+    checkpoint_id: string;
+    hour: number;
+    decision: string;
+    reasons: string;
+    n: number;
+  }[];
   for (const row of passages) {
-    const counts = entry(row.checkpoint_id);
-    counts.passages += row.n;
-    if (row.decision === "allow") counts.allowed += row.n;
-    else {
-      counts.denied += row.n;
+    const { day, hour } = entry(row.checkpoint_id, row.hour);
+    day.passages += row.n;
+    hour.passages += row.n;
+    if (row.decision === "allow") {
+      day.allowed += row.n;
+      hour.allowed += row.n;
+    } else {
+      day.denied += row.n;
+      hour.denied += row.n;
       for (const reason of row.reasons.split(",").filter(Boolean))
-        counts.denied_by_reason[reason] = (counts.denied_by_reason[reason] ?? 0) + row.n;
+        day.denied_by_reason[reason] = (day.denied_by_reason[reason] ?? 0) + row.n;
     }
   }
   const readings = db
     .prepare(
-      "SELECT checkpoint_id, status, count(*) AS n FROM readings WHERE ts_ms >= ? AND ts_ms < ? AND status IN ('fever', 'low') GROUP BY checkpoint_id, status",
+      "SELECT checkpoint_id, CAST((ts_ms - @from) / 3600000 AS INTEGER) AS hour, status, count(*) AS n FROM readings WHERE ts_ms >= @from AND ts_ms < @to AND status IN ('fever', 'low') GROUP BY checkpoint_id, hour, status",
     )
-    .all(fromMs, toMs) as { checkpoint_id: string; status: string; n: number }[];
+    .all({ from: fromMs, to: toMs }) as {
+    checkpoint_id: string;
+    hour: number;
+    status: string;
+    n: number;
+  }[];
   for (const row of readings) {
-    if (row.status === "fever") entry(row.checkpoint_id).fevers += row.n;
-    else entry(row.checkpoint_id).lows += row.n;
+    const { day, hour } = entry(row.checkpoint_id, row.hour);
+    const key = row.status === "fever" ? "fevers" : "lows";
+    day[key] += row.n;
+    hour[key] += row.n;
   }
   return [...byCheckpoint.values()].sort((a, b) => a.checkpoint_id.localeCompare(b.checkpoint_id));
 }
 
+/**
+ * Each device's downtime within [fromMs, toMs), by checkpoint. Device status is not personal
+ * data, so this is always counted from the stored changes, also for days retention cleared.
+ */
+export function devicesDowntime(
+  db: Db,
+  fromMs: number,
+  toMs: number,
+): Map<string, DeviceDowntime[]> {
+  const before = db
+    .prepare(
+      "SELECT device_id, checkpoint_id, online FROM device_status WHERE seq IN (SELECT max(seq) FROM device_status WHERE ts_ms < ? GROUP BY device_id)",
+    )
+    .all(fromMs) as { device_id: string; checkpoint_id: string; online: number }[];
+  const changes = db
+    .prepare(
+      "SELECT device_id, checkpoint_id, online, ts_ms FROM device_status WHERE ts_ms >= ? AND ts_ms < ? ORDER BY ts_ms, seq",
+    )
+    .all(fromMs, toMs) as {
+    device_id: string;
+    checkpoint_id: string;
+    online: number;
+    ts_ms: number;
+  }[];
+  const devices = new Map<
+    string,
+    { checkpoint: string; before: boolean | null; changes: { ts_ms: number; online: boolean }[] }
+  >();
+  for (const row of before)
+    devices.set(row.device_id, {
+      checkpoint: row.checkpoint_id,
+      before: row.online === 1,
+      changes: [],
+    });
+  for (const row of changes) {
+    let device = devices.get(row.device_id);
+    if (!device) {
+      device = { checkpoint: row.checkpoint_id, before: null, changes: [] };
+      devices.set(row.device_id, device);
+    }
+    device.checkpoint = row.checkpoint_id;
+    device.changes.push({ ts_ms: row.ts_ms, online: row.online === 1 });
+  }
+  const byCheckpoint = new Map<string, DeviceDowntime[]>();
+  for (const [device_id, device] of [...devices].sort(([a], [b]) => a.localeCompare(b))) {
+    const list = byCheckpoint.get(device.checkpoint) ?? [];
+    list.push({ device_id, ...downtimeWithin(device.before, device.changes, fromMs, toMs) });
+    byCheckpoint.set(device.checkpoint, list);
+  }
+  return byCheckpoint;
+}
+
 export function storeDailyCounts(db: Db, date: string, counts: DailyCheckpointSummary[]): void {
   const insert = db.prepare(
-    "INSERT OR IGNORE INTO daily_counts (date, checkpoint_id, passages, allowed, denied, denied_by_reason, fevers, lows) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+    "INSERT OR IGNORE INTO daily_counts (date, checkpoint_id, passages, allowed, denied, denied_by_reason, fevers, lows, hours) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
   );
   for (const c of counts)
     insert.run(
@@ -75,14 +176,16 @@ export function storeDailyCounts(db: Db, date: string, counts: DailyCheckpointSu
       JSON.stringify(c.denied_by_reason),
       c.fevers,
       c.lows,
+      JSON.stringify(c.hours),
     );
 }
 
 export function storedDailyCounts(db: Db, date: string): DailyCheckpointSummary[] | null {
   const rows = db
     .prepare("SELECT * FROM daily_counts WHERE date = ? ORDER BY checkpoint_id")
-    .all(date) as (Omit<DailyCheckpointSummary, "denied_by_reason"> & {
+    .all(date) as (Omit<DailyCheckpointSummary, "denied_by_reason" | "hours"> & {
     denied_by_reason: string;
+    hours: string;
   })[];
   if (rows.length === 0) return null;
   return rows.map((row) => ({
@@ -93,6 +196,7 @@ export function storedDailyCounts(db: Db, date: string): DailyCheckpointSummary[
     denied_by_reason: JSON.parse(row.denied_by_reason) as Record<string, number>,
     fevers: row.fevers,
     lows: row.lows,
+    hours: JSON.parse(row.hours) as HourCounts[],
   }));
 }
 

@@ -2,7 +2,7 @@ import type { StoredEvent } from "../store/journal.js";
 
 /**
  * What goes upstream and in which lane (SPEC 6). Alerts go first whatever the backlog, then
- * device status, then passages, then (if configured) readings and scans; within a lane, oldest
+ * device status and daily summaries, then passages, then (if configured) readings and scans; within a lane, oldest
  * first. So the district hears of a fever at once even after a long outage, while the events
  * of each kind still arrive in the order they happened.
  */
@@ -12,7 +12,14 @@ export interface Route {
   priority: number;
 }
 
-export const PRIORITY = { alert: 0, device_status: 1, passage: 2, reading: 3, scan: 3 } as const;
+export const PRIORITY = {
+  alert: 0,
+  device_status: 1,
+  summary: 1,
+  passage: 2,
+  reading: 3,
+  scan: 3,
+} as const;
 
 export function upstreamRoute(event: StoredEvent, forwardReadings: boolean): Route | null {
   switch (event.type) {

@@ -23,6 +23,19 @@ beforeAll(async () => {
         reasons: i % 10 === 0 ? ["fever"] : [],
       });
     }
+    // thermo-9 at gate-1: offline from 00:10 to 00:20 local time on 2026-11-23.
+    for (const [ts, online] of [
+      ["2026-11-22T12:00:00Z", true],
+      ["2026-11-22T16:10:00Z", false],
+      ["2026-11-22T16:20:00Z", true],
+    ] as const)
+      store.deviceStatus.insert({
+        device_id: "thermo-9",
+        checkpoint_id: "gate-1",
+        online,
+        reason: online ? null : "port closed",
+        ts_ms: Date.parse(ts),
+      });
   });
 });
 afterAll(async () => {
@@ -90,14 +103,15 @@ describe("CSV export", () => {
 
 describe("the daily summary", () => {
   it("counts a local day's passages per checkpoint, denied by reason", async () => {
-    const summary = (await (await get("/api/summary/daily?date=2026-11-23")).json()) as {
+    const response = await get("/api/summary/daily?date=2026-11-23");
+    const summary = (await response.json()) as {
       date: string;
       timezone: string;
       checkpoints: Record<string, unknown>[];
     };
-    expect(summary.date).toBe("2026-11-23");
+    expect(summary, JSON.stringify(summary)).toHaveProperty("date", "2026-11-23");
     expect(summary.timezone).toBe("Asia/Shanghai");
-    expect(summary.checkpoints).toEqual([
+    expect(summary.checkpoints).toMatchObject([
       {
         checkpoint_id: "gate-1",
         name: "North gate / 北门",
@@ -107,6 +121,7 @@ describe("the daily summary", () => {
         denied_by_reason: {},
         fevers: 0,
         lows: 0,
+        devices: [{ device_id: "thermo-9", downtime_s: 600, outages: 1 }],
       },
       {
         checkpoint_id: "gate-2",
@@ -117,8 +132,21 @@ describe("the daily summary", () => {
         denied_by_reason: { fever: 250 },
         fevers: 0,
         lows: 0,
+        devices: [],
       },
     ]);
+    // All of them between 00:30:05 and 00:30:08 local time: hour 0.
+    const hours = summary.checkpoints[1]?.hours as { hour: number; passages: number }[];
+    expect(hours).toHaveLength(24);
+    expect(hours[0]).toEqual({
+      hour: 0,
+      passages: 1250,
+      allowed: 1000,
+      denied: 250,
+      fevers: 0,
+      lows: 0,
+    });
+    expect(hours.slice(1).every((h) => h.passages === 0)).toBe(true);
     const dayBefore = (await (await get("/api/summary/daily?date=2026-11-22")).json()) as {
       checkpoints: { passages: number }[];
     };

@@ -99,11 +99,7 @@ describe("forwarding to a real Mosquitto", () => {
 
   it("forwards every passage and alert once, in order per kind, under district/<site>/<gateway>/<kind>", async () => {
     readings(40, 5);
-    await eventually(
-      () =>
-        ids("gw-test:").filter((_, i, all) => all.length >= 45).length >= 45 ? true : undefined,
-      10_000,
-    );
+    await eventually(() => (ids("gw-test:").length >= 46 ? true : undefined), 10_000);
     const passages = received.filter((m) => m.kind === "passage");
     const alerts = received.filter((m) => m.kind === "alert");
     expect(passages).toHaveLength(40);
@@ -113,6 +109,10 @@ describe("forwarding to a real Mosquitto", () => {
     expect(order).toEqual([...order].sort((a, b) => a - b));
     expect(passages[0]?.topic).toBe("district/demo/gw-test/passage");
     expect(received.some((m) => m.kind === "reading")).toBe(false);
+    // Yesterday's summary goes up once at start (the gateway had never sent one).
+    expect(received.filter((m) => m.kind === "summary").map((m) => m.topic)).toEqual([
+      "district/demo/gw-test/summary",
+    ]);
     await eventually(async () => ((await health()).queue_depth === 0 ? true : undefined));
   });
 
@@ -250,7 +250,8 @@ describe("a broker that refuses the gateway's credentials", () => {
       { device_id: "thermo-1", raw_c: 38.4, ambient_c: null, ts_ms: Date.now(), msg_id: null },
       () => {},
     );
-    await eventually(async () => ((await health()).upstream.queue_depth === 2 ? true : undefined));
+    // The fever's alert and passage, and yesterday's summary queued at start.
+    await eventually(async () => ((await health()).upstream.queue_depth === 3 ? true : undefined));
     const report = await health();
     expect(report.status).toBe("ok");
     expect(report.upstream.connected).toBe(false);
@@ -289,8 +290,8 @@ describe("an outbox near its limit", () => {
           : undefined,
       5000,
     );
-    // The 12 passages, and the alert itself, which goes to the district too.
-    await eventually(() => (gw.gateway.store.outbox.depth() === 13 ? true : undefined));
+    // The 12 passages, yesterday's summary, and the alert itself, which goes up too.
+    await eventually(() => (gw.gateway.store.outbox.depth() === 14 ? true : undefined));
     expect(await metricValue(gw.httpUrl, "checkpoint_upstream_queue_depth")).toBeGreaterThanOrEqual(
       12,
     );

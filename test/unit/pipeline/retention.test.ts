@@ -52,7 +52,7 @@ describe("retention", () => {
     seed(store, 1, "gate-1", "deny", "fever");
     const oldDay = localDate(NOW - 40 * DAY, ZONE);
     const before = store.dailySummary(oldDay, ZONE);
-    expect(before).toEqual([
+    expect(before).toMatchObject([
       {
         checkpoint_id: "gate-1",
         passages: 2,
@@ -63,6 +63,11 @@ describe("retention", () => {
         lows: 0,
       },
     ]);
+    // Seeded at 10:00 local time: all of it in hour 10, every other hour empty.
+    const hours = before[0]?.hours ?? [];
+    expect(hours).toHaveLength(24);
+    expect(hours[10]).toEqual({ hour: 10, passages: 2, allowed: 1, denied: 1, fevers: 1, lows: 0 });
+    expect(hours.filter((h) => h.passages > 0)).toHaveLength(1);
 
     const job = new RetentionJob({
       store,
