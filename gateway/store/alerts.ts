@@ -170,6 +170,30 @@ export class AlertRepository {
     return row ? toAlert(row) : undefined;
   }
 
+  /** The alerts raised by a passage or by its reading (a fever is raised before its passage). */
+  forPassage(passageId: string, readingId: string | null): Alert[] {
+    return (
+      this.db
+        .prepare(
+          `SELECT ${COLUMNS} FROM alerts WHERE passage_id = ? OR reading_id = ? ORDER BY seq`,
+        )
+        .all(passageId, readingId) as AlertRow[]
+    ).map(toAlert);
+  }
+
+  /** Every change of an alert, oldest first: the alert as it was after each, with when. */
+  history(alertId: string): (Alert & { change: "alert" | "alert_update"; at: string })[] {
+    return (
+      this.db
+        .prepare("SELECT ts_ms, type, snapshot FROM alert_events WHERE alert_id = ? ORDER BY seq")
+        .all(alertId) as { ts_ms: number; type: "alert" | "alert_update"; snapshot: string }[]
+    ).map((row) => ({
+      ...(JSON.parse(row.snapshot) as Alert),
+      change: row.type,
+      at: isoTime(row.ts_ms),
+    }));
+  }
+
   /** Alerts not yet resolved, newest first: what a guard must see on connecting. */
   active(checkpointId?: string): Alert[] {
     const rows = (this.selectActive.all() as AlertRow[]).filter(

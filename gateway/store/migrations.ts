@@ -196,4 +196,10 @@ export const MIGRATIONS: readonly string[] = [
     created_at_ms INTEGER NOT NULL
   ) STRICT;
   `,
+  // 9: a passage's detail page: its alerts and each alert's changes.
+  `
+  CREATE INDEX alerts_passage ON alerts (passage_id) WHERE passage_id IS NOT NULL;
+  CREATE INDEX alerts_reading ON alerts (reading_id) WHERE reading_id IS NOT NULL;
+  CREATE INDEX alert_events_alert_seq ON alert_events (alert_id, seq);
+  `,
 ];

@@ -60,6 +60,7 @@ export function toPage<T extends { seq: number }>(rows: T[], limit: number): Pag
 /** Runs paged queries over one table, preparing each combination of filters once. */
 export class PageReader<Row> {
   private readonly statements = new Map<string, Statement>();
+  private one: Statement | undefined;
 
   constructor(
     private readonly db: Db,
@@ -76,5 +77,11 @@ export class PageReader<Row> {
       this.statements.set(sql, statement);
     }
     return statement.all(...params) as Row[];
+  }
+
+  /** One row by its seq (the number in its event id `<gateway_id>:<seq>`). */
+  bySeq(seq: number): Row | undefined {
+    this.one ??= this.db.prepare(`SELECT ${this.columns} FROM ${this.table} WHERE seq = ?`);
+    return this.one.get(seq) as Row | undefined;
   }
 }

@@ -65,6 +65,11 @@ export class PassageRepository {
     );
   }
 
+  get(seq: number): Passage | undefined {
+    const row = this.pages.bySeq(seq);
+    return row ? (this.toEvent(row).message.data as Passage) : undefined;
+  }
+
   /** Stores a passage; call inside a transaction. */
   insert(passage: NewPassage): StoredEvent {
     const row: PassageRow = {

@@ -91,6 +91,11 @@ export class ReadingRepository {
     );
   }
 
+  get(seq: number): Reading | undefined {
+    const row = this.pages.bySeq(seq);
+    return row ? this.toReading(row) : undefined;
+  }
+
   private toEvent(row: ReadingRow): StoredEvent {
     return this.journal.event("reading", row.checkpoint_id, this.toReading(row));
   }

@@ -2,6 +2,7 @@ import { isoTime } from "../domain/time.js";
 import type { Scan, ScanInput } from "../domain/types.js";
 import type { Db } from "./database.js";
 import { type EventJournal, type StoredEvent, tableReplaySource } from "./journal.js";
+import { PageReader } from "./paging.js";
 
 interface ScanRow {
   seq: number;
@@ -17,6 +18,7 @@ const COLUMNS = "seq, ts_ms, device_id, checkpoint_id, pass_id, method, msg_id";
 
 export class ScanRepository {
   private readonly insertStatement;
+  private readonly rows: PageReader<ScanRow>;
 
   constructor(
     db: Db,
@@ -26,6 +28,12 @@ export class ScanRepository {
       `INSERT INTO scans (${COLUMNS}) VALUES (?, ?, ?, ?, ?, ?, ?) ON CONFLICT DO NOTHING`,
     );
     journal.addSource(tableReplaySource<ScanRow>(db, "scans", COLUMNS, (row) => this.toEvent(row)));
+    this.rows = new PageReader<ScanRow>(db, "scans", COLUMNS);
+  }
+
+  get(seq: number): Scan | undefined {
+    const row = this.rows.bySeq(seq);
+    return row ? (this.toEvent(row).message.data as Scan) : undefined;
   }
 
   /** Stores a scan; null for a repeated msg_id. Call inside a transaction. */

@@ -98,6 +98,28 @@ describe("alerts", () => {
       (await post(`/api/alerts/${alert.data.id}/resolve`, { disposition: "released" })).status,
     ).toBe(409);
     await kiosk.close();
+
+    // The passage's detail: its reading, no scan (a temperature-only gate), the fever and each step.
+    const detail = (await (
+      await fetch(`${gw.httpUrl}/api/passages/${passage.data.id}`, { headers: auth })
+    ).json()) as {
+      passage: { id: string };
+      reading: { msg_id: string };
+      scan: null;
+      alerts: { id: string; kind: string; history: { change: string; state: string }[] }[];
+    };
+    expect(detail.passage.id).toBe(passage.data.id);
+    expect(detail.reading.msg_id).toBe("hot-1");
+    expect(detail.scan).toBeNull();
+    expect(detail.alerts.map((a) => [a.id, a.kind])).toEqual([[alert.data.id, "fever"]]);
+    expect(detail.alerts[0]?.history.map((h) => [h.change, h.state])).toEqual([
+      ["alert", "open"],
+      ["alert_update", "acknowledged"],
+      ["alert_update", "resolved"],
+    ]);
+    const missing = await fetch(`${gw.httpUrl}/api/passages/gw-test:999999`, { headers: auth });
+    expect(missing.status).toBe(404);
+    expect((await fetch(`${gw.httpUrl}/api/passages/x;1`, { headers: auth })).status).toBe(404);
   });
 
   it("refuses unknown alerts and bad outcomes", async () => {
