@@ -2,7 +2,7 @@ import { once } from "node:events";
 import { Router } from "express";
 import { z } from "zod";
 import { BOM, csvLine, localTime } from "../domain/csv.js";
-import { ALERT_KINDS, ALERT_STATES, READING_STATUSES } from "../domain/types.js";
+import { ALERT_KINDS, ALERT_STATES, PASSAGE_REASONS, READING_STATUSES } from "../domain/types.js";
 import type { Store } from "../store/store.js";
 import { recordAction } from "./audit.js";
 import { HttpError } from "./errors.js";
@@ -14,6 +14,7 @@ const CHUNK = 1000;
 const exportQuery = pageFilters.omit({ limit: true, cursor: true }).extend({
   status: z.enum(READING_STATUSES).optional(),
   decision: z.enum(["allow", "deny"]).optional(),
+  reason: z.enum(PASSAGE_REASONS).optional(),
   state: z.enum(ALERT_STATES).optional(),
   kind: z.enum(ALERT_KINDS).optional(),
 });
@@ -93,6 +94,7 @@ export function exportRouter(store: Store, timeZone: string): Router {
           checkpoint: query.checkpoint,
           pass_id: query.pass_id,
           decision: query.decision,
+          reason: query.reason,
           fromMs: query.from,
           toMs: query.to,
           cursor,

@@ -1,11 +1,15 @@
 import { Router } from "express";
 import { z } from "zod";
+import { PASSAGE_REASONS } from "../domain/types.js";
 import type { Store } from "../store/store.js";
 import { HttpError } from "./errors.js";
 import { pageFilters } from "./filters.js";
 import { parseWith } from "./validation.js";
 
-const passageQuery = pageFilters.extend({ decision: z.enum(["allow", "deny"]).optional() });
+const passageQuery = pageFilters.extend({
+  decision: z.enum(["allow", "deny"]).optional(),
+  reason: z.enum(PASSAGE_REASONS).optional(),
+});
 
 /** `GET /api/passages` (SPEC 7): newest first, filtered, paged. */
 export function passagesRouter(store: Store): Router {
@@ -17,6 +21,7 @@ export function passagesRouter(store: Store): Router {
         checkpoint: query.checkpoint,
         pass_id: query.pass_id,
         decision: query.decision,
+        reason: query.reason,
         fromMs: query.from,
         toMs: query.to,
         cursor: query.cursor,

@@ -9,6 +9,8 @@ import type { Db } from "./database.js";
 export interface PageRequest {
   /** Equality filters: column -> value; undefined values are ignored. */
   equals: Record<string, string | undefined>;
+  /** Comma-separated list columns that must hold a value: column -> value. */
+  listHas?: Record<string, string | undefined>;
   fromMs?: number | undefined;
   toMs?: number | undefined;
   cursor?: number | undefined;
@@ -32,6 +34,11 @@ export function pageQuery(
     if (value === undefined) continue;
     where.push(`${column} = ?`);
     params.push(value);
+  }
+  for (const [column, value] of Object.entries(request.listHas ?? {})) {
+    if (value === undefined) continue;
+    where.push(`instr(',' || ${column} || ',', ?) > 0`);
+    params.push(`,${value},`);
   }
   if (request.fromMs !== undefined) {
     where.push(`${timeColumn} >= ?`);

@@ -43,6 +43,7 @@ export class PassageRepository {
     checkpoint?: string | undefined;
     pass_id?: string | undefined;
     decision?: PassageDecision | undefined;
+    reason?: PassageReason | undefined;
     fromMs?: number | undefined;
     toMs?: number | undefined;
     cursor?: number | undefined;
@@ -54,6 +55,7 @@ export class PassageRepository {
         pass_id: filter.pass_id,
         decision: filter.decision,
       },
+      listHas: { reasons: filter.reason },
       fromMs: filter.fromMs,
       toMs: filter.toMs,
       cursor: filter.cursor,

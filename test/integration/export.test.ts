@@ -99,6 +99,32 @@ describe("CSV export", () => {
     expect(page.items[0]?.seq).toBeGreaterThan(page.items[1]?.seq ?? 0);
     expect(page.next_cursor).not.toBeNull();
   });
+
+  it("filters passages by one reason, in the list and the export alike, walking each once", async () => {
+    const seen: string[] = [];
+    let cursor = "";
+    do {
+      const page = (await (
+        await get(`/api/passages?reason=fever&checkpoint=gate-2&limit=40${cursor}`)
+      ).json()) as { items: { id: string; reasons: string[] }[]; next_cursor: string | null };
+      expect(page.items.every((p) => p.reasons.includes("fever"))).toBe(true);
+      seen.push(...page.items.map((p) => p.id));
+      cursor = page.next_cursor === null ? "" : `&cursor=${page.next_cursor}`;
+    } while (cursor !== "");
+    expect(seen).toHaveLength(ROWS / 10);
+    expect(new Set(seen).size).toBe(ROWS / 10);
+    const none = (await (await get("/api/passages?reason=fever&checkpoint=gate-1")).json()) as {
+      items: unknown[];
+    };
+    expect(none.items).toHaveLength(0);
+    // "low" is not a substring match of another reason's name, and a made-up reason is refused.
+    expect(((await (await get("/api/passages?reason=low")).json()) as { items: [] }).items).toEqual(
+      [],
+    );
+    expect((await get("/api/passages?reason=hot")).status).toBe(400);
+    const csv = await (await get("/api/export/passages.csv?reason=fever")).text();
+    expect(csv.trimEnd().split("\r\n")).toHaveLength(ROWS / 10 + 1);
+  });
 });
 
 describe("the daily summary", () => {
