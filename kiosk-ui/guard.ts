@@ -1,7 +1,10 @@
-import type { Alert, AlertKind, DeviceStatus, Passage } from "../gateway/domain/types.js";
+import type { Alert, DeviceStatus, Passage } from "../gateway/domain/types.js";
 import type { HelloData, LiveMessage } from "../gateway/live/protocol.js";
 import { LIVE_GUARD_PATH } from "../gateway/live/protocol.js";
+import { $, button } from "./dom.js";
+import { ALERT_TEXT, DISPOSITION_TEXT } from "./labels.js";
 import { REASON_TEXT } from "./screen.js";
+import { api, bindLoginForm, currentAccount, errorOf, logout } from "./session.js";
 import { Tone } from "./tone.js";
 
 /**
@@ -10,46 +13,18 @@ import { Tone } from "./tone.js";
  * devices, live passages; after a lost connection it resumes with `since=`.
  */
 
-const $ = (id: string) => document.getElementById(id) as HTMLElement;
 const tone = new Tone();
 const alerts = new Map<string, Alert>();
 let lastSeq: number | null = null;
 let retryDelayMs = 500;
 let socket: WebSocket | undefined;
 
-const ALERT_TEXT: Record<AlertKind, { zh: string; en: string }> = {
-  fever: { zh: "发热", en: "Fever" },
-  low_retest: { zh: "体温多次偏低，请复测", en: "Repeatedly low: re-measure" },
-  unknown_pass: REASON_TEXT.unknown_pass,
-  revoked_pass: REASON_TEXT.revoked_pass,
-  expired_pass: REASON_TEXT.expired_pass,
-  observation: { zh: "居家观察人员外出", en: "Resident under home observation leaving" },
-  device_offline: { zh: "设备离线", en: "Device offline" },
-  upstream_backlog: { zh: "上级平台积压过多", en: "District server far behind" },
-};
-
-const DISPOSITION_TEXT: Record<string, string> = {
-  released: "复测正常放行 Released",
-  referred: "转送发热门诊 Referred to fever clinic",
-  refused: "拒绝进入 Refused entry",
-  false_alarm: "误报 False alarm",
-};
-
-async function api(path: string, init: RequestInit = {}): Promise<Response> {
-  return fetch(path, {
-    ...init,
-    headers: { "content-type": "application/json", ...init.headers },
-    credentials: "same-origin",
-  });
-}
-
 async function start(): Promise<void> {
-  const me = await api("/api/auth/me");
-  if (me.status === 401) {
+  const account = await currentAccount();
+  if (account === null) {
     showLogin();
     return;
   }
-  const account = (await me.json()) as { username: string; role: string };
   $("who").textContent = `${account.username} (${account.role})`;
   $("login").hidden = true;
   $("console").hidden = false;
@@ -63,26 +38,14 @@ function showLogin(): void {
   $("login").hidden = false;
 }
 
-$("login-form").addEventListener("submit", async (event) => {
-  event.preventDefault();
-  const form = new FormData(event.target as HTMLFormElement);
-  const response = await api("/api/auth/login", {
-    method: "POST",
-    body: JSON.stringify({ username: form.get("username"), password: form.get("password") }),
-  });
-  if (!response.ok) {
-    const { error } = (await response.json()) as { error: string };
-    $("login-error").textContent = response.status === 401 ? `用户名或密码错误 ${error}` : error;
-    return;
-  }
+bindLoginForm($("login-form") as HTMLFormElement, $("login-error"), () => {
   tone.unlock();
-  await start();
+  void start();
 });
 
-$("logout").addEventListener("click", async () => {
-  await api("/api/auth/logout", { method: "POST" });
+$("logout").addEventListener("click", () => {
   socket?.close();
-  location.reload();
+  void logout();
 });
 
 $("sound").addEventListener("click", () => tone.unlock());
@@ -225,21 +188,9 @@ function alertItem(alert: Alert): HTMLElement {
   return item;
 }
 
-function button(label: string, action: string, onClick: () => void): HTMLButtonElement {
-  const element = document.createElement("button");
-  element.type = "button";
-  element.textContent = label;
-  element.dataset.action = action;
-  element.addEventListener("click", onClick);
-  return element;
-}
-
 async function act(path: string, body: unknown): Promise<void> {
   const response = await api(path, { method: "POST", body: JSON.stringify(body) });
-  if (!response.ok) {
-    const { error } = (await response.json()) as { error: string };
-    window.alert(error);
-  }
+  if (!response.ok) window.alert(await errorOf(response));
   // The change itself arrives over the live channel, for every console at once.
 }
 

@@ -44,17 +44,7 @@ export function wallClock(ms: number, timeZone: string): string {
 
 /** Midnight at the start of the day that `nowMs` falls in, in an IANA time zone, as ms. */
 export function startOfDayMs(nowMs: number, timeZone: string): number {
-  const [y, mo, d, h, mi, se] = wallClock(nowMs, timeZone).split(/[- :]/).map(Number) as [
-    number,
-    number,
-    number,
-    number,
-    number,
-    number,
-  ];
-  // Wall-clock time in the zone, read as if it were UTC, minus the real instant = the offset.
-  const offsetMs = Date.UTC(y, mo - 1, d, h, mi, se) - Math.floor(nowMs / 1000) * 1000;
-  return Date.UTC(y, mo - 1, d) - offsetMs;
+  return dayStartMs(localDate(nowMs, timeZone), timeZone);
 }
 
 /** The date (YYYY-MM-DD) of an instant in an IANA time zone. */
@@ -64,13 +54,9 @@ export function localDate(ms: number, timeZone: string): string {
 
 /** When a local date (YYYY-MM-DD) begins in a time zone, as ms. */
 export function dayStartMs(date: string, timeZone: string): number {
-  const [y, m, d] = date.split("-").map(Number) as [number, number, number];
-  // Noon UTC of that date is, in any zone (UTC-12 to UTC+14), on that date or one day off.
-  let probe = Date.UTC(y, m - 1, d, 12);
-  const seen = localDate(probe, timeZone);
-  if (seen > date) probe -= 86_400_000;
-  else if (seen < date) probe += 86_400_000;
-  return startOfDayMs(probe, timeZone);
+  const ms = wallClockMs(`${date} 00:00`, timeZone);
+  if (ms === null) throw new RangeError(`${date} is not a date YYYY-MM-DD`);
+  return ms;
 }
 
 /** A local date's [start, end) in a time zone, as ms (23 or 25 hours on a day clocks change). */
@@ -81,4 +67,24 @@ export function dayBounds(date: string, timeZone: string): [number, number] {
 /** The local date after `date`. */
 export function nextDate(date: string, timeZone: string): string {
   return localDate(dayStartMs(date, timeZone) + 36 * 3_600_000, timeZone);
+}
+
+/**
+ * The instant a wall clock in a time zone reads `YYYY-MM-DD HH:mm[:ss]` (a `T` may separate
+ * them, as `<input type="datetime-local">` gives it), as ms; null if it is not such a time.
+ */
+export function wallClockMs(value: string, timeZone: string): number | null {
+  const match = /^(\d{4})-(\d{2})-(\d{2})[T ](\d{2}):(\d{2})(?::(\d{2}))?$/.exec(value);
+  if (!match) return null;
+  const [y, mo, d, h, mi, s] = match.slice(1).map((part) => Number(part ?? 0)) as number[];
+  const asUtc = Date.UTC(y as number, (mo as number) - 1, d, h, mi, s);
+  // The zone's offset at about that instant; read back and correct once more across a change.
+  const offsetAt = (ms: number) => {
+    const [wy, wmo, wd, wh, wmi, ws] = wallClock(ms, timeZone)
+      .split(/[- :]/)
+      .map(Number) as number[];
+    return Date.UTC(wy as number, (wmo as number) - 1, wd, wh, wmi, ws) - ms;
+  };
+  const first = asUtc - offsetAt(asUtc);
+  return asUtc - offsetAt(first);
 }

@@ -1,0 +1,54 @@
+/**
+ * The logged-in pages' side of SPEC 7's login: JSON calls with the session cookie, the login
+ * form, who is logged in, logging out. Shared by the guard console and the admin pages.
+ */
+
+export interface Account {
+  username: string;
+  role: "guard" | "admin";
+}
+
+export async function api(path: string, init: RequestInit = {}): Promise<Response> {
+  return fetch(path, {
+    ...init,
+    headers: { "content-type": "application/json", ...init.headers },
+    credentials: "same-origin",
+  });
+}
+
+/** The gateway's `{"error": …}` of a failed call, or its status line. */
+export async function errorOf(response: Response): Promise<string> {
+  const body = (await response.json().catch(() => null)) as { error?: string } | null;
+  return body?.error ?? `${response.status} ${response.statusText}`;
+}
+
+/** Who is logged in, or null. */
+export async function currentAccount(): Promise<Account | null> {
+  const response = await api("/api/auth/me");
+  if (response.status === 401) return null;
+  return (await response.json()) as Account;
+}
+
+/** Sends the form's username and password; on success calls `done`, else shows why. */
+export function bindLoginForm(form: HTMLFormElement, error: HTMLElement, done: () => void): void {
+  form.addEventListener("submit", async (event) => {
+    event.preventDefault();
+    const fields = new FormData(form);
+    const response = await api("/api/auth/login", {
+      method: "POST",
+      body: JSON.stringify({ username: fields.get("username"), password: fields.get("password") }),
+    });
+    if (!response.ok) {
+      const message = await errorOf(response);
+      error.textContent = response.status === 401 ? `用户名或密码错误 ${message}` : message;
+      return;
+    }
+    error.textContent = "";
+    done();
+  });
+}
+
+export async function logout(): Promise<void> {
+  await api("/api/auth/logout", { method: "POST" });
+  location.reload();
+}
