@@ -16,10 +16,10 @@ export async function api(path: string, init: RequestInit = {}): Promise<Respons
   });
 }
 
-/** The gateway's `{"error": …}` of a failed call, or its status line. */
+/** Why a call failed: the gateway's `{"error": …}` (in English), or its status line. */
 export async function errorOf(response: Response): Promise<string> {
   const body = (await response.json().catch(() => null)) as { error?: string } | null;
-  return body?.error ?? `${response.status} ${response.statusText}`;
+  return `未能完成 Not done: ${body?.error ?? `${response.status} ${response.statusText}`}`;
 }
 
 /** Who is logged in, or null. */
@@ -39,8 +39,10 @@ export function bindLoginForm(form: HTMLFormElement, error: HTMLElement, done: (
       body: JSON.stringify({ username: fields.get("username"), password: fields.get("password") }),
     });
     if (!response.ok) {
-      const message = await errorOf(response);
-      error.textContent = response.status === 401 ? `用户名或密码错误 ${message}` : message;
+      error.textContent =
+        response.status === 401
+          ? "用户名或密码错误 Wrong username or password"
+          : await errorOf(response);
       return;
     }
     error.textContent = "";

@@ -15,6 +15,7 @@ export default defineConfig({
       input: {
         kiosk: fileURLToPath(new URL("kiosk.html", import.meta.url)),
         guard: fileURLToPath(new URL("guard.html", import.meta.url)),
+        admin: fileURLToPath(new URL("admin.html", import.meta.url)),
       },
     },
   },

@@ -14,8 +14,15 @@ const instantOrNull = z.iso
   .transform((value) => Date.parse(value))
   .nullable();
 
+/** A text field a row must have: "is required" when missing or empty, as a spreadsheet user reads it. */
+const required = () =>
+  z
+    .string({ error: (issue) => (issue.input === undefined ? "is required" : "must be text") })
+    .trim()
+    .min(1, "is required");
+
 const fields = {
-  holder_name: z.string().trim().min(1).max(100),
+  holder_name: required().max(100),
   unit: z.string().trim().max(100),
   status: z.enum(PASS_STATUSES),
   valid_until: instantOrNull,
@@ -23,10 +30,7 @@ const fields = {
 };
 
 const createBody = z.strictObject({
-  pass_id: z
-    .string()
-    .trim()
-    .min(1)
+  pass_id: required()
     .max(512)
     .regex(/^[^\r\n]+$/, "cannot contain a line break"),
   holder_name: fields.holder_name,

@@ -30,6 +30,7 @@ export function pagesRouter(uiDir: string | null): Router {
   router.use("/ui", express.static(uiDir, { index: false, maxAge: "1h" }));
   router.get("/kiosk", (_req, res) => res.sendFile(join(uiDir, "kiosk.html")));
   router.get("/guard", (_req, res) => res.sendFile(join(uiDir, "guard.html")));
+  router.get("/admin", (_req, res) => res.sendFile(join(uiDir, "admin.html")));
   router.get("/", (_req, res) => res.redirect("/kiosk?checkpoint=gate-1"));
   return router;
 }

@@ -1,3 +1,5 @@
+import type { Downtime } from "./downtime.js";
+
 /**
  * Domain types shared by every layer (SPEC 1). Field names are the wire names (SPEC 7): the
  * objects below are what the store keeps, the live hub pushes and the API answers, unchanged.
@@ -151,4 +153,48 @@ export interface Alert {
   disposition: Disposition | null;
   confirm_temp_c: number | null;
   note: string | null;
+}
+
+/** The daily summary (SPEC 7 `GET /api/summary/daily`, upstream kind `summary`). */
+export interface HourCounts {
+  /** Hours since local midnight: 0-23 (a day clocks change has 23 or 25). */
+  hour: number;
+  passages: number;
+  allowed: number;
+  denied: number;
+  fevers: number;
+  lows: number;
+}
+
+export interface DeviceDowntime extends Downtime {
+  device_id: string;
+}
+
+export interface DailyCheckpointSummary {
+  checkpoint_id: string;
+  passages: number;
+  allowed: number;
+  denied: number;
+  denied_by_reason: Record<string, number>;
+  fevers: number;
+  lows: number;
+  hours: HourCounts[];
+}
+
+export interface DeviceDowntimeSummary {
+  device_id: string;
+  /** Seconds offline within the day (up to now for today). */
+  downtime_s: number;
+  outages: number;
+}
+
+export interface CheckpointDaySummary extends DailyCheckpointSummary {
+  name: string;
+  devices: DeviceDowntimeSummary[];
+}
+
+export interface DaySummary {
+  date: string;
+  timezone: string;
+  checkpoints: CheckpointDaySummary[];
 }

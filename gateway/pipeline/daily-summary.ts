@@ -1,26 +1,9 @@
 import { dayBounds, localDate, nextDate, startOfDayMs } from "../domain/time.js";
+import type { DaySummary } from "../domain/types.js";
 import type { Logger } from "../log.js";
 import type { Store } from "../store/store.js";
-import { type DailyCheckpointSummary, emptySummary, hoursOf } from "../store/summary.js";
+import { emptySummary, hoursOf } from "../store/summary.js";
 import { DailyJob, type DailyJobTiming } from "./daily-job.js";
-
-export interface DeviceDowntimeSummary {
-  device_id: string;
-  /** Seconds offline within the day (up to now for today). */
-  downtime_s: number;
-  outages: number;
-}
-
-export interface CheckpointDaySummary extends DailyCheckpointSummary {
-  name: string;
-  devices: DeviceDowntimeSummary[];
-}
-
-export interface DaySummary {
-  date: string;
-  timezone: string;
-  checkpoints: CheckpointDaySummary[];
-}
 
 /**
  * One local day at every checkpoint (SPEC 7 `GET /api/summary/daily`, and the upstream kind

@@ -1,30 +1,8 @@
-import { type Downtime, downtimeWithin } from "../domain/downtime.js";
+import { downtimeWithin } from "../domain/downtime.js";
+import type { DailyCheckpointSummary, DeviceDowntime, HourCounts } from "../domain/types.js";
 import type { Db } from "./database.js";
 
-export interface HourCounts {
-  /** Hours since local midnight (0-23; 22 or 24 on a day clocks change). */
-  hour: number;
-  passages: number;
-  allowed: number;
-  denied: number;
-  fevers: number;
-  lows: number;
-}
-
-export interface DeviceDowntime extends Downtime {
-  device_id: string;
-}
-
-export interface DailyCheckpointSummary {
-  checkpoint_id: string;
-  passages: number;
-  allowed: number;
-  denied: number;
-  denied_by_reason: Record<string, number>;
-  fevers: number;
-  lows: number;
-  hours: HourCounts[];
-}
+export type { DailyCheckpointSummary, DeviceDowntime, HourCounts };
 
 const HOUR_MS = 3_600_000;
 

@@ -1,0 +1,227 @@
+import { nextDate } from "../../gateway/domain/time.js";
+import type { Pass } from "../../gateway/domain/types.js";
+import { $, button, h } from "../dom.js";
+import { api, errorOf } from "../session.js";
+import { dateToIso, isoToDate, type Site, today } from "./site.js";
+
+/** SPEC's seeds: returning residents observe 14 days at home. */
+export const OBSERVATION_DAYS = 14;
+
+/** The day `days` after `date` (YYYY-MM-DD) in the site's zone. */
+export function addDays(date: string, days: number, timeZone: string): string {
+  let day = date;
+  for (let i = 0; i < days; i++) day = nextDate(day, timeZone);
+  return day;
+}
+
+/**
+ * The pass registry (出入证): search, add, edit, revoke or reinstate, start or end a home
+ * observation (14 days from today by default), and the CSV import with each bad row's error.
+ */
+export class PassesView {
+  private readonly search = $("pass-search") as HTMLFormElement;
+  private readonly form = $("pass-form") as HTMLFormElement;
+  private editing: string | null = null;
+  private after: string | null = null;
+
+  constructor(private readonly site: Site) {
+    this.search.addEventListener("submit", (event) => {
+      event.preventDefault();
+      void this.list(false);
+    });
+    $("pass-more").addEventListener("click", () => void this.list(true));
+    $("pass-new").addEventListener("click", () => this.edit(null));
+    $("pass-cancel").addEventListener("click", () => {
+      this.form.hidden = true;
+    });
+    this.form.addEventListener("submit", (event) => {
+      event.preventDefault();
+      void this.save();
+    });
+    ($("import-form") as HTMLFormElement).addEventListener("submit", (event) => {
+      event.preventDefault();
+      void this.import();
+    });
+  }
+
+  async open(): Promise<void> {
+    await this.list(false);
+  }
+
+  private async list(more: boolean): Promise<void> {
+    const query = new URLSearchParams();
+    for (const [name, value] of new FormData(this.search))
+      if (value !== "") query.set(name, String(value));
+    query.set("limit", "50");
+    if (more && this.after) query.set("cursor", this.after);
+    const response = await api(`/api/passes?${query}`);
+    if (!response.ok) {
+      $("pass-error").textContent = await errorOf(response);
+      return;
+    }
+    $("pass-error").textContent = "";
+    const page = (await response.json()) as { items: Pass[]; next_cursor: string | null };
+    this.after = page.next_cursor;
+    ($("pass-more") as HTMLButtonElement).hidden = page.next_cursor === null;
+    const body = $("pass-table").querySelector("tbody") as HTMLElement;
+    const rows = page.items.map((pass) => this.row(pass));
+    if (more) body.append(...rows);
+    else body.replaceChildren(...rows);
+  }
+
+  private row(pass: Pass): HTMLElement {
+    const observing =
+      pass.observation_until !== null && Date.parse(pass.observation_until) > Date.now();
+    return h(
+      "tr",
+      { "data-pass": pass.pass_id, "data-status": pass.status },
+      h("td", {}, pass.pass_id),
+      h("td", {}, pass.holder_name),
+      h("td", {}, pass.unit),
+      h("td", {}, pass.status === "active" ? "有效 Active" : "已注销 Revoked"),
+      h("td", {}, isoToDate(this.site, pass.valid_until)),
+      h(
+        "td",
+        { class: observing ? "observing" : "" },
+        isoToDate(this.site, pass.observation_until),
+      ),
+      h(
+        "td",
+        {},
+        h(
+          "div",
+          { class: "row-actions" },
+          button("编辑 Edit", "edit", () => this.edit(pass)),
+          pass.status === "active"
+            ? button("注销 Revoke", "revoke", () => void this.patch(pass, { status: "revoked" }))
+            : button(
+                "恢复 Reinstate",
+                "reinstate",
+                () => void this.patch(pass, { status: "active" }),
+              ),
+          observing
+            ? button(
+                "解除观察 End observation",
+                "end-observation",
+                () => void this.patch(pass, { observation_until: null }),
+              )
+            : button(
+                `居家观察${OBSERVATION_DAYS}天 Observe ${OBSERVATION_DAYS} days`,
+                "observe",
+                () =>
+                  void this.patch(pass, {
+                    observation_until: dateToIso(
+                      this.site,
+                      addDays(today(this.site), OBSERVATION_DAYS, this.site.timezone),
+                    ),
+                  }),
+              ),
+        ),
+      ),
+    );
+  }
+
+  private edit(pass: Pass | null): void {
+    this.editing = pass?.pass_id ?? null;
+    this.form.reset();
+    const field = (name: string) => this.form.elements.namedItem(name) as HTMLInputElement;
+    field("pass_id").readOnly = pass !== null;
+    $("pass-form-title").replaceChildren(
+      pass ? "编辑出入证 " : "新增出入证 ",
+      h("small", {}, pass ? `Edit pass ${pass.pass_id}` : "Add pass"),
+    );
+    if (pass) {
+      field("pass_id").value = pass.pass_id;
+      field("holder_name").value = pass.holder_name;
+      field("unit").value = pass.unit;
+      field("status").value = pass.status;
+      field("valid_until").value = isoToDate(this.site, pass.valid_until);
+      field("observation_until").value = isoToDate(this.site, pass.observation_until);
+    } else {
+      // A new resident's observation, if any, starts today.
+      field("observation_until").placeholder = addDays(
+        today(this.site),
+        OBSERVATION_DAYS,
+        this.site.timezone,
+      );
+    }
+    this.form.hidden = false;
+    field(pass ? "holder_name" : "pass_id").focus();
+  }
+
+  private async save(): Promise<void> {
+    const fields = Object.fromEntries(new FormData(this.form)) as Record<string, string>;
+    const body = {
+      holder_name: fields.holder_name,
+      unit: fields.unit ?? "",
+      status: fields.status,
+      valid_until: dateToIso(this.site, fields.valid_until ?? ""),
+      observation_until: dateToIso(this.site, fields.observation_until ?? ""),
+    };
+    const response =
+      this.editing === null
+        ? await api("/api/passes", {
+            method: "POST",
+            body: JSON.stringify({ pass_id: fields.pass_id, ...body }),
+          })
+        : await api(`/api/passes/${encodeURIComponent(this.editing)}`, {
+            method: "PATCH",
+            body: JSON.stringify(body),
+          });
+    if (!response.ok) {
+      $("pass-error").textContent = await errorOf(response);
+      return;
+    }
+    this.form.hidden = true;
+    await this.list(false);
+  }
+
+  private async patch(pass: Pass, change: Record<string, unknown>): Promise<void> {
+    const response = await api(`/api/passes/${encodeURIComponent(pass.pass_id)}`, {
+      method: "PATCH",
+      body: JSON.stringify(change),
+    });
+    if (!response.ok) {
+      $("pass-error").textContent = await errorOf(response);
+      return;
+    }
+    const updated = (await response.json()) as Pass;
+    document
+      .querySelector(`#pass-table tr[data-pass="${CSS.escape(pass.pass_id)}"]`)
+      ?.replaceWith(this.row(updated));
+  }
+
+  private async import(): Promise<void> {
+    const input = ($("import-form") as HTMLFormElement).elements.namedItem(
+      "file",
+    ) as HTMLInputElement;
+    const file = input.files?.[0];
+    if (!file) return;
+    const response = await api("/api/passes/import", {
+      method: "POST",
+      headers: { "content-type": "text/csv" },
+      body: await file.text(),
+    });
+    const result = $("import-result");
+    const table = $("import-errors");
+    if (!response.ok) {
+      result.dataset.outcome = "failed";
+      result.textContent = `导入失败 Import refused: ${await errorOf(response)}`;
+      table.hidden = true;
+      return;
+    }
+    const { imported, errors } = (await response.json()) as {
+      imported: number;
+      errors: { line: number; message: string }[];
+    };
+    result.dataset.outcome = errors.length > 0 ? "partial" : "ok";
+    result.textContent = `已导入 ${imported} 条，${errors.length} 行有误 · Imported ${imported}, ${errors.length} rows with errors`;
+    (table.querySelector("tbody") as HTMLElement).replaceChildren(
+      ...errors.map((e) =>
+        h("tr", { "data-line": String(e.line) }, h("td", {}, e.line), h("td", {}, e.message)),
+      ),
+    );
+    table.hidden = errors.length === 0;
+    await this.list(false);
+  }
+}

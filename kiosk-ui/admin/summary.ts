@@ -1,0 +1,91 @@
+import type { CheckpointDaySummary, DaySummary } from "../../gateway/domain/types.js";
+import { hourlyChartSvg } from "../chart.js";
+import { $, h } from "../dom.js";
+import { REASON_TEXT } from "../screen.js";
+import { api, errorOf } from "../session.js";
+import { type Site, today } from "./site.js";
+
+/** The daily summary (日报): per checkpoint, the day's counts, a chart per hour, devices' downtime. */
+export class SummaryView {
+  private readonly form = $("summary-form") as HTMLFormElement;
+  private readonly date = this.form.elements.namedItem("date") as HTMLInputElement;
+
+  constructor(private readonly site: Site) {
+    this.form.addEventListener("submit", (event) => {
+      event.preventDefault();
+      void this.show();
+    });
+  }
+
+  async open(): Promise<void> {
+    if (this.date.value === "") this.date.value = today(this.site);
+    await this.show();
+  }
+
+  private async show(): Promise<void> {
+    const response = await api(`/api/summary/daily?date=${encodeURIComponent(this.date.value)}`);
+    if (!response.ok) {
+      $("summary-error").textContent = await errorOf(response);
+      return;
+    }
+    $("summary-error").textContent = "";
+    const summary = (await response.json()) as DaySummary;
+    $("summary-checkpoints").replaceChildren(...summary.checkpoints.map((c) => this.card(c)));
+  }
+
+  private card(c: CheckpointDaySummary): HTMLElement {
+    const chart = h("div", { class: "chart" });
+    // The SVG is built from numbers and escaped text only (chart.ts).
+    chart.innerHTML = hourlyChartSvg(c.hours, `${c.name} ${this.date.value}`);
+    const denied = Object.entries(c.denied_by_reason)
+      .map(([reason, n]) => `${REASON_TEXT[reason as keyof typeof REASON_TEXT]?.zh ?? reason} ${n}`)
+      .join("；");
+    return h(
+      "article",
+      { class: "summary-card", "data-checkpoint": c.checkpoint_id },
+      h("h2", {}, c.name, " ", h("small", {}, c.checkpoint_id)),
+      h(
+        "dl",
+        { class: "totals" },
+        ...(
+          [
+            ["通行 Passages", c.passages, "passages"],
+            ["放行 Allowed", c.allowed, "allowed"],
+            ["拒绝 Denied", c.denied, "denied"],
+            ["发热 Fevers", c.fevers, "fevers"],
+            ["偏低 Lows", c.lows, "lows"],
+          ] as const
+        ).flatMap(([term, value, key]) => [
+          h("dt", {}, term),
+          h("dd", { "data-count": key }, value),
+        ]),
+      ),
+      denied ? h("p", { class: "reasons" }, `拒绝原因 Denied by reason: ${denied}`) : null,
+      chart,
+      h(
+        "p",
+        { class: "devices" },
+        "设备离线 Devices' downtime: ",
+        c.devices.length === 0
+          ? "—"
+          : c.devices
+              .map(
+                (d) =>
+                  `${d.device_id} ${formatDuration(d.downtime_s)}${d.outages ? ` (${d.outages}次 outages)` : ""}`,
+              )
+              .join("；"),
+      ),
+    );
+  }
+}
+
+/** `1小时5分 1h 5m`, `无 none`. */
+export function formatDuration(seconds: number): string {
+  if (seconds <= 0) return "无 none";
+  const hours = Math.floor(seconds / 3600);
+  const minutes = Math.floor((seconds % 3600) / 60);
+  const rest = seconds % 60;
+  if (hours > 0) return `${hours}小时${minutes}分 ${hours}h ${minutes}m`;
+  if (minutes > 0) return `${minutes}分 ${minutes}m`;
+  return `${rest}秒 ${rest}s`;
+}

@@ -1,0 +1,262 @@
+import { readFileSync } from "node:fs";
+import type { MqttClient } from "mqtt";
+import type { Browser, Page } from "playwright-core";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { localDate, wallClock } from "../../gateway/domain/time.js";
+import { deviceTopic } from "../../gateway/mqtt/contract.js";
+import { launchChromium, screenshot } from "../helpers/browser.js";
+import { connectDevice, publishQos1 } from "../helpers/device.js";
+import {
+  ADMIN_PASSWORD,
+  eventually,
+  login,
+  type RunningGateway,
+  startGateway,
+} from "../helpers/gateway.js";
+
+let gw: RunningGateway;
+let browser: Browser;
+let page: Page;
+const devices: MqttClient[] = [];
+let adminAuth: Record<string, string>;
+
+/** Two fevers and a normal reading at the south gate, one of each at the north gate. */
+const SEEDED = [
+  ["thermo-2", 38.4],
+  ["thermo-2", 36.2],
+  ["thermo-2", 38.9],
+  ["thermo-1", 38.5],
+  ["thermo-1", 36.5],
+] as const;
+
+beforeAll(async () => {
+  gw = await startGateway();
+  adminAuth = {
+    authorization: `Bearer ${await login(gw.httpUrl)}`,
+    "content-type": "application/json",
+  };
+  await gw.gateway.store.accounts.create("guard1", "guard-pass-1", "guard", Date.now());
+  const thermo: Record<string, MqttClient> = {
+    "thermo-1": await connectDevice(gw.mqttUrl, "thermo-1"),
+    "thermo-2": await connectDevice(gw.mqttUrl, "thermo-2"),
+  };
+  devices.push(...Object.values(thermo));
+  for (const [device, temp_c] of SEEDED)
+    await publishQos1(thermo[device] as MqttClient, deviceTopic(device, "temperature"), { temp_c });
+  await eventually(() =>
+    gw.gateway.store.passages.page({ limit: 10 }).items.length === SEEDED.length ? true : undefined,
+  );
+  // The guard dealt with the first fever at the south gate: it has a history to show.
+  const [first] = gw.gateway.store.alerts.page({ checkpoint: "gate-2", limit: 10 }).items.reverse();
+  for (const [action, body] of [
+    ["ack", {}],
+    ["resolve", { disposition: "released", confirm_temp_c: 36.9, note: "休息后复测" }],
+  ] as const)
+    await fetch(`${gw.httpUrl}/api/alerts/${first?.id}/${action}`, {
+      method: "POST",
+      headers: adminAuth,
+      body: JSON.stringify(body),
+    });
+  browser = await launchChromium();
+  const context = await browser.newContext({
+    viewport: { width: 1400, height: 900 },
+    acceptDownloads: true,
+  });
+  page = await context.newPage();
+  page.setDefaultTimeout(8000);
+});
+afterAll(async () => {
+  for (const device of devices) await device.endAsync(true);
+  await browser?.close();
+  await gw?.close();
+});
+
+const rows = (table: string) => page.locator(`#${table} tbody tr`);
+
+describe("the admin's desk in Chromium", () => {
+  it("asks for a login and opens on the passages log, newest first", async () => {
+    await page.goto(`${gw.httpUrl}/admin`);
+    await page.locator("#login").waitFor({ state: "visible" });
+    await page.fill("input[name=username]", "admin");
+    await page.fill("input[name=password]", "wrong-password");
+    await page.click("#login-form button[type=submit]");
+    await page.locator("#login-error", { hasText: "用户名或密码错误" }).waitFor();
+    await page.fill("input[name=password]", ADMIN_PASSWORD);
+    await page.click("#login-form button[type=submit]");
+    await page.locator("#view-logs").waitFor({ state: "visible" });
+    await expect(page.locator("#who").textContent()).resolves.toBe("admin (管理员 admin)");
+    await expect(rows("log-table").count()).resolves.toBe(SEEDED.length);
+    // Newest first: the last reading sent was 36.5 at the north gate.
+    await expect(rows("log-table").first().textContent()).resolves.toContain("36.5 °C");
+  });
+
+  it("filters passages to fevers at one checkpoint, shows times in the site's zone, and exports them", async () => {
+    await page.selectOption("#log-filters select[name=checkpoint]", "gate-2");
+    await page.selectOption("#log-filters select[name=reason]", "fever");
+    await page.click("#log-filters button[type=submit]");
+    await eventually(async () => ((await rows("log-table").count()) === 2 ? true : undefined));
+    const texts = await rows("log-table").allTextContents();
+    expect(texts.every((t) => t.includes("South gate / 南门") && t.includes("体温异常"))).toBe(
+      true,
+    );
+    // thermo-2 has offset_c 0.3: 38.9 -> 39.2 and 38.4 -> 38.7, newest first.
+    expect(texts.map((t) => /\d\d\.\d °C/.exec(t)?.[0])).toEqual(["39.2 °C", "38.7 °C"]);
+    const newest = gw.gateway.store.passages.page({ limit: 1 }).items[0];
+    expect(texts[0]).toContain(
+      wallClock(Date.parse(newest?.ts ?? ""), gw.config.site.timezone).slice(0, 10),
+    );
+    await screenshot(page, "admin-1-fevers-at-south-gate");
+
+    const [download] = await Promise.all([
+      page.waitForEvent("download"),
+      page.click("#export-link"),
+    ]);
+    const bytes = readFileSync((await download.path()) as string);
+    expect([...bytes.subarray(0, 3)]).toEqual([0xef, 0xbb, 0xbf]);
+    const lines = bytes.toString("utf8").slice(1).trimEnd().split("\r\n");
+    expect(lines[0]).toBe("id,time,checkpoint_id,pass_id,holder_name,temp_c,decision,reasons");
+    expect(lines.slice(1).map((l) => l.split(",")[5])).toEqual(["39.2", "38.7"]);
+    const audit = (await (
+      await fetch(`${gw.httpUrl}/api/audit?action=export`, { headers: adminAuth })
+    ).json()) as { items: { details: { rows: number; filters: Record<string, string> } }[] };
+    expect(audit.items[0]?.details).toMatchObject({
+      rows: 2,
+      filters: { checkpoint: "gate-2", reason: "fever" },
+    });
+  });
+
+  it("opens a passage with its reading and the fever alert's every step", async () => {
+    await rows("log-table").nth(1).locator("button[data-action=detail]").click();
+    const dialog = page.locator("#passage-detail");
+    await dialog.waitFor({ state: "visible" });
+    const text = (await dialog.textContent()) ?? "";
+    expect(text).toContain("thermo-2");
+    expect(text).toContain("38.7 °C");
+    expect(text).toContain("无刷卡 No scan");
+    await expect(
+      dialog
+        .locator(".alert-history li[data-kind=fever] li")
+        .evaluateAll((items) => items.map((item) => item.getAttribute("data-state"))),
+    ).resolves.toEqual(["open", "acknowledged", "resolved"]);
+    expect(text).toContain("复测正常放行 Released");
+    expect(text).toContain("休息后复测");
+    await screenshot(page, "admin-2-passage-detail");
+    await dialog.locator("button.close").click();
+    await dialog.waitFor({ state: "hidden" });
+  });
+
+  it("imports a pass file with one bad row and shows that row's error by line", async () => {
+    await page.click("nav a[data-view=passes]");
+    await page.locator("#view-passes").waitFor({ state: "visible" });
+    await page.setInputFiles("#import-form input[name=file]", {
+      name: "passes.csv",
+      mimeType: "text/csv",
+      buffer: Buffer.from(
+        "\uFEFFpass_id,holder_name,unit,status,valid_until,observation_until\r\n" +
+          "0012345678,王小明,3-2-401,active,,\r\n" +
+          "0087654321,,5-1-101,active,,\r\n" +
+          "0055500555,李华,1-1-202,active,2027-12-31T23:59:59+08:00,\r\n",
+      ),
+    });
+    await page.click("#import-form button[type=submit]");
+    await page.locator('#import-result[data-outcome="partial"]').waitFor();
+    await expect(page.locator("#import-result").textContent()).resolves.toContain(
+      "已导入 2 条，1 行有误",
+    );
+    const error = page.locator('#import-errors tr[data-line="3"]');
+    await expect(error.textContent()).resolves.toContain("holder_name: is required");
+    await expect(page.locator("#import-errors tbody tr").count()).resolves.toBe(1);
+    await page.locator('#pass-table tr[data-pass="0012345678"]').waitFor();
+    await expect(page.locator('#pass-table tr[data-pass="0087654321"]').count()).resolves.toBe(0);
+    await screenshot(page, "admin-3-import-with-a-bad-row");
+  });
+
+  it("sets a home observation of 14 days from today, and revokes a pass", async () => {
+    const row = () => page.locator('#pass-table tr[data-pass="0012345678"]');
+    await row().locator("button[data-action=observe]").click();
+    await row().locator("button[data-action=end-observation]").waitFor();
+    const pass = (await (
+      await fetch(`${gw.httpUrl}/api/passes/0012345678`, { headers: adminAuth })
+    ).json()) as { observation_until: string };
+    const zone = gw.config.site.timezone;
+    const days = Math.round(
+      (Date.parse(pass.observation_until) -
+        Date.parse(`${localDate(Date.now(), zone)}T00:00:00Z`)) /
+        86_400_000,
+    );
+    // Midnight in the site's zone 14 days after today's date (the zone's offset is under a day).
+    expect(days).toBe(14);
+    expect(localDate(Date.parse(pass.observation_until), zone)).toBe(
+      await row().locator("td.observing").textContent(),
+    );
+    await row().locator("button[data-action=revoke]").click();
+    await page.locator('#pass-table tr[data-pass="0012345678"][data-status="revoked"]').waitFor();
+    await page.fill("#pass-search input[name=q]", "李华");
+    await page.click("#pass-search button[type=submit]");
+    await eventually(async () => ((await rows("pass-table").count()) === 1 ? true : undefined));
+    await expect(rows("pass-table").first().getAttribute("data-pass")).resolves.toBe("0055500555");
+  });
+
+  it("opens today's summary with a chart per checkpoint", async () => {
+    await page.click("nav a[data-view=summary]");
+    const south = page.locator('.summary-card[data-checkpoint="gate-2"]');
+    await south.waitFor();
+    await expect(page.locator("#summary-form input[name=date]").inputValue()).resolves.toBe(
+      localDate(Date.now(), gw.config.site.timezone),
+    );
+    const count = (key: string) => south.locator(`dd[data-count=${key}]`).textContent();
+    await expect(count("passages")).resolves.toBe("3");
+    await expect(count("denied")).resolves.toBe("2");
+    await expect(count("fevers")).resolves.toBe("2");
+    // One bar per hour that had passages; the fevers marked on it.
+    const hourOf = (iso: string) =>
+      Number(wallClock(Date.parse(iso), gw.config.site.timezone).slice(11, 13));
+    const hours = new Set(
+      gw.gateway.store.passages
+        .page({ checkpoint: "gate-2", limit: 10 })
+        .items.map((p) => hourOf(p.ts)),
+    );
+    await expect(south.locator("svg rect.denied").count()).resolves.toBe(hours.size);
+    await expect(
+      south
+        .locator("svg text.fever")
+        .evaluateAll((marks) =>
+          marks.reduce((sum, mark) => sum + Number(mark.textContent?.slice(1)), 0),
+        ),
+    ).resolves.toBe(2);
+    await expect(south.locator(".devices").textContent()).resolves.toContain("thermo-2 无 none");
+    await screenshot(page, "admin-4-daily-summary");
+  });
+
+  it("shows the audit log and manages users", async () => {
+    await page.click("nav a[data-view=audit]");
+    await page.locator('#audit-table tr[data-action="pass_import"]').waitFor();
+    await expect(page.locator('#audit-table tr[data-action="export"]').count()).resolves.toBe(1);
+    await expect(
+      page.locator('#audit-table tr[data-action="login_failed"]').first().textContent(),
+    ).resolves.toContain("admin");
+    await screenshot(page, "admin-5-audit-log");
+
+    await page.click("nav a[data-view=users]");
+    await page.locator('#user-table tr[data-user="guard1"]').waitFor();
+    await page.fill("#user-form input[name=username]", "guard2");
+    await page.fill("#user-form input[name=password]", "guard-pass-2");
+    await page.click("#user-form button[type=submit]");
+    await page.locator('#user-table tr[data-user="guard2"]').waitFor();
+    // The last admin cannot become a guard: the page says why.
+    await page.selectOption('#user-table tr[data-user="admin"] select[name=role]', "guard");
+    await page.locator("#user-error", { hasText: "last admin" }).waitFor();
+    await screenshot(page, "admin-6-users");
+  });
+
+  it("tells a guard that the page is for admins", async () => {
+    const guardPage = await (await browser.newContext()).newPage();
+    await guardPage.goto(`${gw.httpUrl}/admin`);
+    await guardPage.fill("input[name=username]", "guard1");
+    await guardPage.fill("input[name=password]", "guard-pass-1");
+    await guardPage.click("#login-form button[type=submit]");
+    await guardPage.locator("#not-admin").waitFor({ state: "visible" });
+    await expect(guardPage.locator("#desk").isHidden()).resolves.toBe(true);
+    await guardPage.close();
+  });
+});
