@@ -1,5 +1,7 @@
 import { randomBytes } from "node:crypto";
 import { createApp } from "./api/app.js";
+import { ConfigError } from "./config/load.js";
+import { ConfigReloader, type ReloadOutcome } from "./config/reloader.js";
 import type { GatewayConfig } from "./config/schema.js";
 import { SerialDevices } from "./devices/serial-device.js";
 import { type OpenPort, openSerialPort } from "./devices/serial-link.js";
@@ -27,6 +29,11 @@ export interface GatewayOptions {
   announce?: (line: string) => void;
   /** How serial ports are opened (tests pass node-serialport's mock). */
   openPort?: OpenPort;
+  /**
+   * Reads the config again for a reload (SIGHUP, `POST /api/config/reload`); main passes the
+   * same file and environment the gateway started from. Without it a reload is refused.
+   */
+  loadConfig?: () => GatewayConfig;
 }
 
 /** A part of the gateway with a life: started in order, stopped in reverse (STYLE 1). */
@@ -49,6 +56,7 @@ export class Gateway {
   private broker: EmbeddedBroker | undefined;
   private http: HttpServer | undefined;
   private ingestInstance: Ingest | undefined;
+  private reloader: ConfigReloader | undefined;
   private readonly started: Component[] = [];
   private readonly startedAtMs = Date.now();
 
@@ -137,7 +145,6 @@ export class Gateway {
       maxBufferedBytes: config.live.max_buffered_kb * 1024,
       pingIntervalMs: config.live.ping_interval_s * 1000,
       maxReplay: config.live.max_replay,
-      siteScreening: config.screening,
     });
     const handler = new DeviceMessageHandler({
       devices,
@@ -167,6 +174,8 @@ export class Gateway {
       bodyLimit: config.http.body_limit,
       sessionTtlMs: config.session_ttl_h * 3600_000,
       ingest,
+      configView: () => this.currentConfig,
+      reloadConfig: (actor, address) => this.reloadConfig(actor, address),
     });
     const http = new HttpServer(
       app,
@@ -223,6 +232,19 @@ export class Gateway {
       start: () => retention.start(),
       stop: () => retention.stop(),
     });
+    this.reloader = new ConfigReloader({
+      load:
+        this.options.loadConfig ??
+        (() => {
+          throw new ConfigError(["this gateway was started without a config source to reload"]);
+        }),
+      initial: config,
+      devices,
+      retention,
+      store,
+      metrics,
+      log: childLogger(log, "config"),
+    });
     if (upstreamConfig) {
       const summaries = new SummaryReportJob({
         store,
@@ -275,6 +297,17 @@ export class Gateway {
   }
 
   /** Stops every started component in reverse order; safe to call more than once. */
+  /** Reads the config again and takes on what it can at once (see config/reloader.ts). */
+  reloadConfig(actor: string, address: string | null = null): ReloadOutcome {
+    if (!this.reloader) throw new Error("gateway not started");
+    return this.reloader.reload(actor, address);
+  }
+
+  /** The config in force, with the live settings reloaded since the start. */
+  get currentConfig(): GatewayConfig {
+    return this.reloader?.config ?? this.config;
+  }
+
   async stop(): Promise<void> {
     while (this.started.length > 0) {
       const component = this.started.pop();

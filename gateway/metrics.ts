@@ -21,6 +21,13 @@ export class Metrics {
     registers: [this.registry],
   });
 
+  readonly configReloads = new Counter({
+    name: "checkpoint_config_reloads_total",
+    help: "Config reloads (SIGHUP or the admin API), by outcome: applied, unchanged, rejected.",
+    labelNames: ["outcome"] as const,
+    registers: [this.registry],
+  });
+
   readonly duplicates = new Counter({
     name: "checkpoint_duplicate_messages_total",
     help: "Messages with a msg_id already stored (QoS 1 redeliveries), by device.",

@@ -1,6 +1,8 @@
 import express, { type Express } from "express";
 import helmet from "helmet";
 import { z } from "zod";
+import type { ReloadOutcome } from "../config/reloader.js";
+import type { GatewayConfig } from "../config/schema.js";
 import { localDate, startOfDayMs } from "../domain/time.js";
 import type { Logger } from "../log.js";
 import type { Metrics } from "../metrics.js";
@@ -10,6 +12,7 @@ import type { Store } from "../store/store.js";
 import { alertsRouter } from "./alerts.js";
 import { auditRouter } from "./audit.js";
 import { authRouter, requireRole } from "./auth.js";
+import { configRouter } from "./config.js";
 import { errorHandler, notFound } from "./errors.js";
 import { exportRouter } from "./export.js";
 import { type HealthSources, healthRouter } from "./health.js";
@@ -27,6 +30,8 @@ export interface ApiContext extends HealthSources {
   bodyLimit: string;
   sessionTtlMs: number;
   ingest: Ingest;
+  configView: () => GatewayConfig;
+  reloadConfig: (actor: string, address: string | null) => ReloadOutcome;
 }
 
 /** The express app: one router per resource (STYLE 12), errors answered as JSON. */
@@ -58,6 +63,7 @@ export function createApp(ctx: ApiContext): Express {
   app.use("/api/passes", requireRole(ctx.store, "admin"), passesRouter(ctx.store));
   app.use("/api/users", requireRole(ctx.store, "admin"), usersRouter(ctx.store));
   app.use("/api/audit", requireRole(ctx.store, "admin"), auditRouter(ctx.store));
+  app.use("/api/config", requireRole(ctx.store, "admin"), configRouter(ctx));
   app.use("/api/passages", requireRole(ctx.store, "guard", "admin"), passagesRouter(ctx.store));
   app.use(
     "/api/export",

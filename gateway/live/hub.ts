@@ -3,7 +3,6 @@ import type { Socket } from "node:net";
 import type { Duplex } from "node:stream";
 import { type WebSocket, WebSocketServer } from "ws";
 import { tokenFromHeaders } from "../auth/credentials.js";
-import type { ScreeningConfig } from "../config/schema.js";
 import { maskPersonalFields } from "../domain/masking.js";
 import type { EventBus } from "../events.js";
 import type { Logger } from "../log.js";
@@ -24,7 +23,6 @@ export interface LiveContext {
   maxBufferedBytes: number;
   pingIntervalMs: number;
   maxReplay: number;
-  siteScreening: ScreeningConfig;
 }
 
 type Channel = "kiosk" | "guard";
@@ -184,8 +182,9 @@ export class LiveHub {
               mode: checkpoint.mode,
               direction: checkpoint.direction,
               fever_above_c:
-                checkpoint.screening?.fever_above_c ?? this.ctx.siteScreening.fever_above_c,
-              comparator: checkpoint.screening?.comparator ?? this.ctx.siteScreening.comparator,
+                checkpoint.screening?.fever_above_c ?? this.ctx.devices.siteScreening.fever_above_c,
+              comparator:
+                checkpoint.screening?.comparator ?? this.ctx.devices.siteScreening.comparator,
             }
           : null,
         open_alerts:

@@ -22,24 +22,46 @@ export class DeviceRegistry {
   private readonly devices = new Map<string, DeviceState>();
   private readonly checkpoints = new Map<string, CheckpointConfig>();
 
+  /** The site's screening rules, before any checkpoint's own. */
+  siteScreening: GatewayConfig["screening"];
+
   constructor(config: GatewayConfig) {
+    this.siteScreening = config.screening;
     for (const checkpoint of config.checkpoints) this.checkpoints.set(checkpoint.id, checkpoint);
-    for (const device of config.devices) {
-      const checkpoint = this.checkpoints.get(device.checkpoint);
-      const screening = { ...config.screening, ...checkpoint?.screening };
+    for (const device of config.devices)
       this.devices.set(device.id, {
         config: device,
-        rules: {
-          feverAboveC: screening.fever_above_c,
-          comparator: screening.comparator,
-          lowBelowC: screening.low_below_c,
-          invalidBelowC: screening.invalid_below_c,
-          invalidAboveC: screening.invalid_above_c,
-        },
+        rules: this.rulesFor(device),
         online: false,
         lastSeenMs: null,
       });
+  }
+
+  /**
+   * Takes on the screening rules of a reloaded config (site and per checkpoint) for every
+   * known device and checkpoint; the next reading is judged by them.
+   */
+  applyScreening(config: GatewayConfig): void {
+    this.siteScreening = config.screening;
+    for (const next of config.checkpoints) {
+      const current = this.checkpoints.get(next.id);
+      if (current) this.checkpoints.set(next.id, { ...current, screening: next.screening });
     }
+    for (const state of this.devices.values()) state.rules = this.rulesFor(state.config);
+  }
+
+  private rulesFor(device: DeviceConfig): ScreeningRules {
+    const screening = {
+      ...this.siteScreening,
+      ...this.checkpoints.get(device.checkpoint)?.screening,
+    };
+    return {
+      feverAboveC: screening.fever_above_c,
+      comparator: screening.comparator,
+      lowBelowC: screening.low_below_c,
+      invalidBelowC: screening.invalid_below_c,
+      invalidAboveC: screening.invalid_above_c,
+    };
   }
 
   device(id: string): DeviceConfig | undefined {

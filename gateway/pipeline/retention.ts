@@ -15,12 +15,21 @@ export interface RetentionContext extends DailyJobTiming {
  * is in the audit log.
  */
 export class RetentionJob extends DailyJob {
+  private retentionDays: number;
+
   constructor(private readonly ctx: RetentionContext) {
     super(ctx);
+    this.retentionDays = ctx.retentionDays;
+  }
+
+  /** A reloaded `retention_days`: the next daily run keeps that many days. */
+  setRetentionDays(days: number): void {
+    this.retentionDays = days;
   }
 
   run(nowMs: number): void {
-    const { store, timeZone, retentionDays } = this.ctx;
+    const { store, timeZone } = this.ctx;
+    const { retentionDays } = this;
     const cutoffMs = startOfDayMs(nowMs - retentionDays * 86_400_000, timeZone);
     const result = store.applyRetention(cutoffMs, timeZone);
     const details = { cutoff: new Date(cutoffMs).toISOString(), ...result };

@@ -20,6 +20,7 @@ export const ACTION_TEXT: Record<string, string> = {
   user_delete: "删除用户 User deleted",
   alert_acknowledge: "确认警报 Alert acknowledged",
   alert_resolve: "处理警报 Alert resolved",
+  config_reload: "重新加载配置 Config reload",
 };
 
 interface AuditEntry {

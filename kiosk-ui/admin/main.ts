@@ -1,6 +1,7 @@
 import { $ } from "../dom.js";
 import { bindLoginForm, currentAccount, logout } from "../session.js";
 import { AuditView } from "./audit.js";
+import { ConfigView } from "./config.js";
 import { LogsView } from "./logs.js";
 import { PassesView } from "./passes.js";
 import { loadSite } from "./site.js";
@@ -32,6 +33,7 @@ async function start(): Promise<void> {
     summary: new SummaryView(site),
     audit: new AuditView(site),
     users: new UsersView(site, account),
+    config: new ConfigView(),
   };
   const show = () => {
     const name = location.hash.slice(1) in views ? location.hash.slice(1) : "logs";

@@ -249,6 +249,20 @@ describe("the admin's desk in Chromium", () => {
     await screenshot(page, "admin-6-users");
   });
 
+  it("shows the config in force without passwords, and says why a reload is refused", async () => {
+    await page.click("nav a[data-view=config]");
+    await page.locator("#config-view", { hasText: '"gateway_id": "gw-test"' }).waitFor();
+    const shown = (await page.locator("#config-view").textContent()) ?? "";
+    expect(shown).toContain('"admin_password": "***"');
+    expect(shown).not.toContain(ADMIN_PASSWORD);
+    await page.click("#config-reload");
+    // This test's gateway was started from an object, not a file: nothing to read again.
+    await page
+      .locator('#config-result[data-outcome="rejected"]', { hasText: "config refused" })
+      .waitFor();
+    await screenshot(page, "admin-7-config");
+  });
+
   it("tells a guard that the page is for admins", async () => {
     const guardPage = await (await browser.newContext()).newPage();
     await guardPage.goto(`${gw.httpUrl}/admin`);

@@ -3,7 +3,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { validateConfig } from "../../gateway/config/load.js";
 import type { GatewayConfig } from "../../gateway/config/schema.js";
-import { Gateway } from "../../gateway/gateway.js";
+import { Gateway, type GatewayOptions } from "../../gateway/gateway.js";
 import { createLogger } from "../../gateway/log.js";
 
 export const ADMIN_PASSWORD = "admin-test-pass";
@@ -55,9 +55,10 @@ export interface RunningGateway {
 
 export async function startGateway(
   overrides: Record<string, unknown> = {},
+  options: Omit<GatewayOptions, "log"> = {},
 ): Promise<RunningGateway> {
   const { config, dir } = testConfig(overrides);
-  const gateway = new Gateway(config, { log: createLogger("silent") });
+  const gateway = new Gateway(config, { log: createLogger("silent"), ...options });
   await gateway.start();
   return {
     gateway,

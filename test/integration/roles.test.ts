@@ -54,6 +54,11 @@ describe("the role matrix: every route for anonymous, guard and admin", () => {
     ["GET", "/api/summary/daily", undefined, [401, 200, 200]],
     ["GET", "/api/passes/import/template.csv", undefined, [401, 403, 200]],
     ["GET", "/api/export/readings.csv", undefined, [401, 403, 200]],
+    ["GET", "/api/passages/gw-test:424242", undefined, [401, 404, 404]],
+    ["GET", "/api/config", undefined, [401, 403, 200]],
+    // This gateway was started without a config file: the reload is refused (422), for admins.
+    ["POST", "/api/config/reload", undefined, [401, 403, 422]],
+    ["GET", "/admin", undefined, [200, 200, 200]],
     [
       "POST",
       "/api/users",

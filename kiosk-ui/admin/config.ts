@@ -1,0 +1,37 @@
+import { $ } from "../dom.js";
+import { api, errorOf } from "../session.js";
+
+/** The config view (SPEC 7 "config view"): the config in force, and a reload button. */
+export class ConfigView {
+  constructor() {
+    $("config-reload").addEventListener("click", () => void this.reload());
+  }
+
+  async open(): Promise<void> {
+    const response = await api("/api/config");
+    $("config-view").textContent = response.ok
+      ? JSON.stringify(await response.json(), null, 2)
+      : await errorOf(response);
+  }
+
+  private async reload(): Promise<void> {
+    const response = await api("/api/config/reload", { method: "POST" });
+    const result = $("config-result");
+    if (!response.ok) {
+      result.dataset.outcome = "rejected";
+      result.textContent = await errorOf(response);
+      return;
+    }
+    const outcome = (await response.json()) as {
+      outcome: string;
+      applied: string[];
+      restart_required: string[];
+    };
+    result.dataset.outcome = outcome.outcome;
+    result.textContent =
+      outcome.outcome === "unchanged"
+        ? "配置未变 Nothing changed"
+        : `已生效 Applied: ${outcome.applied.join(", ") || "—"} · 需重启 Restart needed: ${outcome.restart_required.join(", ") || "—"}`;
+    await this.open();
+  }
+}
