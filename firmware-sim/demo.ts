@@ -57,6 +57,8 @@ async function demo(serial: boolean): Promise<void> {
   print("");
   print(`Checkpoint Gateway demo (${loaded.source}${serial ? ", with serial devices" : ""})`);
   print(`  kiosk screen:  http://${host}:${gateway.httpPort}/kiosk?checkpoint=${checkpoint}`);
+  print(`  guard console: http://${host}:${gateway.httpPort}/guard`);
+  print(`  admin pages:   http://${host}:${gateway.httpPort}/admin`);
   print(`  health:        http://${host}:${gateway.httpPort}/api/health`);
   print(`  MQTT broker:   mqtt://${host}:${gateway.mqttPort}`);
   if (serial)
