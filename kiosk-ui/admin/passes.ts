@@ -1,18 +1,8 @@
-import { nextDate } from "../../gateway/domain/time.js";
 import type { Pass } from "../../gateway/domain/types.js";
 import { $, button, h } from "../dom.js";
 import { api, errorOf } from "../session.js";
+import { addDays, OBSERVATION_DAYS } from "./format.js";
 import { dateToIso, isoToDate, type Site, today } from "./site.js";
-
-/** SPEC's seeds: returning residents observe 14 days at home. */
-export const OBSERVATION_DAYS = 14;
-
-/** The day `days` after `date` (YYYY-MM-DD) in the site's zone. */
-export function addDays(date: string, days: number, timeZone: string): string {
-  let day = date;
-  for (let i = 0; i < days; i++) day = nextDate(day, timeZone);
-  return day;
-}
 
 /**
  * The pass registry (出入证): search, add, edit, revoke or reinstate, start or end a home

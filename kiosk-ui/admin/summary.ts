@@ -3,6 +3,7 @@ import { hourlyChartSvg } from "../chart.js";
 import { $, h } from "../dom.js";
 import { REASON_TEXT } from "../screen.js";
 import { api, errorOf } from "../session.js";
+import { formatDuration } from "./format.js";
 import { type Site, today } from "./site.js";
 
 /** The daily summary (日报): per checkpoint, the day's counts, a chart per hour, devices' downtime. */
@@ -77,15 +78,4 @@ export class SummaryView {
       ),
     );
   }
-}
-
-/** `1小时5分 1h 5m`, `无 none`. */
-export function formatDuration(seconds: number): string {
-  if (seconds <= 0) return "无 none";
-  const hours = Math.floor(seconds / 3600);
-  const minutes = Math.floor((seconds % 3600) / 60);
-  const rest = seconds % 60;
-  if (hours > 0) return `${hours}小时${minutes}分 ${hours}h ${minutes}m`;
-  if (minutes > 0) return `${minutes}分 ${minutes}m`;
-  return `${rest}秒 ${rest}s`;
 }
