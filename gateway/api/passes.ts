@@ -1,7 +1,12 @@
-import { Router, text } from "express";
+import { Router, raw } from "express";
 import { z } from "zod";
 import { BOM, csvLine } from "../domain/csv.js";
 import { parseCsv } from "../domain/csv-parse.js";
+import {
+  type DecodedText,
+  decodeSpreadsheetText,
+  TextEncodingError,
+} from "../domain/text-encoding.js";
 import { PASS_STATUSES, type Pass } from "../domain/types.js";
 import type { PassWrite } from "../store/passes.js";
 import type { Store } from "../store/store.js";
@@ -77,11 +82,20 @@ export function passesRouter(store: Store): Router {
   /**
    * `POST /api/passes/import` (text/csv): every good row goes in (an existing pass id is updated),
    * every bad row is reported by its line (the header is line 1); the good rows are written in one
-   * transaction, so an import is never half written.
+   * transaction, so an import is never half written. The bytes are read as the declared
+   * charset, or as UTF-8 and else GB18030 (Excel's "CSV" on a Chinese Windows).
    */
-  router.post("/import", text({ type: ["text/csv", "text/plain"], limit: "20mb" }), (req, res) => {
-    if (typeof req.body !== "string") throw new HttpError(415, "send the file as text/csv");
-    const [header, ...records] = parseCsv(req.body);
+  router.post("/import", raw({ type: ["text/csv", "text/plain"], limit: "20mb" }), (req, res) => {
+    if (!Buffer.isBuffer(req.body)) throw new HttpError(415, "send the file as text/csv");
+    const declared = /charset=["']?([^;"'\s]+)/i.exec(req.get("content-type") ?? "")?.[1];
+    let decoded: DecodedText;
+    try {
+      decoded = decodeSpreadsheetText(req.body, declared);
+    } catch (error) {
+      if (error instanceof TextEncodingError) throw new HttpError(400, error.message);
+      throw error;
+    }
+    const [header, ...records] = parseCsv(decoded.text);
     const names = header?.fields.map((name) => name.trim().toLowerCase()) ?? [];
     const missing = ["pass_id", "holder_name"].filter((name) => !names.includes(name));
     const unknown = names.filter((name) => !(IMPORT_COLUMNS as readonly string[]).includes(name));
@@ -129,8 +143,9 @@ export function passesRouter(store: Store): Router {
     recordAction(store, req, res, "pass_import", null, {
       imported: good.length,
       errors: errors.length,
+      encoding: decoded.encoding,
     });
-    res.json({ imported: good.length, errors });
+    res.json({ imported: good.length, errors, encoding: decoded.encoding });
   });
   router.get("/", (req, res) => {
     const query = parseWith(listQuery, req.query, "query");

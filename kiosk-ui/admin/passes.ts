@@ -190,7 +190,9 @@ export class PassesView {
     const response = await api("/api/passes/import", {
       method: "POST",
       headers: { "content-type": "text/csv" },
-      body: await file.text(),
+      // The bytes as saved: the gateway tells UTF-8 from Excel's GB18030 (a browser's
+      // file.text() would read GB18030 as broken UTF-8).
+      body: await file.arrayBuffer(),
     });
     const result = $("import-result");
     const table = $("import-errors");
@@ -200,12 +202,13 @@ export class PassesView {
       table.hidden = true;
       return;
     }
-    const { imported, errors } = (await response.json()) as {
+    const { imported, errors, encoding } = (await response.json()) as {
       imported: number;
       errors: { line: number; message: string }[];
+      encoding: string;
     };
     result.dataset.outcome = errors.length > 0 ? "partial" : "ok";
-    result.textContent = `已导入 ${imported} 条，${errors.length} 行有误 · Imported ${imported}, ${errors.length} rows with errors`;
+    result.textContent = `已导入 ${imported} 条，${errors.length} 行有误 · Imported ${imported}, ${errors.length} rows with errors${encoding === "utf-8" ? "" : ` (按 ${encoding.toUpperCase()} 编码读取 read as ${encoding.toUpperCase()})`}`;
     (table.querySelector("tbody") as HTMLElement).replaceChildren(
       ...errors.map((e) =>
         h("tr", { "data-line": String(e.line) }, h("td", {}, e.line), h("td", {}, e.message)),

@@ -163,22 +163,27 @@ describe("the admin's desk in Chromium", () => {
     await page.setInputFiles("#import-form input[name=file]", {
       name: "passes.csv",
       mimeType: "text/csv",
-      buffer: Buffer.from(
-        "\uFEFFpass_id,holder_name,unit,status,valid_until,observation_until\r\n" +
-          "0012345678,王小明,3-2-401,active,,\r\n" +
-          "0087654321,,5-1-101,active,,\r\n" +
-          "0055500555,李华,1-1-202,active,2027-12-31T23:59:59+08:00,\r\n",
-      ),
+      // As Excel on a Chinese Windows saves "CSV": GBK bytes (王小明 below), no BOM.
+      buffer: Buffer.concat([
+        Buffer.from("pass_id,holder_name,unit,status,valid_until,observation_until\r\n0012345678,"),
+        Buffer.from([0xcd, 0xf5, 0xd0, 0xa1, 0xc3, 0xf7]),
+        Buffer.from(
+          ",3-2-401,active,,\r\n" +
+            "0087654321,,5-1-101,active,,\r\n" +
+            "0055500555,Li Hua,1-1-202,active,2027-12-31T23:59:59+08:00,\r\n",
+        ),
+      ]),
     });
     await page.click("#import-form button[type=submit]");
     await page.locator('#import-result[data-outcome="partial"]').waitFor();
     await expect(page.locator("#import-result").textContent()).resolves.toContain(
       "已导入 2 条，1 行有误",
     );
+    await expect(page.locator("#import-result").textContent()).resolves.toContain("GB18030");
     const error = page.locator('#import-errors tr[data-line="3"]');
     await expect(error.textContent()).resolves.toContain("holder_name: is required");
     await expect(page.locator("#import-errors tbody tr").count()).resolves.toBe(1);
-    await page.locator('#pass-table tr[data-pass="0012345678"]').waitFor();
+    await page.locator('#pass-table tr[data-pass="0012345678"]', { hasText: "王小明" }).waitFor();
     await expect(page.locator('#pass-table tr[data-pass="0087654321"]').count()).resolves.toBe(0);
     await screenshot(page, "admin-3-import-with-a-bad-row");
   });
@@ -203,7 +208,7 @@ describe("the admin's desk in Chromium", () => {
     );
     await row().locator("button[data-action=revoke]").click();
     await page.locator('#pass-table tr[data-pass="0012345678"][data-status="revoked"]').waitFor();
-    await page.fill("#pass-search input[name=q]", "李华");
+    await page.fill("#pass-search input[name=q]", "Li Hua");
     await page.click("#pass-search button[type=submit]");
     await eventually(async () => ((await rows("pass-table").count()) === 1 ? true : undefined));
     await expect(rows("pass-table").first().getAttribute("data-pass")).resolves.toBe("0055500555");

@@ -279,6 +279,36 @@ describe("importing passes from the property office's spreadsheet", () => {
     });
   });
 
+  it("reads Excel's GBK file (no charset sent) as GB18030, and says what it read it as", async () => {
+    // "pass_id,holder_name\n6000000009,王小明\n" as Excel on a Chinese Windows saves it.
+    const gbk = Buffer.concat([
+      Buffer.from("pass_id,holder_name\r\n6000000009,"),
+      Buffer.from([0xcd, 0xf5, 0xd0, 0xa1, 0xc3, 0xf7]),
+      Buffer.from("\r\n"),
+    ]);
+    const send = (body: Buffer, type: string) =>
+      fetch(`${gw.httpUrl}/api/passes/import`, {
+        method: "POST",
+        headers: { ...admin, "content-type": type },
+        body,
+      });
+    const result = (await (await send(gbk, "text/csv")).json()) as {
+      imported: number;
+      encoding: string;
+    };
+    expect(result).toMatchObject({ imported: 1, encoding: "gb18030" });
+    expect(await (await api("GET", "/api/passes/6000000009", admin)).json()).toMatchObject({
+      holder_name: "王小明",
+    });
+    // Declared wrongly, it is refused rather than stored as replacement characters.
+    const wrong = await send(gbk, "text/csv; charset=utf-8");
+    expect(wrong.status).toBe(400);
+    expect(((await wrong.json()) as { error: string }).error).toBe(
+      "the file is not valid utf-8 text",
+    );
+    expect((await send(gbk, "text/csv; charset=gbk")).status).toBe(200);
+  });
+
   it("refuses a file without the required columns, naming line 1", async () => {
     const response = await importCsv("card,name\n1,x\n");
     expect(response.status).toBe(400);
