@@ -1,5 +1,6 @@
 import { randomBytes } from "node:crypto";
 import { createApp } from "./api/app.js";
+import { AccountLogin } from "./auth/account-login.js";
 import { ConfigError } from "./config/load.js";
 import { ConfigReloader, type ReloadOutcome } from "./config/reloader.js";
 import type { GatewayConfig } from "./config/schema.js";
@@ -12,6 +13,7 @@ import { childLogger, createLogger, type Logger } from "./log.js";
 import { Metrics } from "./metrics.js";
 import { EmbeddedBroker } from "./mqtt/broker.js";
 import { DeviceMessageHandler } from "./mqtt/device-messages.js";
+import { EventTopicPublisher } from "./mqtt/event-topics.js";
 import { AlertDesk } from "./pipeline/alerts.js";
 import { SummaryReportJob } from "./pipeline/daily-summary.js";
 import { DeviceRegistry } from "./pipeline/devices.js";
@@ -152,10 +154,13 @@ export class Gateway {
       metrics,
       log: childLogger(log, "mqtt"),
     });
+    const logins = new AccountLogin(store);
     const broker = new EmbeddedBroker({
       devices,
       ingest,
       handler,
+      logins,
+      gatewayId: config.gateway_id,
       metrics,
       log: childLogger(log, "mqtt"),
       host: config.mqtt.host,
@@ -174,6 +179,7 @@ export class Gateway {
       bodyLimit: config.http.body_limit,
       sessionTtlMs: config.session_ttl_h * 3600_000,
       ingest,
+      logins,
       configView: () => this.currentConfig,
       reloadConfig: (actor, address) => this.reloadConfig(actor, address),
     });
@@ -213,6 +219,18 @@ export class Gateway {
       name: "mqtt broker",
       start: () => broker.start(),
       stop: () => broker.stop(),
+    });
+    const eventTopics = new EventTopicPublisher({
+      bus,
+      gatewayId: config.gateway_id,
+      publish: (topic, payload) => broker.publish(topic, payload),
+      hasListeners: () => broker.hasIntegrations,
+      log: childLogger(log, "mqtt"),
+    });
+    await this.startComponent({
+      name: "event topics",
+      start: () => eventTopics.start(),
+      stop: () => eventTopics.stop(),
     });
     if (forwarder) {
       await this.startComponent({

@@ -1,6 +1,7 @@
 import express, { type Express } from "express";
 import helmet from "helmet";
 import { z } from "zod";
+import type { AccountLogin } from "../auth/account-login.js";
 import type { ReloadOutcome } from "../config/reloader.js";
 import type { GatewayConfig } from "../config/schema.js";
 import { localDate, startOfDayMs } from "../domain/time.js";
@@ -30,6 +31,7 @@ export interface ApiContext extends HealthSources {
   bodyLimit: string;
   sessionTtlMs: number;
   ingest: Ingest;
+  logins: AccountLogin;
   configView: () => GatewayConfig;
   reloadConfig: (actor: string, address: string | null) => ReloadOutcome;
 }
@@ -58,7 +60,7 @@ export function createApp(ctx: ApiContext): Express {
   app.get("/metrics", async (_req, res) => {
     res.type(ctx.metrics.registry.contentType).send(await ctx.metrics.registry.metrics());
   });
-  app.use("/api/auth", authRouter(ctx.store, ctx.sessionTtlMs));
+  app.use("/api/auth", authRouter(ctx.store, ctx.logins, ctx.sessionTtlMs));
   app.use("/api/readings", requireRole(ctx.store, "guard", "admin"), readingsRouter(ctx.store));
   app.use("/api/passes", requireRole(ctx.store, "admin"), passesRouter(ctx.store));
   app.use("/api/users", requireRole(ctx.store, "admin"), usersRouter(ctx.store));

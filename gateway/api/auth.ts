@@ -1,10 +1,10 @@
 import { type RequestHandler, Router } from "express";
 import { z } from "zod";
+import type { AccountLogin } from "../auth/account-login.js";
 import { SESSION_COOKIE, tokenFromHeaders } from "../auth/credentials.js";
 import type { Account, Role } from "../store/accounts.js";
 import type { Store } from "../store/store.js";
 import { HttpError } from "./errors.js";
-import { LoginLimiter } from "./login-limiter.js";
 import { parseWith } from "./validation.js";
 
 declare global {
@@ -21,31 +21,17 @@ const loginBody = z.object({
 });
 
 /** `POST /api/auth/login` and `/logout` (SPEC 7). */
-export function authRouter(store: Store, sessionTtlMs: number): Router {
+export function authRouter(store: Store, logins: AccountLogin, sessionTtlMs: number): Router {
   const router = Router();
-  // Per account, few tries; per address, more, so one guard mistyping does not lock out a
-  // whole guard room behind one address.
-  const perUser = new LoginLimiter(5);
-  const perAddress = new LoginLimiter(30);
   router.post("/login", async (req, res) => {
     const { username, password } = parseWith(loginBody, req.body, "body");
-    const user = [`user:${username}`];
-    const address = [`ip:${req.ip ?? "unknown"}`];
-    const wait = Math.max(perUser.retryAfterS(user), perAddress.retryAfterS(address));
-    if (wait > 0) {
-      store.audit.record({ actor: username, action: "login_throttled", address: req.ip ?? null });
-      res.setHeader("Retry-After", String(wait));
-      throw new HttpError(429, `too many failed logins: try again in ${wait} s`);
+    const result = await logins.attempt(username, password, req.ip ?? null, "http");
+    if (result.outcome === "throttled") {
+      res.setHeader("Retry-After", String(result.retryAfterS));
+      throw new HttpError(429, `too many failed logins: try again in ${result.retryAfterS} s`);
     }
-    const account = await store.accounts.authenticate(username, password);
-    if (!account) {
-      store.audit.record({ actor: username, action: "login_failed", address: req.ip ?? null });
-      perUser.failed(user);
-      perAddress.failed(address);
-      throw new HttpError(401, "wrong username or password");
-    }
-    perUser.succeeded(`user:${username}`);
-    store.audit.record({ actor: account.username, action: "login", address: req.ip ?? null });
+    if (result.outcome === "refused") throw new HttpError(401, "wrong username or password");
+    const { account } = result;
     const token = store.accounts.createSession(account.username, Date.now(), sessionTtlMs);
     res.cookie(SESSION_COOKIE, token, {
       httpOnly: true,

@@ -7,15 +7,19 @@ import {
   type PublishPacket,
   type Subscription,
 } from "aedes";
+import type { AccountLogin } from "../auth/account-login.js";
 import type { Logger } from "../log.js";
 import type { Metrics } from "../metrics.js";
 import type { DeviceRegistry } from "../pipeline/devices.js";
 import type { Ingest } from "../pipeline/ingest.js";
-import { DEVICE_TOPIC_ROOT, parseDeviceTopic } from "./contract.js";
+import { DEVICE_TOPIC_ROOT, gatewayEventTopic, parseDeviceTopic } from "./contract.js";
 import type { DeviceMessageHandler } from "./device-messages.js";
 
 export interface BrokerContext {
   devices: DeviceRegistry;
+  /** Account logins, for local integrations reading the gateway's events (SPEC 4). */
+  logins: AccountLogin;
+  gatewayId: string;
   ingest: Ingest;
   handler: DeviceMessageHandler;
   metrics: Metrics;
@@ -32,7 +36,8 @@ const BAD_USERNAME_OR_PASSWORD = 4;
  * broker's hooks (STYLE 10): each device logs in as itself and may publish only under its own
  * topic. A reading is taken in from `authorizePublish`, whose callback aedes waits for before
  * it sends the PUBACK; the callback is called when the reading's batch has committed, so an
- * acknowledged reading is on disk.
+ * acknowledged reading is on disk. A local integration logs in with a gateway account (guard
+ * or admin) and may only subscribe to the gateway's events, never publish.
  */
 export class EmbeddedBroker {
   private aedes: Aedes | undefined;
@@ -41,6 +46,9 @@ export class EmbeddedBroker {
   private readonly deviceOf = new WeakMap<Client, string>();
   /** Open connections per device: a device is online while it has at least one. */
   private readonly connections = new Map<string, number>();
+  /** Connections that logged in with an account: integrations reading the gateway's events. */
+  private readonly integrations = new WeakSet<Client>();
+  private integrationCount = 0;
 
   constructor(private readonly ctx: BrokerContext) {}
 
@@ -51,6 +59,11 @@ export class EmbeddedBroker {
 
   get connectedClients(): number {
     return this.aedes?.connectedClients ?? 0;
+  }
+
+  /** Whether anyone could be listening to the gateway's events (they are not retained). */
+  get hasIntegrations(): boolean {
+    return this.integrationCount > 0;
   }
 
   async start(): Promise<void> {
@@ -124,6 +137,28 @@ export class EmbeddedBroker {
       done(null, true);
       return;
     }
+    if (!device && username !== undefined && password !== undefined) {
+      void this.ctx.logins
+        .attempt(username, password.toString("utf8"), remoteAddress(client), "mqtt")
+        .then(
+          (result) => {
+            if (result.outcome === "ok") {
+              this.integrations.add(client);
+              done(null, true);
+            } else this.refuse(client, username, done);
+          },
+          () => this.refuse(client, username, done),
+        );
+      return;
+    }
+    this.refuse(client, username, done);
+  }
+
+  private refuse(
+    client: Client,
+    username: string | undefined,
+    done: (error: AuthenticateError | null, success: boolean | null) => void,
+  ): void {
     this.ctx.metrics.refusedClients.inc({ reason: "bad_credentials" });
     this.ctx.log.warn(
       { client: client.id, username: username ?? null },
@@ -173,6 +208,13 @@ export class EmbeddedBroker {
       done(null, subscription);
       return;
     }
+    if (
+      this.integrations.has(client) &&
+      subscription.topic.startsWith(gatewayEventTopic(this.ctx.gatewayId, ""))
+    ) {
+      done(null, subscription);
+      return;
+    }
     this.ctx.metrics.refusedClients.inc({ reason: "foreign_subscription" });
     this.ctx.log.warn(
       { device: deviceId, topic: subscription.topic },
@@ -183,6 +225,10 @@ export class EmbeddedBroker {
   }
 
   private connectionChanged(client: Client, delta: number): void {
+    if (this.integrations.has(client)) {
+      this.integrationCount = Math.max(0, this.integrationCount + delta);
+      return;
+    }
     const deviceId = this.deviceOf.get(client);
     if (deviceId === undefined) return;
     const count = Math.max(0, (this.connections.get(deviceId) ?? 0) + delta);
@@ -190,6 +236,11 @@ export class EmbeddedBroker {
     if (delta > 0) this.ctx.devices.markSeen(deviceId, Date.now());
     this.ctx.ingest.setDeviceOnline(deviceId, count > 0, count > 0 ? "connected" : "disconnected");
   }
+}
+
+function remoteAddress(client: Client): string | null {
+  const socket = client.conn as { remoteAddress?: string } | undefined;
+  return socket?.remoteAddress ?? null;
 }
 
 /** Compares a password without leaking its length or content through timing. */

@@ -1,0 +1,50 @@
+import type { EventBus } from "../events.js";
+import type { Logger } from "../log.js";
+import type { StoredEvent } from "../store/journal.js";
+import { upstreamRoute } from "../upstream/routes.js";
+import { gatewayEventTopic } from "./contract.js";
+
+export interface EventTopicsContext {
+  bus: EventBus;
+  gatewayId: string;
+  /** Publishes on the embedded broker (QoS 1, not retained). */
+  publish: (topic: string, payload: string) => Promise<void>;
+  /** Whether an integration is connected; nobody listening means nothing to send. */
+  hasListeners: () => boolean;
+  log: Logger;
+}
+
+/**
+ * The gateway's own events for local integrations (SPEC 4): every stored event under
+ * `checkpoint/gateway/<gateway_id>/events/<kind>`, not retained, the payload the event as the
+ * district receives it. Kinds are the upstream ones: reading, scan, passage, alert (every
+ * change), device_status. Only sent while an integration is connected (the topics are not
+ * retained, so nobody could read them later), which keeps the cost off an ordinary gate.
+ */
+export class EventTopicPublisher {
+  private readonly onStored = (event: StoredEvent) => this.publish(event);
+
+  constructor(private readonly ctx: EventTopicsContext) {}
+
+  start(): void {
+    this.ctx.bus.on("stored", this.onStored);
+  }
+
+  stop(): void {
+    this.ctx.bus.off("stored", this.onStored);
+  }
+
+  private publish(event: StoredEvent): void {
+    if (!this.ctx.hasListeners()) return;
+    const route = upstreamRoute(event, true);
+    if (!route) return;
+    this.ctx
+      .publish(
+        gatewayEventTopic(this.ctx.gatewayId, route.kind),
+        JSON.stringify(event.message.data),
+      )
+      .catch((error: Error) =>
+        this.ctx.log.warn({ err: error.message }, "publishing a gateway event failed"),
+      );
+  }
+}
