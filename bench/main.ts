@@ -4,6 +4,7 @@ import { tmpdir } from "node:os";
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { Store } from "../gateway/store/store.js";
+import { externalBrokerRate } from "./external.js";
 import {
   connectDevices,
   connectKiosks,
@@ -181,6 +182,8 @@ log(
 const parsers = await parserRates(seconds(2, 0.5));
 const pty = await ptyRates(dist, dir, quick ? 5000 : 20_000);
 const drain = await drainRate(dist, dir, quick ? 20_000 : 100_000);
+const externalReadings = quick ? 2_000 : 10_000;
+const viaExternal = await externalBrokerRate(dist, dir, externalReadings);
 const aedes = await bareAedes();
 const sqlite = sqliteAlone();
 const g = await gatewayRuns();
@@ -283,6 +286,14 @@ if (drain) {
     `${fmt(drain.perS)} (${fmt(drain.seconds, 1)} s)`,
     "",
   ]);
+}
+if (viaExternal) {
+  rows.push([
+    `mqtt.mode external: ${fmt(externalReadings)} readings via Mosquitto, stored/s`,
+    `${fmt(viaExternal.perS)} (${fmt(viaExternal.seconds, 1)} s)`,
+    "",
+  ]);
+  rows.push(["  CPU per reading, µs total", fmt(viaExternal.cpuUs), ""]);
 }
 rows.push([
   "text-line thermometer on a pty, readings/s through the whole gateway",

@@ -8,7 +8,7 @@ export interface HealthSources {
   config: GatewayConfig;
   store: Store;
   devices: DeviceRegistry;
-  broker: () => { port: number; clients: number };
+  broker: () => { port: number; clients: number; connected: boolean };
   upstream: () => UpstreamHealth | null;
   startedAtMs: number;
 }
@@ -25,7 +25,12 @@ export function healthRouter(sources: HealthSources): Router {
       site_id: sources.config.site.id,
       uptime_s: Math.round((Date.now() - sources.startedAtMs) / 1000),
       db: { ok: dbOk, last_seq: sources.store.journal.currentSeq },
-      broker: { mode: sources.config.mqtt.mode, port: broker.port, clients: broker.clients },
+      broker: {
+        mode: sources.config.mqtt.mode,
+        port: broker.port,
+        clients: broker.clients,
+        connected: broker.connected,
+      },
       upstream: sources.upstream() ?? {
         enabled: false,
         connected: false,

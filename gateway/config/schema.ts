@@ -192,9 +192,17 @@ export const configSchema = z
           .max(65535)
           .default(1883)
           .describe("Port of the embedded broker (0: any free port)."),
-        url: z.string().optional().describe("URL of the external broker (mode external)."),
-        username: z.string().optional().describe("Username at the external broker."),
-        password: z.string().optional().describe("Password at the external broker."),
+        url: z
+          .string()
+          .regex(/^mqtts?:\/\/[^/]+/, "must be mqtt://host[:port] or mqtts://host[:port]")
+          .optional()
+          .describe("URL of the external broker (mode external), mqtt:// or mqtts://."),
+        username: z.string().optional().describe("The gateway's username at the external broker."),
+        password: z.string().optional().describe("The gateway's password at the external broker."),
+        ca_file: z
+          .string()
+          .optional()
+          .describe("CA certificate (PEM) to trust for an mqtts:// external broker."),
       })
       .prefault({})
       .describe("Where devices publish."),

@@ -61,6 +61,11 @@ export class EmbeddedBroker {
     return this.aedes?.connectedClients ?? 0;
   }
 
+  /** The embedded broker is up while the gateway runs. */
+  get isConnected(): boolean {
+    return this.aedes !== undefined;
+  }
+
   /** Whether anyone could be listening to the gateway's events (they are not retained). */
   get hasIntegrations(): boolean {
     return this.integrationCount > 0;

@@ -22,29 +22,37 @@ export interface Mosquitto {
   stop(): Promise<void>;
 }
 
+/** The project's example broker configs in docs/mosquitto: the district's, the devices'. */
+const EXAMPLES = {
+  district: { conf: "mosquitto.conf", name: "checkpoint" },
+  devices: { conf: "devices.conf", name: "devices" },
+} as const;
+
 /**
- * Debian's Mosquitto, started with the project's example config (docs/mosquitto): the TLS
- * listener swapped for a plain local one, and a password file with the given accounts.
+ * Debian's Mosquitto, started with one of the project's example configs (docs/mosquitto): the
+ * listeners swapped for a plain local one, and a password file with the given accounts.
  */
 export async function startMosquitto(
   dir: string,
   users: Record<string, string>,
+  example: keyof typeof EXAMPLES = "district",
 ): Promise<Mosquitto> {
+  const { conf, name } = EXAMPLES[example];
   const port = await freePort();
-  const passwd = join(dir, "checkpoint.passwd");
+  const passwd = join(dir, `${name}.passwd`);
   writeFileSync(passwd, "");
   for (const [user, password] of Object.entries(users))
     execFileSync("mosquitto_passwd", ["-b", passwd, user, password]);
-  const acl = join(dir, "checkpoint.acl");
-  writeFileSync(acl, readFileSync(join(PROJECT_ROOT, "docs/mosquitto/checkpoint.acl")));
-  const example = readFileSync(join(PROJECT_ROOT, "docs/mosquitto/mosquitto.conf"), "utf8");
-  const config = example
+  const acl = join(dir, `${name}.acl`);
+  writeFileSync(acl, readFileSync(join(PROJECT_ROOT, `docs/mosquitto/${name}.acl`)));
+  const text = readFileSync(join(PROJECT_ROOT, `docs/mosquitto/${conf}`), "utf8");
+  const config = text
     .split("\n")
     .filter((line) => !/^(listener|certfile|keyfile|cafile|tls_version)\b/.test(line))
     .map((line) =>
       line
-        .replace("/etc/mosquitto/checkpoint.passwd", passwd)
-        .replace("/etc/mosquitto/checkpoint.acl", acl)
+        .replace(`/etc/mosquitto/${name}.passwd`, passwd)
+        .replace(`/etc/mosquitto/${name}.acl`, acl)
         .replace("/var/lib/mosquitto/", `${dir}/`),
     )
     // Started as root (CI), Mosquitto would drop to the `mosquitto` user, which cannot read the
