@@ -6,6 +6,7 @@ import { localDate, wallClock } from "../../gateway/domain/time.js";
 import { deviceTopic } from "../../gateway/mqtt/contract.js";
 import { launchChromium, screenshot } from "../helpers/browser.js";
 import { connectDevice, publishQos1 } from "../helpers/device.js";
+import { newPassage } from "../helpers/fixtures.js";
 import {
   ADMIN_PASSWORD,
   eventually,
@@ -285,17 +286,9 @@ describe("the admin's desk in Chromium", () => {
     const yesterday = Date.now() - 86_400_000;
     store.writeBatch(() => {
       for (let i = 0; i < 120; i++)
-        store.passages.insert({
-          ts_ms: yesterday + i * 1000,
-          checkpoint_id: "gate-1",
-          pass_id: `P${String(i).padStart(4, "0")}`,
-          holder_name: "王小明",
-          reading_id: null,
-          scan_id: null,
-          temp_c: 36.5,
-          decision: "allow",
-          reasons: [],
-        });
+        store.passages.insert(
+          newPassage({ ts_ms: yesterday + i * 1000, pass_id: `P${String(i).padStart(4, "0")}` }),
+        );
     });
     await page.click("nav a[data-view=logs]");
     await page.fill("#log-filters input[name=from]", "");

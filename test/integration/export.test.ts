@@ -1,4 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { newPassage } from "../helpers/fixtures.js";
 import { login, type RunningGateway, startGateway } from "../helpers/gateway.js";
 
 let gw: RunningGateway;
@@ -11,17 +12,18 @@ beforeAll(async () => {
   const store = gw.gateway.store;
   store.writeBatch(() => {
     for (let i = 0; i < ROWS; i++) {
-      store.passages.insert({
-        ts_ms: Date.parse("2026-11-22T16:30:05Z") + i,
-        checkpoint_id: i % 2 ? "gate-1" : "gate-2",
-        pass_id: `P${i}`,
-        holder_name: i === 0 ? "=cmd|' /C calc'!A0" : "王小明",
-        reading_id: null,
-        scan_id: null,
-        temp_c: i % 10 === 0 ? 38.2 : 36.5,
-        decision: i % 10 === 0 ? "deny" : "allow",
-        reasons: i % 10 === 0 ? ["fever"] : [],
-      });
+      const fever = i % 10 === 0;
+      store.passages.insert(
+        newPassage({
+          ts_ms: Date.parse("2026-11-22T16:30:05Z") + i,
+          checkpoint_id: i % 2 ? "gate-1" : "gate-2",
+          pass_id: `P${i}`,
+          holder_name: i === 0 ? "=cmd|' /C calc'!A0" : "王小明",
+          temp_c: fever ? 38.2 : 36.5,
+          decision: fever ? "deny" : "allow",
+          reasons: fever ? ["fever"] : [],
+        }),
+      );
     }
     // thermo-9 at gate-1: offline from 00:10 to 00:20 local time on 2026-11-23.
     for (const [ts, online] of [

@@ -5,6 +5,7 @@ import { describe, expect, it } from "vitest";
 import { createLogger } from "../../../gateway/log.js";
 import { SummaryReportJob } from "../../../gateway/pipeline/daily-summary.js";
 import { Store } from "../../../gateway/store/store.js";
+import { newPassage } from "../../helpers/fixtures.js";
 
 const ZONE = "Asia/Shanghai";
 const DAY = 86_400_000;
@@ -15,19 +16,7 @@ const CHECKPOINTS = [
 ];
 
 function passage(store: Store, ts_ms: number, checkpoint_id: string) {
-  store.writeBatch(() =>
-    store.passages.insert({
-      ts_ms,
-      checkpoint_id,
-      pass_id: "0012345678",
-      holder_name: "王小明",
-      reading_id: null,
-      scan_id: null,
-      temp_c: 36.5,
-      decision: "allow",
-      reasons: [],
-    }),
-  );
+  store.writeBatch(() => store.passages.insert(newPassage({ ts_ms, checkpoint_id })));
 }
 
 function job(store: Store, now: () => number) {

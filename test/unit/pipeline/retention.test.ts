@@ -3,6 +3,7 @@ import { dayStartMs, localDate } from "../../../gateway/domain/time.js";
 import { createLogger } from "../../../gateway/log.js";
 import { RetentionJob } from "../../../gateway/pipeline/retention.js";
 import { Store } from "../../../gateway/store/store.js";
+import { newPassage } from "../../helpers/fixtures.js";
 
 const ZONE = "Asia/Shanghai";
 const DAY = 86_400_000;
@@ -28,17 +29,14 @@ function seed(
       pass_id: "0012345678",
       msg_id: null,
     }),
-    store.passages.insert({
-      ts_ms,
-      checkpoint_id: checkpoint,
-      pass_id: "0012345678",
-      holder_name: "王小明",
-      reading_id: null,
-      scan_id: null,
-      temp_c: 36.5,
-      decision,
-      reasons: decision === "deny" ? ["fever"] : [],
-    }),
+    store.passages.insert(
+      newPassage({
+        ts_ms,
+        checkpoint_id: checkpoint,
+        decision,
+        reasons: decision === "deny" ? ["fever"] : [],
+      }),
+    ),
   ]);
 }
 
