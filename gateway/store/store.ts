@@ -17,9 +17,12 @@ import {
   type DeviceDowntime,
   deletePersonalData,
   devicesDowntime,
+  lastReportedSummary,
   oldestPersonalMs,
+  recordSummaryReport,
   storeDailyCounts,
   storedDailyCounts,
+  summaryReported,
 } from "./summary.js";
 
 /** The local store: one SQLite file and the repositories over it. Only `store/` sees SQLite. */
@@ -86,15 +89,12 @@ export class Store {
 
   /** Whether `date`'s summary has been queued upstream. */
   summaryReported(date: string): boolean {
-    return this.db.prepare("SELECT 1 FROM summary_reports WHERE date = ?").get(date) !== undefined;
+    return summaryReported(this.db, date);
   }
 
   /** The newest date whose summary was queued upstream, or null. */
   lastReportedSummary(): string | null {
-    return (
-      (this.db.prepare("SELECT max(date) FROM summary_reports").pluck().get() as string | null) ??
-      null
-    );
+    return lastReportedSummary(this.db);
   }
 
   /**
@@ -110,9 +110,7 @@ export class Store {
   ): void {
     this.db.transaction(() => {
       const seq = this.journal.nextSeq();
-      this.db
-        .prepare("INSERT INTO summary_reports (date, seq, created_at_ms) VALUES (?, ?, ?)")
-        .run(date, seq, nowMs);
+      recordSummaryReport(this.db, date, seq, nowMs);
       this.outbox.addPayload(
         seq,
         "summary",

@@ -208,3 +208,22 @@ export function oldestPersonalMs(db: Db): number | null {
     .pluck()
     .get() as number | null;
 }
+
+/** Whether `date`'s summary has been queued upstream (SPEC 6 kind `summary`). */
+export function summaryReported(db: Db, date: string): boolean {
+  return db.prepare("SELECT 1 FROM summary_reports WHERE date = ?").get(date) !== undefined;
+}
+
+export function lastReportedSummary(db: Db): string | null {
+  return (
+    (db.prepare("SELECT max(date) FROM summary_reports").pluck().get() as string | null) ?? null
+  );
+}
+
+export function recordSummaryReport(db: Db, date: string, seq: number, nowMs: number): void {
+  db.prepare("INSERT INTO summary_reports (date, seq, created_at_ms) VALUES (?, ?, ?)").run(
+    date,
+    seq,
+    nowMs,
+  );
+}
