@@ -23,7 +23,7 @@ import { Ingest } from "./pipeline/ingest.js";
 import { PassageDesk } from "./pipeline/passages.js";
 import { RetentionJob } from "./pipeline/retention.js";
 import { Store } from "./store/store.js";
-import { UpstreamForwarder } from "./upstream/forwarder.js";
+import { UpstreamForwarder, upstreamLink } from "./upstream/forwarder.js";
 import { PRIORITY, upstreamRoute } from "./upstream/routes.js";
 
 export interface GatewayOptions {
@@ -118,8 +118,7 @@ export class Gateway {
     const forwarder = upstreamConfig
       ? new UpstreamForwarder({
           config: upstreamConfig,
-          gatewayId: config.gateway_id,
-          siteId: config.site.id,
+          link: upstreamLink(upstreamConfig, config.gateway_id, config.site.id),
           store,
           bus,
           metrics,

@@ -6,8 +6,9 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 
 # Debian's Chromium for the browser tests (never a downloaded browser), a CJK font so Chinese
-# renders, socat for pseudo-terminal serial ports, Mosquitto as a real external broker.
-APT_PACKAGES=(chromium fonts-noto-cjk fontconfig socat mosquitto)
+# renders, socat for pseudo-terminal serial ports, Mosquitto as a real external broker, OpenSSL
+# to make the webhook test's certificate.
+APT_PACKAGES=(chromium fonts-noto-cjk fontconfig socat mosquitto openssl)
 missing=()
 for package in "${APT_PACKAGES[@]}"; do
   dpkg-query -W -f='${Status}' "$package" 2>/dev/null | grep -q "install ok installed" || missing+=("$package")

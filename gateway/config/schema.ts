@@ -312,15 +312,29 @@ export const configSchema = z
     devices: z.array(deviceSchema).default([]).describe("Thermometers and pass readers."),
     upstream: z
       .strictObject({
-        url: z.string().describe("Upstream broker URL, mqtt:// or mqtts://."),
-        username: z.string().optional().describe("Username at the upstream broker."),
-        password: z.string().optional().describe("Password at the upstream broker."),
+        url: z
+          .string()
+          .regex(
+            /^(mqtts?|https?):\/\/[^/]+/,
+            "must be mqtt(s)://host[:port] (a broker) or http(s)://host[:port][/path] (a webhook)",
+          )
+          .describe(
+            "The district: an MQTT broker (mqtt:// or mqtts://) or an HTTPS webhook (https://, or http:// on a trusted network).",
+          ),
+        username: z
+          .string()
+          .optional()
+          .describe("Username upstream (MQTT login, or HTTP Basic for a webhook)."),
+        password: z.string().optional().describe("Password upstream."),
         topic_prefix: z.string().default("district").describe("First topic level upstream."),
         forward_readings: z
           .boolean()
           .default(false)
           .describe("Forward every reading and scan too."),
-        ca_file: z.string().optional().describe("CA certificate file (PEM) to trust for mqtts://."),
+        ca_file: z
+          .string()
+          .optional()
+          .describe("CA certificate file (PEM) to trust for mqtts:// or https://."),
         max_in_flight: z
           .number()
           .int()

@@ -1,5 +1,3 @@
-import { readFileSync } from "node:fs";
-import mqtt, { type MqttClient } from "mqtt";
 import type { GatewayConfig } from "../config/schema.js";
 import { type Backoff, backoffDelay } from "../devices/serial-link.js";
 import type { EventBus } from "../events.js";
@@ -7,14 +5,17 @@ import type { Logger } from "../log.js";
 import type { Metrics } from "../metrics.js";
 import type { OutboxRow } from "../store/outbox.js";
 import type { Store } from "../store/store.js";
-import { PRIORITY, upstreamTopic } from "./routes.js";
+import type { UpstreamLink } from "./link.js";
+import { MqttLink } from "./mqtt-link.js";
+import { PRIORITY } from "./routes.js";
+import { WebhookLink } from "./webhook-link.js";
 
 type UpstreamConfig = NonNullable<GatewayConfig["upstream"]>;
 
 export interface ForwarderContext {
   config: UpstreamConfig;
-  gatewayId: string;
-  siteId: string;
+  /** The way out: MqttLink or WebhookLink (see upstreamLink in gateway.ts). */
+  link: UpstreamLink;
   store: Store;
   bus: EventBus;
   metrics: Metrics;
@@ -22,6 +23,17 @@ export interface ForwarderContext {
   backoff?: Backoff;
   /** Opens an `upstream_backlog` alert (once each time the outbox crosses 80% of max_queue). */
   raiseAlert?: () => void;
+}
+
+/** The link `upstream.url` names: http(s):// is a webhook, mqtt(s):// a broker. */
+export function upstreamLink(
+  config: UpstreamConfig,
+  gatewayId: string,
+  siteId: string,
+): UpstreamLink {
+  return /^https?:/.test(config.url)
+    ? new WebhookLink(config, gatewayId, siteId)
+    : new MqttLink(config, gatewayId, siteId);
 }
 
 export interface UpstreamHealth {
@@ -33,15 +45,16 @@ export interface UpstreamHealth {
 }
 
 /**
- * Store-and-forward to the district broker (SPEC 6), the only place that connects out with
- * mqtt.js. The SQLite outbox is the queue: rows are read in lane order (routes.ts), published
- * at QoS 1 with a bounded window in flight, and deleted only on their PUBACK. Nothing is held
- * in memory that is not also in the outbox, so a reconnect or a crash rebuilds nothing: the
- * next pump reads the outbox again, and what was in flight is sent again (the district dedupes
- * on the event id).
+ * Store-and-forward to the district (SPEC 6). The SQLite outbox is the queue: rows are read in
+ * lane order (routes.ts), sent through the link (an MQTT broker at QoS 1, or an HTTPS webhook)
+ * with a bounded window in flight, and deleted only once acknowledged. Nothing is held in
+ * memory that is not also in the outbox, so a reconnect or a crash rebuilds nothing: the next
+ * pump reads the outbox again, and what was in flight is sent again (the district dedupes on
+ * the event id).
  */
 export class UpstreamForwarder {
-  private client: MqttClient | undefined;
+  /** Bumped at each opening of the link: acknowledgements from an older one are ignored. */
+  private generation = 0;
   private connected = false;
   private stopped = true;
   private attempt = 0;
@@ -60,15 +73,6 @@ export class UpstreamForwarder {
 
   constructor(private readonly ctx: ForwarderContext) {}
 
-  private get statusTopic(): string {
-    return upstreamTopic(
-      this.ctx.config.topic_prefix,
-      this.ctx.siteId,
-      this.ctx.gatewayId,
-      "status",
-    );
-  }
-
   start(): void {
     this.stopped = false;
     this.ctx.bus.on("stored", this.onStored);
@@ -85,9 +89,8 @@ export class UpstreamForwarder {
     clearTimeout(this.pumpTimer);
     clearInterval(this.watchTimer);
     this.flushAcked();
-    const client = this.client;
-    this.client = undefined;
-    if (client) await client.endAsync(true).catch(() => {});
+    this.generation += 1;
+    await this.ctx.link.close();
   }
 
   health(): UpstreamHealth {
@@ -103,67 +106,48 @@ export class UpstreamForwarder {
 
   private connect(): void {
     if (this.stopped) return;
-    const { config } = this.ctx;
-    const client = mqtt.connect(config.url, {
-      clientId: `checkpoint-${this.ctx.gatewayId}`,
-      username: config.username,
-      password: config.password,
-      ca: config.ca_file ? readFileSync(config.ca_file) : undefined,
-      clean: true,
-      reconnectPeriod: 0,
-      connectTimeout: 10_000,
-      keepalive: 30,
-      // The district sees the gateway go offline even when it dies without a word.
-      will: {
-        topic: this.statusTopic,
-        payload: Buffer.from(JSON.stringify({ online: false })),
-        qos: 1,
-        retain: true,
+    const generation = ++this.generation;
+    const { link, log } = this.ctx;
+    link.open({
+      up: () => {
+        if (generation !== this.generation) return;
+        this.connected = true;
+        this.attempt = 0;
+        this.lastError = null;
+        log.info(`upstream connected: ${link.target}`);
+        this.pump();
       },
-    });
-    this.client = client;
-    client.on("connect", () => {
-      this.connected = true;
-      this.attempt = 0;
-      this.lastError = null;
-      this.ctx.log.info(`upstream connected: ${config.url}`);
-      client.publish(this.statusTopic, JSON.stringify({ online: true }), { qos: 1, retain: true });
-      this.pump();
-    });
-    client.on("error", (error) => {
-      this.lastError = error.message;
-    });
-    client.on("close", () => {
-      if (this.client !== client) return;
-      const wasConnected = this.connected;
-      this.connected = false;
-      // What was in flight is read from the outbox again on the next connection.
-      this.inFlight.clear();
-      client.removeAllListeners();
-      client.on("error", () => {});
-      client.end(true);
-      this.client = undefined;
-      if (this.stopped) return;
-      this.ctx.metrics.upstreamReconnects.inc();
-      const delay = backoffDelay(
-        this.attempt++,
-        this.ctx.backoff ?? { initialMs: 500, maxMs: 30_000 },
-        Math.random(),
-      );
-      const reason = this.lastError ?? "connection closed";
-      if (wasConnected || this.attempt === 1)
-        this.ctx.log.warn(
-          { retry_ms: delay },
-          `upstream ${config.url} unreachable: ${reason}; events wait in the outbox`,
+      error: (message) => {
+        if (generation === this.generation) this.lastError = message;
+      },
+      down: (reason) => {
+        if (generation !== this.generation) return;
+        this.generation += 1;
+        const wasConnected = this.connected;
+        this.connected = false;
+        this.lastError = reason;
+        // What was in flight is read from the outbox again on the next connection.
+        this.inFlight.clear();
+        if (this.stopped) return;
+        this.ctx.metrics.upstreamReconnects.inc();
+        const delay = backoffDelay(
+          this.attempt++,
+          this.ctx.backoff ?? { initialMs: 500, maxMs: 30_000 },
+          Math.random(),
         );
-      this.retryTimer = setTimeout(() => this.connect(), delay);
+        if (wasConnected || this.attempt === 1)
+          log.warn(
+            { retry_ms: delay },
+            `upstream ${link.target} unreachable: ${reason}; events wait in the outbox`,
+          );
+        this.retryTimer = setTimeout(() => this.connect(), delay);
+      },
     });
   }
 
   /** Sends what the window and the backlog pace allow; called on connect, on ack, on new events. */
   private pump(): void {
-    const client = this.client;
-    if (!client || !this.connected || this.stopped) return;
+    if (!this.connected || this.stopped) return;
     const room = this.ctx.config.max_in_flight - this.inFlight.size;
     if (room <= 0) return;
     const rows = this.ctx.store.outbox.next(room, this.inFlight);
@@ -177,7 +161,7 @@ export class UpstreamForwarder {
         }
         this.tokens -= 1;
       }
-      this.send(client, row);
+      this.send(row);
     }
     if (waitingForTokens && !this.pumpTimer) {
       this.pumpTimer = setTimeout(() => {
@@ -188,16 +172,11 @@ export class UpstreamForwarder {
     this.watchQueue();
   }
 
-  private send(client: MqttClient, row: OutboxRow): void {
+  private send(row: OutboxRow): void {
     this.inFlight.add(row.seq);
-    const topic = upstreamTopic(
-      this.ctx.config.topic_prefix,
-      this.ctx.siteId,
-      this.ctx.gatewayId,
-      row.kind,
-    );
-    client.publish(topic, row.payload, { qos: 1 }, (error) => {
-      if (this.client !== client) return;
+    const generation = this.generation;
+    this.ctx.link.send(row, (error) => {
+      if (generation !== this.generation) return;
       this.inFlight.delete(row.seq);
       if (error) {
         this.lastError = error.message;

@@ -117,3 +117,18 @@ export async function metricValue(
   }
   return 0;
 }
+
+/** Hands `count` readings from thermo-1 straight to the ingest pipeline, the first `fevers` hot. */
+export function submitReadings(gw: RunningGateway, count: number, fevers = 0): void {
+  for (let i = 0; i < count; i++)
+    gw.gateway.ingest.submitReading(
+      {
+        device_id: "thermo-1",
+        raw_c: i < fevers ? 38.5 : 36.5,
+        ambient_c: null,
+        ts_ms: Date.now(),
+        msg_id: null,
+      },
+      () => {},
+    );
+}

@@ -11,6 +11,7 @@ import {
   metricValue,
   type RunningGateway,
   startGateway,
+  submitReadings,
 } from "../helpers/gateway.js";
 import { FaultProxy, freePort, type Mosquitto, startMosquitto } from "../helpers/mosquitto.js";
 import { type GatewayProcess, spawnGateway, stopProcess } from "../helpers/process.js";
@@ -82,20 +83,7 @@ describe("forwarding to a real Mosquitto", () => {
         };
       }
     ).upstream;
-  const readings = (count: number, fevers = 0) => {
-    for (let i = 0; i < count; i++) {
-      gw.gateway.ingest.submitReading(
-        {
-          device_id: "thermo-1",
-          raw_c: i < fevers ? 38.5 : 36.5,
-          ambient_c: null,
-          ts_ms: Date.now(),
-          msg_id: null,
-        },
-        () => {},
-      );
-    }
-  };
+  const readings = (count: number, fevers = 0) => submitReadings(gw, count, fevers);
 
   it("forwards every passage and alert once, in order per kind, under district/<site>/<gateway>/<kind>", async () => {
     readings(40, 5);

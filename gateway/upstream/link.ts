@@ -1,0 +1,25 @@
+import type { OutboxRow } from "../store/outbox.js";
+
+/** What a link tells the forwarder about itself. */
+export interface LinkEvents {
+  /** Events can be sent now. */
+  up(): void;
+  /** They cannot: the link is closed and the forwarder will open it again after a backoff. */
+  down(reason: string): void;
+  /** Something went wrong that does not (yet) close the link, for health's `last_error`. */
+  error(message: string): void;
+}
+
+/**
+ * How events leave for the district (SPEC 6): an MQTT broker or an HTTPS webhook. The forwarder
+ * owns the outbox, the lanes, the pacing and the retries; a link only opens, sends one row
+ * and says whether it was acknowledged.
+ */
+export interface UpstreamLink {
+  /** Where it goes, for log lines (no credentials). */
+  readonly target: string;
+  open(events: LinkEvents): void;
+  /** Sends one row; `done(null)` once the far end acknowledged it, else `done(error)`. */
+  send(row: OutboxRow, done: (error: Error | null) => void): void;
+  close(): Promise<void>;
+}

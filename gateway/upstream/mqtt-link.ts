@@ -1,0 +1,90 @@
+import { readFileSync } from "node:fs";
+import mqtt, { type MqttClient } from "mqtt";
+import type { OutboxRow } from "../store/outbox.js";
+import type { LinkEvents, UpstreamLink } from "./link.js";
+import { upstreamTopic } from "./routes.js";
+
+export interface MqttLinkConfig {
+  url: string;
+  username?: string | undefined;
+  password?: string | undefined;
+  ca_file?: string | undefined;
+  topic_prefix: string;
+}
+
+/**
+ * The district's MQTT broker: each row published at QoS 1 under
+ * `<topic_prefix>/<site_id>/<gateway_id>/<kind>`, acknowledged by its PUBACK; a retained
+ * `status` with a last will, so the district sees the gateway go offline even when it dies
+ * without a word.
+ */
+export class MqttLink implements UpstreamLink {
+  private client: MqttClient | undefined;
+
+  constructor(
+    private readonly config: MqttLinkConfig,
+    private readonly gatewayId: string,
+    private readonly siteId: string,
+  ) {}
+
+  get target(): string {
+    return this.config.url;
+  }
+
+  private topic(kind: string): string {
+    return upstreamTopic(this.config.topic_prefix, this.siteId, this.gatewayId, kind);
+  }
+
+  open(events: LinkEvents): void {
+    const { config } = this;
+    const statusTopic = this.topic("status");
+    let lastError: string | null = null;
+    const client = mqtt.connect(config.url, {
+      clientId: `checkpoint-${this.gatewayId}`,
+      username: config.username,
+      password: config.password,
+      ca: config.ca_file ? readFileSync(config.ca_file) : undefined,
+      clean: true,
+      reconnectPeriod: 0,
+      connectTimeout: 10_000,
+      keepalive: 30,
+      will: {
+        topic: statusTopic,
+        payload: Buffer.from(JSON.stringify({ online: false })),
+        qos: 1,
+        retain: true,
+      },
+    });
+    this.client = client;
+    client.on("connect", () => {
+      client.publish(statusTopic, JSON.stringify({ online: true }), { qos: 1, retain: true });
+      events.up();
+    });
+    client.on("error", (error) => {
+      lastError = error.message;
+      events.error(error.message);
+    });
+    client.on("close", () => {
+      client.removeAllListeners();
+      client.on("error", () => {});
+      client.end(true);
+      if (this.client === client) this.client = undefined;
+      events.down(lastError ?? "connection closed");
+    });
+  }
+
+  send(row: OutboxRow, done: (error: Error | null) => void): void {
+    const client = this.client;
+    if (!client) {
+      done(new Error("not connected"));
+      return;
+    }
+    client.publish(this.topic(row.kind), row.payload, { qos: 1 }, (error) => done(error ?? null));
+  }
+
+  async close(): Promise<void> {
+    const client = this.client;
+    this.client = undefined;
+    if (client) await client.endAsync(true).catch(() => {});
+  }
+}
