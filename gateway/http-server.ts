@@ -34,7 +34,7 @@ export class HttpServer {
       });
     });
     this.log.info(
-      `HTTP on ${this.host}:${this.port}: kiosk at /kiosk?checkpoint=<id>, API at /api`,
+      `HTTP on ${this.host}:${this.port}: kiosk at /kiosk?checkpoint=<id>, guard console at /guard, admin pages at /admin, API at /api`,
     );
   }
 
