@@ -273,6 +273,7 @@ export class Gateway {
       initial: config,
       devices,
       retention,
+      screeningChanged: () => live.greetKiosksAgain(),
       store,
       metrics,
       log: childLogger(log, "config"),

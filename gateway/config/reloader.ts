@@ -23,6 +23,8 @@ export interface ReloaderContext {
   initial: GatewayConfig;
   devices: DeviceRegistry;
   retention: RetentionJob;
+  /** Called after new screening rules took effect (kiosks show the threshold). */
+  screeningChanged?: () => void;
   store: Store;
   metrics: Metrics;
   log: Logger;
@@ -86,6 +88,7 @@ export class ConfigReloader {
     if (applied.length > 0) {
       this.ctx.devices.applyScreening(next);
       this.ctx.retention.setRetentionDays(next.retention_days);
+      if (applied.some((path) => path !== "retention_days")) this.ctx.screeningChanged?.();
       const screeningOf = (id: string) => next.checkpoints.find((c) => c.id === id)?.screening;
       this.current = {
         ...this.current,

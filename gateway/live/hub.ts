@@ -149,6 +149,15 @@ export class LiveHub {
     this.greet(ws, channel, checkpointId, since);
   }
 
+  /**
+   * Greets every kiosk again (no replay), so a screen shows reloaded screening rules (its
+   * "above 37.3 °C" hint) at once instead of from its next connection.
+   */
+  greetKiosksAgain(): void {
+    for (const [checkpointId, kiosks] of this.kioskByCheckpoint)
+      for (const ws of kiosks) this.greet(ws, "kiosk", checkpointId, null);
+  }
+
   /** Sends `hello`, then, for a resuming client, every event it missed, oldest first. */
   private greet(
     ws: WebSocket,

@@ -15,6 +15,7 @@ import {
   type RunningGateway,
   startGateway,
 } from "../helpers/gateway.js";
+import { LiveClient } from "../helpers/live-client.js";
 import { type GatewayProcess, spawnGateway, stopProcess } from "../helpers/process.js";
 
 let gw: RunningGateway;
@@ -75,6 +76,10 @@ describe("the config view and reloads", () => {
   });
 
   it("applies new screening rules at once and says which changes need a restart", async () => {
+    const kiosk = await LiveClient.connect(`${gw.wsUrl}/live?checkpoint=gate-1`);
+    const threshold = (m: { type: string; data: Record<string, unknown> }) =>
+      m.type === "hello" ? (m.data.checkpoint as { fever_above_c: number }).fever_above_c : null;
+    await kiosk.waitFor((m) => threshold(m) === 37.3);
     expect(await screen(37.6)).toBe("fever");
     writeConfig({
       ...gw.config,
@@ -92,6 +97,9 @@ describe("the config view and reloads", () => {
     });
     expect(await screen(37.6)).toBe("normal");
     expect(await screen(37.9)).toBe("fever");
+    // The kiosk at the gate is greeted again with the new threshold for its hint.
+    await kiosk.waitFor((m) => threshold(m) === 37.8);
+    await kiosk.close();
     const shown = (await (await api("/api/config")).json()) as GatewayConfig;
     expect(shown.screening.fever_above_c).toBe(37.8);
     expect(shown.retention_days).toBe(14);
