@@ -70,6 +70,63 @@ export function queryTimes(
   return results;
 }
 
+/**
+ * `rows` passages beside the readings (10 checkpoints, 2% denied for a fever, 1% for an unknown
+ * pass), then p50/p99 ms of one page of 100 filtered by reason, which the admin's log offers.
+ */
+export function passageReasonTimes(
+  path: string,
+  rows: number,
+  samples: number,
+): { filter: string; p50: number; p99: number }[] {
+  const store = Store.open(path, "gw-bench");
+  const first = store.journal.currentSeq;
+  const start = Date.now() - 30 * 86_400_000;
+  const step = (30 * 86_400_000) / rows;
+  for (let done = 0; done < rows; done += 20_000) {
+    store.writeBatch(() => {
+      for (let i = done; i < Math.min(rows, done + 20_000); i++) {
+        const reason = i % 50 === 0 ? "fever" : i % 100 === 1 ? "unknown_pass" : null;
+        store.passages.insert({
+          ts_ms: Math.round(start + i * step),
+          checkpoint_id: `gate-${i % 10}`,
+          pass_id: null,
+          holder_name: null,
+          reading_id: null,
+          scan_id: null,
+          temp_c: 36.5,
+          decision: reason ? "deny" : "allow",
+          reasons: reason ? [reason] : [],
+        });
+      }
+    });
+  }
+  const filters: [string, (cursor: number) => Parameters<typeof store.passages.page>[0]][] = [
+    [
+      "passages, fevers at one checkpoint",
+      (cursor) => ({ cursor, checkpoint: "gate-0", reason: "fever", limit: 100 }),
+    ],
+    [
+      "passages, unknown passes anywhere",
+      (cursor) => ({ cursor, reason: "unknown_pass", limit: 100 }),
+    ],
+  ];
+  const results = [];
+  const top = store.journal.currentSeq;
+  for (const [name, filter] of filters) {
+    const times: number[] = [];
+    for (let i = 0; i < samples; i++) {
+      const cursor = first + 1 + Math.floor(Math.random() * (top - first));
+      const t0 = performance.now();
+      store.passages.page(filter(cursor));
+      times.push(performance.now() - t0);
+    }
+    results.push({ filter: name, p50: percentile(times, 50), p99: percentile(times, 99) });
+  }
+  store.close();
+  return results;
+}
+
 /** Rows/s of `GET /api/export/readings.csv` over the whole file, and the gateway's peak RSS meanwhile. */
 export async function exportRate(
   distDir: string,

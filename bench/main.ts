@@ -18,7 +18,7 @@ import {
   stop,
   type Target,
 } from "./harness.js";
-import { exportRate, fillReadings, logFile, queryTimes } from "./logs.js";
+import { exportRate, fillReadings, logFile, passageReasonTimes, queryTimes } from "./logs.js";
 import type { RawKiosk } from "./raw-clients.js";
 import { parserRates, ptyRates } from "./serial.js";
 import { drainRate, saturationWithUpstream } from "./upstream.js";
@@ -196,6 +196,8 @@ for (const rows of logSizes) {
   logQueries.push({ rows, times: queryTimes(path, rows, 200) });
   if (rows === logSizes[0]) exported = await exportRate(dist, dir, path);
 }
+const passageRows = quick ? 100_000 : 1_000_000;
+const passageQueries = passageReasonTimes(logFile(dir, passageRows), passageRows, 200);
 const withUpstream = await saturationWithUpstream(
   dist,
   dir,
@@ -273,6 +275,12 @@ for (const { rows: count, times } of logQueries) {
       "",
     ]);
 }
+for (const t of passageQueries)
+  rows.push([
+    `log page of 100 over ${fmt(passageRows)} ${t.filter}: p50 / p99, ms`,
+    `${fmt(t.p50, 2)} / ${fmt(t.p99, 2)}`,
+    "",
+  ]);
 if (exported) {
   rows.push([
     `CSV export of ${fmt(exported.rows)} readings: rows/s; gateway peak RSS; CPU`,
