@@ -1,3 +1,5 @@
+import { errorText } from "./labels.js";
+
 /**
  * The logged-in pages' side of SPEC 7's login: JSON calls with the session cookie, the login
  * form, who is logged in, logging out. Shared by the guard console and the admin pages.
@@ -16,10 +18,10 @@ export async function api(path: string, init: RequestInit = {}): Promise<Respons
   });
 }
 
-/** Why a call failed: the gateway's `{"error": …}` (in English), or its status line. */
+/** Why a call failed, Chinese first: the gateway's `{"error": …}`, or its status line. */
 export async function errorOf(response: Response): Promise<string> {
   const body = (await response.json().catch(() => null)) as { error?: string } | null;
-  return `未能完成 Not done: ${body?.error ?? `${response.status} ${response.statusText}`}`;
+  return errorText(response.status, body?.error ?? `${response.status} ${response.statusText}`);
 }
 
 /** Who is logged in, or null. */

@@ -263,7 +263,9 @@ describe("the admin's desk in Chromium", () => {
     await page.locator('#user-table tr[data-user="guard2"]').waitFor();
     // The last admin cannot become a guard: the page says why.
     await page.selectOption('#user-table tr[data-user="admin"] select[name=role]', "guard");
-    await page.locator("#user-error", { hasText: "last admin" }).waitFor();
+    await page
+      .locator("#user-error", { hasText: "不能把最后一位管理员改为值守 the last admin" })
+      .waitFor();
     await screenshot(page, "admin-6-users");
   });
 
@@ -276,7 +278,7 @@ describe("the admin's desk in Chromium", () => {
     await page.click("#config-reload");
     // This test's gateway was started from an object, not a file: nothing to read again.
     await page
-      .locator('#config-result[data-outcome="rejected"]', { hasText: "config refused" })
+      .locator('#config-result[data-outcome="rejected"]', { hasText: "配置文件有误" })
       .waitFor();
     await screenshot(page, "admin-7-config");
   });
