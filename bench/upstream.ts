@@ -1,6 +1,6 @@
 import { join } from "node:path";
 import { Store } from "../gateway/store/store.js";
-import { upstreamRoute } from "../gateway/upstream/routes.js";
+import { queueUpstream } from "../gateway/upstream/queue.js";
 import { startMosquitto } from "../test/helpers/mosquitto.js";
 import {
   connectDevices,
@@ -34,6 +34,7 @@ export async function drainRate(
   }
   const dbPath = join(dir, "drain.db");
   const store = Store.open(dbPath, "gw-bench");
+  const queue = queueUpstream(store.outbox, false);
   for (let done = 0; done < events; done += 5000) {
     store.writeBatch(() => {
       for (let i = 0; i < 5000 && done + i < events; i++) {
@@ -48,8 +49,7 @@ export async function drainRate(
           decision: "allow",
           reasons: [],
         });
-        const route = upstreamRoute(event, false);
-        if (route) store.outbox.add(event, route.kind, route.priority, Date.now());
+        queue([event], Date.now());
       }
     });
   }

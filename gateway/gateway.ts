@@ -1,6 +1,6 @@
-import { randomBytes } from "node:crypto";
 import { createApp } from "./api/app.js";
 import { AccountLogin } from "./auth/account-login.js";
+import { ensureFirstAdmin } from "./auth/first-admin.js";
 import { ConfigError } from "./config/load.js";
 import { ConfigReloader, type ReloadOutcome } from "./config/reloader.js";
 import type { GatewayConfig } from "./config/schema.js";
@@ -15,16 +15,16 @@ import { EmbeddedBroker } from "./mqtt/broker.js";
 import { DeviceMessageHandler } from "./mqtt/device-messages.js";
 import { EventTopicPublisher } from "./mqtt/event-topics.js";
 import { ExternalBroker } from "./mqtt/external-broker.js";
-import { AlertDesk } from "./pipeline/alerts.js";
 import { SummaryReportJob } from "./pipeline/daily-summary.js";
 import { DeviceRegistry } from "./pipeline/devices.js";
 import { DoorOpener } from "./pipeline/doors.js";
 import { Ingest } from "./pipeline/ingest.js";
-import { PassageDesk } from "./pipeline/passages.js";
+import { Recorder } from "./pipeline/recorder.js";
 import { RetentionJob } from "./pipeline/retention.js";
 import { Store } from "./store/store.js";
 import { UpstreamForwarder, upstreamLink } from "./upstream/forwarder.js";
-import { PRIORITY, upstreamRoute } from "./upstream/routes.js";
+import { queueUpstream } from "./upstream/queue.js";
+import { PRIORITY } from "./upstream/routes.js";
 
 export interface GatewayOptions {
   log?: Logger;
@@ -39,9 +39,6 @@ export interface GatewayOptions {
   loadConfig?: () => GatewayConfig;
 }
 
-/** Where devices' MQTT messages come from: the embedded aedes or an external broker (SPEC 4). */
-type DeviceBroker = EmbeddedBroker | ExternalBroker;
-
 /** A part of the gateway with a life: started in order, stopped in reverse (STYLE 1). */
 interface Component {
   name: string;
@@ -49,19 +46,24 @@ interface Component {
   stop(): Promise<void> | void;
 }
 
+/** Where devices' MQTT messages come from: the embedded aedes or an external broker (SPEC 4). */
+type DeviceBroker = EmbeddedBroker | ExternalBroker;
+
 /**
- * The composition root: builds every component from the config, starts them in dependency
- * order and stops them in reverse. Constructors only assign; all I/O happens in `start()`.
+ * The composition root: builds every component from the config into one ordered list, starts
+ * them in that order and stops them in reverse. It decides nothing itself: each component owns
+ * its behaviour (the write path in pipeline/, the outbox's routing in upstream/, the first
+ * admin in auth/).
  */
 export class Gateway {
-  readonly bus = new EventBus();
+  readonly bus: EventBus;
   readonly metrics = new Metrics();
   readonly devices: DeviceRegistry;
   readonly log: Logger;
   private storeInstance: Store | undefined;
+  private ingestInstance: Ingest | undefined;
   private broker: DeviceBroker | undefined;
   private http: HttpServer | undefined;
-  private ingestInstance: Ingest | undefined;
   private reloader: ConfigReloader | undefined;
   private readonly started: Component[] = [];
   private readonly startedAtMs = Date.now();
@@ -72,6 +74,14 @@ export class Gateway {
   ) {
     this.log = options.log ?? createLogger(config.log_level);
     this.devices = new DeviceRegistry(config);
+    const busLog = childLogger(this.log, "bus");
+    this.bus = new EventBus((listener, event, error) => {
+      this.metrics.listenerErrors.inc({ listener });
+      busLog.error(
+        { err: error, listener, event: event.kind, seq: event.seq },
+        `bus listener '${listener}' failed on event ${event.seq}; the others carry on`,
+      );
+    });
   }
 
   get store(): Store {
@@ -93,28 +103,82 @@ export class Gateway {
   }
 
   async start(): Promise<void> {
-    const { config, bus, metrics, devices, log } = this;
-    const upstreamConfig = config.upstream;
-    const store = Store.open(config.database.path, config.gateway_id);
+    const store = Store.open(this.config.database.path, this.config.gateway_id);
     this.storeInstance = store;
     this.started.push({ name: "store", start: () => {}, stop: () => store.close() });
-    await this.ensureAdmin(store);
+    await ensureFirstAdmin(
+      store,
+      this.config.admin_password,
+      this.options.announce ?? ((line) => process.stdout.write(`${line}\n`)),
+      this.log,
+    );
+    for (const component of this.compose(store)) {
+      try {
+        await component.start();
+      } catch (error) {
+        throw new Error(`${component.name}: ${(error as Error).message}`, { cause: error });
+      }
+      this.started.push(component);
+    }
+    this.log.info(
+      {
+        http: this.httpPort,
+        mqtt: this.mqttPort,
+        db: this.config.database.path,
+        devices: this.config.devices.length,
+      },
+      `gateway ${this.config.gateway_id} started`,
+    );
+  }
 
+  /** Reads the config again and takes on what it can at once (see config/reloader.ts). */
+  reloadConfig(actor: string, address: string | null = null): ReloadOutcome {
+    if (!this.reloader) throw new Error("gateway not started");
+    return this.reloader.reload(actor, address);
+  }
+
+  /** The config in force, with the live settings reloaded since the start. */
+  get currentConfig(): GatewayConfig {
+    return this.reloader?.config ?? this.config;
+  }
+
+  /** Stops every started component in reverse order; safe to call more than once. */
+  async stop(): Promise<void> {
+    while (this.started.length > 0) {
+      const component = this.started.pop();
+      if (!component) break;
+      try {
+        await component.stop();
+      } catch (error) {
+        this.log.error({ err: error }, `stopping ${component.name} failed`);
+      }
+    }
+  }
+
+  /** Every component, in start order: each one after those it relies on. */
+  private compose(store: Store): Component[] {
+    const { config, bus, metrics, devices, log } = this;
+    const upstreamConfig = config.upstream;
+    const recorder = new Recorder({
+      store,
+      devices,
+      pairingWindowMs: config.pairing_window_s * 1000,
+      alerts: config.alerts,
+    });
     const ingest = new Ingest({
       store,
+      recorder,
       bus,
       devices,
       metrics,
       log: childLogger(log, "ingest"),
       maxBatch: config.ingest.max_batch,
       commitDelayMs: config.ingest.commit_delay_ms,
-      alsoInTransaction: upstreamConfig
-        ? (event) => {
-            const route = upstreamRoute(event, upstreamConfig.forward_readings);
-            if (route) store.outbox.add(event, route.kind, route.priority, Date.now());
-          }
-        : undefined,
+      inTransaction: upstreamConfig
+        ? [queueUpstream(store.outbox, upstreamConfig.forward_readings)]
+        : [],
     });
+    this.ingestInstance = ingest;
     const forwarder = upstreamConfig
       ? new UpstreamForwarder({
           config: upstreamConfig,
@@ -123,20 +187,9 @@ export class Gateway {
           bus,
           metrics,
           log: childLogger(log, "upstream"),
-          raiseAlert: () =>
-            ingest.submitAlert({
-              kind: "upstream_backlog",
-              checkpoint_id: null,
-              device_id: null,
-              passage_id: null,
-              reading_id: null,
-              pass_id: null,
-              temp_c: null,
-              ts_ms: Date.now(),
-            }),
+          raiseAlert: (alert) => ingest.submitAlert(alert),
         })
       : undefined;
-    this.ingestInstance = ingest;
     const live = new LiveHub({
       store,
       bus,
@@ -177,6 +230,50 @@ export class Gateway {
             port: config.mqtt.port,
           });
     this.broker = broker;
+    const eventTopics = new EventTopicPublisher({
+      bus,
+      gatewayId: config.gateway_id,
+      publish: (topic, payload) => broker.publish(topic, payload),
+      hasListeners: () => broker.hasIntegrations,
+      log: childLogger(log, "mqtt"),
+    });
+    const retention = new RetentionJob({
+      store,
+      log: childLogger(log, "retention"),
+      retentionDays: config.retention_days,
+      timeZone: config.site.timezone,
+    });
+    this.reloader = new ConfigReloader({
+      load:
+        this.options.loadConfig ??
+        (() => {
+          throw new ConfigError(["this gateway was started without a config source to reload"]);
+        }),
+      initial: config,
+      devices,
+      retention,
+      screeningChanged: () => live.greetKiosksAgain(),
+      store,
+      metrics,
+      log: childLogger(log, "config"),
+    });
+    const summaries = upstreamConfig
+      ? new SummaryReportJob({
+          store,
+          log: childLogger(log, "summary"),
+          checkpoints: config.checkpoints,
+          gatewayId: config.gateway_id,
+          siteId: config.site.id,
+          timeZone: config.site.timezone,
+          priority: PRIORITY.summary,
+        })
+      : undefined;
+    const doors = new DoorOpener({
+      bus,
+      devices,
+      log: childLogger(log, "doors"),
+      publish: (topic, payload) => broker.publish(topic, payload),
+    });
     const app = createApp({
       config,
       store,
@@ -205,107 +302,6 @@ export class Gateway {
       childLogger(log, "http"),
     );
     this.http = http;
-
-    await this.startComponent({ name: "ingest", start: () => {}, stop: () => ingest.flush() });
-    // Alerts listen before passages, so a fever's alert is stored ahead of its passage: the
-    // guard hears of it at once, not when the passage closes (SPEC 2).
-    const alerts = new AlertDesk({ bus, store, ingest, devices, config: config.alerts });
-    await this.startComponent({
-      name: "alerts",
-      start: () => alerts.start(),
-      stop: () => alerts.stop(),
-    });
-    const passages = new PassageDesk({
-      bus,
-      store,
-      ingest,
-      devices,
-      log: childLogger(log, "passages"),
-      pairingWindowMs: config.pairing_window_s * 1000,
-    });
-    await this.startComponent({
-      name: "passages",
-      start: () => passages.start(),
-      stop: () => passages.stop(),
-    });
-    await this.startComponent({ name: "live", start: () => live.start(), stop: () => live.stop() });
-    await this.startComponent({
-      name: "mqtt broker",
-      start: () => broker.start(),
-      stop: () => broker.stop(),
-    });
-    const eventTopics = new EventTopicPublisher({
-      bus,
-      gatewayId: config.gateway_id,
-      publish: (topic, payload) => broker.publish(topic, payload),
-      hasListeners: () => broker.hasIntegrations,
-      log: childLogger(log, "mqtt"),
-    });
-    await this.startComponent({
-      name: "event topics",
-      start: () => eventTopics.start(),
-      stop: () => eventTopics.stop(),
-    });
-    if (forwarder) {
-      await this.startComponent({
-        name: "upstream",
-        start: () => forwarder.start(),
-        stop: () => forwarder.stop(),
-      });
-    }
-    const retention = new RetentionJob({
-      store,
-      log: childLogger(log, "retention"),
-      retentionDays: config.retention_days,
-      timeZone: config.site.timezone,
-    });
-    await this.startComponent({
-      name: "retention",
-      start: () => retention.start(),
-      stop: () => retention.stop(),
-    });
-    this.reloader = new ConfigReloader({
-      load:
-        this.options.loadConfig ??
-        (() => {
-          throw new ConfigError(["this gateway was started without a config source to reload"]);
-        }),
-      initial: config,
-      devices,
-      retention,
-      screeningChanged: () => live.greetKiosksAgain(),
-      store,
-      metrics,
-      log: childLogger(log, "config"),
-    });
-    if (upstreamConfig) {
-      const summaries = new SummaryReportJob({
-        store,
-        log: childLogger(log, "summary"),
-        checkpoints: config.checkpoints,
-        gatewayId: config.gateway_id,
-        siteId: config.site.id,
-        timeZone: config.site.timezone,
-        priority: PRIORITY.summary,
-      });
-      await this.startComponent({
-        name: "summary-report",
-        start: () => summaries.start(),
-        stop: () => summaries.stop(),
-      });
-    }
-    const doors = new DoorOpener({
-      bus,
-      devices,
-      log: childLogger(log, "doors"),
-      publish: (topic, payload) => broker.publish(topic, payload),
-    });
-    await this.startComponent({
-      name: "doors",
-      start: () => doors.start(),
-      stop: () => doors.stop(),
-    });
-    await this.startComponent({ name: "http", start: () => http.start(), stop: () => http.stop() });
     const serial = new SerialDevices(config.devices, {
       ingest,
       devices,
@@ -313,68 +309,23 @@ export class Gateway {
       log: childLogger(log, "serial"),
       openPort: this.options.openPort ?? openSerialPort,
     });
-    await this.startComponent({
-      name: "serial devices",
-      start: () => serial.start(),
-      stop: () => serial.stop(),
-    });
-    log.info(
-      {
-        http: http.port,
-        mqtt: broker.port,
-        db: config.database.path,
-        devices: config.devices.length,
-      },
-      `gateway ${config.gateway_id} started`,
-    );
-  }
-
-  /** Stops every started component in reverse order; safe to call more than once. */
-  /** Reads the config again and takes on what it can at once (see config/reloader.ts). */
-  reloadConfig(actor: string, address: string | null = null): ReloadOutcome {
-    if (!this.reloader) throw new Error("gateway not started");
-    return this.reloader.reload(actor, address);
-  }
-
-  /** The config in force, with the live settings reloaded since the start. */
-  get currentConfig(): GatewayConfig {
-    return this.reloader?.config ?? this.config;
-  }
-
-  async stop(): Promise<void> {
-    while (this.started.length > 0) {
-      const component = this.started.pop();
-      if (!component) break;
-      try {
-        await component.stop();
-      } catch (error) {
-        this.log.error({ err: error }, `stopping ${component.name} failed`);
-      }
-    }
-  }
-
-  private async startComponent(component: Component): Promise<void> {
-    try {
-      await component.start();
-    } catch (error) {
-      throw new Error(`${component.name}: ${(error as Error).message}`, { cause: error });
-    }
-    this.started.push(component);
-  }
-
-  /** Creates the `admin` account at first start (SPEC 7). */
-  private async ensureAdmin(store: Store): Promise<void> {
-    if (store.accounts.hasAdmin()) return;
-    const generated = this.config.admin_password === undefined;
-    const password = this.config.admin_password ?? randomBytes(12).toString("base64url");
-    await store.accounts.create("admin", password, "admin", Date.now());
-    if (generated) {
-      const announce =
-        this.options.announce ?? ((line: string) => process.stdout.write(`${line}\n`));
-      announce(
-        `First start: created account 'admin' with password ${password} (shown only this once).`,
-      );
-    }
-    this.log.info("created the first admin account");
+    // Listeners first, then what feeds them; stopping runs backwards, so devices go quiet and
+    // the write path commits what is queued before anything that listens goes away.
+    return [
+      { name: "live", start: () => live.start(), stop: () => live.stop() },
+      { name: "event topics", start: () => eventTopics.start(), stop: () => eventTopics.stop() },
+      { name: "doors", start: () => doors.start(), stop: () => doors.stop() },
+      ...(forwarder
+        ? [{ name: "upstream", start: () => forwarder.start(), stop: () => forwarder.stop() }]
+        : []),
+      { name: "ingest", start: () => ingest.start(), stop: () => ingest.stop() },
+      { name: "mqtt broker", start: () => broker.start(), stop: () => broker.stop() },
+      { name: "retention", start: () => retention.start(), stop: () => retention.stop() },
+      ...(summaries
+        ? [{ name: "summary-report", start: () => summaries.start(), stop: () => summaries.stop() }]
+        : []),
+      { name: "http", start: () => http.start(), stop: () => http.stop() },
+      { name: "serial devices", start: () => serial.start(), stop: () => serial.stop() },
+    ];
   }
 }

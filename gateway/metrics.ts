@@ -90,7 +90,14 @@ export class Metrics {
 
   readonly storeErrors = new Counter({
     name: "checkpoint_store_errors_total",
-    help: "Batches that failed to commit (their messages were not acknowledged).",
+    help: "Messages that could not be committed (not acknowledged; devices send them again).",
+    registers: [this.registry],
+  });
+
+  readonly listenerErrors = new Counter({
+    name: "checkpoint_bus_listener_errors_total",
+    help: "Committed events a bus listener threw on (the other listeners still got them).",
+    labelNames: ["listener"] as const,
     registers: [this.registry],
   });
 

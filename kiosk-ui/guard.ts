@@ -81,7 +81,7 @@ function setConnection(state: "online" | "offline"): void {
 function onMessage(message: LiveMessage): void {
   if (message.type === "hello") {
     const hello = message.data as HelloData;
-    for (const alert of hello.open_alerts as Alert[]) alerts.set(alert.id, alert);
+    for (const alert of hello.open_alerts as Alert[]) alerts.set(alert.alert_id, alert);
     if (lastSeq === null || hello.seq < lastSeq) lastSeq = hello.seq;
     renderAlerts();
     return;
@@ -92,8 +92,8 @@ function onMessage(message: LiveMessage): void {
     case "alert":
     case "alert_update": {
       const alert = message.data as Alert;
-      if (alert.state === "resolved") alerts.delete(alert.id);
-      else alerts.set(alert.id, alert);
+      if (alert.state === "resolved") alerts.delete(alert.alert_id);
+      else alerts.set(alert.alert_id, alert);
       renderAlerts();
       void refreshCounts();
       return;
@@ -127,7 +127,7 @@ function alertItem(alert: Alert): HTMLElement {
   item.className = "alert";
   item.dataset.state = alert.state;
   item.dataset.kind = alert.kind;
-  item.dataset.id = alert.id;
+  item.dataset.id = alert.alert_id;
   const text = ALERT_TEXT[alert.kind];
   const title = document.createElement("div");
   title.className = "title";
@@ -152,7 +152,7 @@ function alertItem(alert: Alert): HTMLElement {
   actions.className = "actions";
   if (alert.state === "open") {
     const ack = button("确认 Acknowledge", "ack", () =>
-      act(`/api/alerts/${encodeURIComponent(alert.id)}/ack`, {}),
+      act(`/api/alerts/${encodeURIComponent(alert.alert_id)}/ack`, {}),
     );
     ack.classList.add("primary");
     actions.append(ack);
@@ -177,7 +177,7 @@ function alertItem(alert: Alert): HTMLElement {
     temp,
     note,
     button("处理完毕 Resolve", "resolve", () =>
-      act(`/api/alerts/${encodeURIComponent(alert.id)}/resolve`, {
+      act(`/api/alerts/${encodeURIComponent(alert.alert_id)}/resolve`, {
         disposition: disposition.value,
         confirm_temp_c: temp.value === "" ? null : Number(temp.value),
         note: note.value === "" ? null : note.value,

@@ -135,7 +135,10 @@ export type Disposition = (typeof DISPOSITIONS)[number];
 
 /** Something a guard must see (SPEC 1, 7). `pass_id`, `temp_c` and the `_at` times are extensions. */
 export interface Alert {
+  /** In the API, the alert's id; in a live or upstream alert change, the change's own event id. */
   id: string;
+  /** The alert's id (the id of the event that opened it), on every change (SPEC 1). */
+  alert_id: string;
   seq: number;
   kind: AlertKind;
   state: AlertState;

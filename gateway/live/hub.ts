@@ -3,14 +3,14 @@ import type { Socket } from "node:net";
 import type { Duplex } from "node:stream";
 import { type WebSocket, WebSocketServer } from "ws";
 import { tokenFromHeaders } from "../auth/credentials.js";
-import { maskPersonalFields } from "../domain/masking.js";
+import type { DomainEvent } from "../domain/events.js";
 import type { EventBus } from "../events.js";
 import type { Logger } from "../log.js";
 import type { Metrics } from "../metrics.js";
 import type { DeviceRegistry } from "../pipeline/devices.js";
-import type { StoredEvent } from "../store/journal.js";
 import type { Store } from "../store/store.js";
 import { encodeTextFrame, socketOf } from "./frame.js";
+import { guardJson, kioskJson, kioskView } from "./messages.js";
 import { type HelloData, LIVE_GUARD_PATH, LIVE_KIOSK_PATH, type LiveMessage } from "./protocol.js";
 
 export interface LiveContext {
@@ -56,12 +56,11 @@ export class LiveHub {
   private readonly corked = new Set<Socket>();
   private pingTimer: NodeJS.Timeout | undefined;
   private sweepTimer: NodeJS.Timeout | undefined;
-  private readonly onStored = (event: StoredEvent) => this.push(event);
 
   constructor(private readonly ctx: LiveContext) {}
 
   start(): void {
-    this.ctx.bus.on("stored", this.onStored);
+    this.ctx.bus.subscribe("live", (event) => this.push(event));
     this.pingTimer = setInterval(() => this.pingAll(), this.ctx.pingIntervalMs);
     this.pingTimer.unref();
     this.sweepTimer = setInterval(() => this.sweepSlow(), SLOW_SWEEP_MS);
@@ -69,7 +68,7 @@ export class LiveHub {
   }
 
   stop(): void {
-    this.ctx.bus.off("stored", this.onStored);
+    this.ctx.bus.unsubscribe("live");
     clearInterval(this.pingTimer);
     clearInterval(this.sweepTimer);
     this.disconnectAll();
@@ -198,36 +197,36 @@ export class LiveHub {
           : null,
         open_alerts:
           channel === "kiosk"
-            ? store.alerts
-                .active(checkpointId ?? undefined)
-                .map((alert) => maskPersonalFields(alert))
+            ? store.alerts.active(checkpointId ?? undefined).map((alert) => kioskView(alert))
             : store.alerts.active(),
         replay:
           since === null || !replay
             ? null
-            : { since, count: replay.messages.length, truncated: replay.truncated },
+            : { since, count: replay.events.length, truncated: replay.truncated },
       },
     };
     this.send(ws, encodeTextFrame(Buffer.from(JSON.stringify(hello))));
-    for (const json of replay?.messages ?? []) {
-      const message =
-        channel === "kiosk" ? maskedJson(JSON.parse(json) as LiveMessage<object>) : json;
-      this.send(ws, encodeTextFrame(Buffer.from(message)));
+    const serialise = channel === "kiosk" ? kioskJson : guardJson;
+    for (const event of replay?.events ?? []) {
+      this.send(ws, encodeTextFrame(Buffer.from(serialise(event))));
     }
   }
 
-  private push(event: StoredEvent): void {
+  /** Serialises the event once per channel that has clients, and writes it to each. */
+  private push(event: DomainEvent): void {
     const kiosks =
       event.checkpointId === null ? undefined : this.kioskByCheckpoint.get(event.checkpointId);
+    let json: string | undefined;
+    const whole = () => {
+      json ??= guardJson(event);
+      return json;
+    };
     if (this.guards.size > 0) {
-      const whole = encodeTextFrame(Buffer.from(event.json));
-      for (const ws of this.guards) this.send(ws, whole);
+      const frame = encodeTextFrame(Buffer.from(whole()));
+      for (const ws of this.guards) this.send(ws, frame);
     }
     if (!kiosks || kiosks.size === 0) return;
-    const json = hasPersonalData(event.message.data)
-      ? maskedJson(event.message as LiveMessage<object>)
-      : event.json;
-    const masked = encodeTextFrame(Buffer.from(json));
+    const masked = encodeTextFrame(Buffer.from(kioskJson(event, whole)));
     for (const ws of kiosks) this.send(ws, masked);
   }
 
@@ -301,15 +300,6 @@ export class LiveHub {
     if (state.checkpointId !== null) this.kioskByCheckpoint.get(state.checkpointId)?.delete(ws);
     this.ctx.metrics.wsClients.dec({ channel: state.channel });
   }
-}
-
-function hasPersonalData(data: unknown): boolean {
-  const record = data as { pass_id?: unknown; holder_name?: unknown };
-  return typeof record.pass_id === "string" || typeof record.holder_name === "string";
-}
-
-function maskedJson(message: LiveMessage<object>): string {
-  return JSON.stringify({ ...message, data: maskPersonalFields(message.data) });
 }
 
 /** Answers an upgrade with a plain HTTP error and closes the socket. */

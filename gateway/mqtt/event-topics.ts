@@ -1,7 +1,7 @@
+import type { DomainEvent } from "../domain/events.js";
 import type { EventBus } from "../events.js";
 import type { Logger } from "../log.js";
-import type { StoredEvent } from "../store/journal.js";
-import { upstreamRoute } from "../upstream/routes.js";
+import { upstreamPayload, upstreamRoute } from "../upstream/routes.js";
 import { gatewayEventTopic } from "./contract.js";
 
 export interface EventTopicsContext {
@@ -22,26 +22,24 @@ export interface EventTopicsContext {
  * retained, so nobody could read them later), which keeps the cost off an ordinary gate.
  */
 export class EventTopicPublisher {
-  private readonly onStored = (event: StoredEvent) => this.publish(event);
-
   constructor(private readonly ctx: EventTopicsContext) {}
 
   start(): void {
-    this.ctx.bus.on("stored", this.onStored);
+    this.ctx.bus.subscribe("event topics", (event) => this.publish(event));
   }
 
   stop(): void {
-    this.ctx.bus.off("stored", this.onStored);
+    this.ctx.bus.unsubscribe("event topics");
   }
 
-  private publish(event: StoredEvent): void {
+  private publish(event: DomainEvent): void {
     if (!this.ctx.hasListeners()) return;
     const route = upstreamRoute(event, true);
     if (!route) return;
     this.ctx
       .publish(
         gatewayEventTopic(this.ctx.gatewayId, route.kind),
-        JSON.stringify(event.message.data),
+        JSON.stringify(upstreamPayload(event)),
       )
       .catch((error: Error) =>
         this.ctx.log.warn({ err: error.message }, "publishing a gateway event failed"),

@@ -1,8 +1,7 @@
-import type { Passage } from "../domain/types.js";
+import type { DomainEvent } from "../domain/events.js";
 import type { EventBus } from "../events.js";
 import type { Logger } from "../log.js";
 import { type DoorCommand, deviceTopic } from "../mqtt/contract.js";
-import type { StoredEvent } from "../store/journal.js";
 import type { DeviceRegistry } from "./devices.js";
 
 export interface DoorContext {
@@ -18,21 +17,19 @@ export interface DoorContext {
  * nothing; the guard decides by hand.
  */
 export class DoorOpener {
-  private readonly onStored = (event: StoredEvent) => this.take(event);
-
   constructor(private readonly ctx: DoorContext) {}
 
   start(): void {
-    this.ctx.bus.on("stored", this.onStored);
+    this.ctx.bus.subscribe("doors", (event) => this.take(event));
   }
 
   stop(): void {
-    this.ctx.bus.off("stored", this.onStored);
+    this.ctx.bus.unsubscribe("doors");
   }
 
-  private take(event: StoredEvent): void {
-    if (event.type !== "passage") return;
-    const passage = event.message.data as Passage;
+  private take(event: DomainEvent): void {
+    if (event.kind !== "passage_decided") return;
+    const { passage } = event;
     const door = this.ctx.devices.checkpoint(passage.checkpoint_id)?.door;
     if (passage.decision !== "allow" || door === undefined) return;
     const command: DoorCommand = {

@@ -1,54 +1,64 @@
-import { screenTemperature } from "../domain/screening.js";
+import type { AlertDraft } from "../domain/alert-rules.js";
+import type { DomainEvent } from "../domain/events.js";
 import type { ReadingInput, ScanInput } from "../domain/types.js";
 import type { EventBus } from "../events.js";
 import type { Logger } from "../log.js";
 import type { Metrics } from "../metrics.js";
-import type { NewAlert } from "../store/alerts.js";
-import type { StoredEvent } from "../store/journal.js";
-import type { NewPassage } from "../store/passages.js";
 import type { Store } from "../store/store.js";
 import type { DeviceRegistry } from "./devices.js";
+import type { Arrival, Recorder } from "./recorder.js";
 
 /** Called once the message is durably stored (null) or could not be (the error). */
 export type Committed = (error: Error | null) => void;
 
-interface PendingWrite {
-  write: () => StoredEvent | null;
+/** Called inside every transaction with the events it wrote (the upstream outbox queues here). */
+export type InTransaction = (events: readonly DomainEvent[], nowMs: number) => void;
+
+interface Pending {
+  arrival: Arrival;
   committed: Committed | undefined;
-  deviceId: string;
+  /** The device whose message this is, or null for the gateway's own arrivals. */
+  deviceId: string | null;
 }
 
 export interface IngestContext {
   store: Store;
+  recorder: Recorder;
   bus: EventBus;
   devices: DeviceRegistry;
   metrics: Metrics;
   log: Logger;
-  /** Most writes in one transaction; more are committed in the next. */
+  /** Most arrivals in one transaction; more are committed in the next. */
   maxBatch?: number;
   /** Commit at most once per this many ms (see config `ingest.commit_delay_ms`). */
   commitDelayMs?: number;
-  /**
-   * Called for every stored event inside its transaction: the upstream forwarder queues what
-   * it forwards here, so an event and its outbox row are committed together or not at all.
-   */
-  alsoInTransaction?: (event: StoredEvent) => void;
+  /** Run inside each transaction, after the arrivals are written and before it commits. */
+  inTransaction?: readonly InTransaction[];
+  /** How often waiting halves are checked for a pairing window that has run out. */
+  windowCheckMs?: number;
 }
 
 /**
- * The one path every device message takes into the store, whatever its transport: screen,
- * then group-commit. Everything submitted while the event loop is busy is written in one
- * transaction, one fsync for the lot; only after it commits are the submitters told (an MQTT
- * device then gets its PUBACK) and the events published on the bus.
+ * The one write path (SPEC 1, 4): every device message, whatever its transport, and every
+ * change the gateway makes by itself (a device going offline, a pairing window running out, an
+ * upstream backlog alert) is an arrival. Arrivals are group-committed: everything submitted
+ * while the event loop is busy is written, with everything it decides (recorder.ts), in one
+ * transaction, one fsync for the lot. Only after it commits are the submitters told (an MQTT
+ * device then gets its PUBACK), and only then are the events published on the bus.
  *
- * A commit costs about 200 µs of CPU however small (measured here: fsync and WAL frames),
- * so commits are spaced at least `commitDelayMs` apart: an idle gateway commits a lone
- * reading at once, a busy one gathers what arrives in the meantime into the next commit.
+ * A commit costs about 200 µs of CPU however small (fsync and WAL frames), so commits are
+ * spaced at least `commitDelayMs` apart: an idle gateway commits a lone reading at once, a
+ * busy one gathers what arrives in the meantime into the next commit.
+ *
+ * A batch that fails is tried again one arrival per transaction, so one message that cannot be
+ * written (a bug, a constraint) fails alone and is not acknowledged, while the others are; when
+ * the disk itself fails, every one fails and none is acknowledged (devices send them again).
  */
 export class Ingest {
-  private pending: PendingWrite[] = [];
+  private pending: Pending[] = [];
   private flushScheduled = false;
   private lastCommitMs = 0;
+  private windowTimer: NodeJS.Timeout | undefined;
   private readonly maxBatch: number;
   private readonly commitDelayMs: number;
 
@@ -57,78 +67,34 @@ export class Ingest {
     this.commitDelayMs = ctx.commitDelayMs ?? 0;
   }
 
-  /** Screens a reading of a known thermometer and queues it for the next commit. */
+  /** Starts checking pairing windows; halves left waiting by a crash are decided at once. */
+  start(): void {
+    this.checkWindows();
+    this.windowTimer = setInterval(() => this.checkWindows(), this.ctx.windowCheckMs ?? 250);
+    this.windowTimer.unref();
+  }
+
+  /** Stops the window checks and commits whatever is queued. */
+  stop(): void {
+    clearInterval(this.windowTimer);
+    this.flush();
+  }
+
+  /** Queues a reading of a known thermometer for the next commit. */
   submitReading(input: ReadingInput, committed: Committed): void {
-    const device = this.ctx.devices.device(input.device_id);
-    const rules = this.ctx.devices.rules(input.device_id);
-    if (!device || !rules) {
-      committed(new Error(`unknown device '${input.device_id}'`));
-      return;
-    }
-    const screened = screenTemperature(input.raw_c, device.offset_c, rules);
-    const { store } = this.ctx;
-    this.enqueue({
-      deviceId: device.id,
-      committed,
-      write: () =>
-        store.readings.insert({
-          ts_ms: input.ts_ms,
-          device_id: device.id,
-          checkpoint_id: device.checkpoint,
-          temp_c: screened.tempC,
-          raw_c: input.raw_c,
-          ambient_c: input.ambient_c,
-          status: screened.status,
-          pass_id: null,
-          msg_id: input.msg_id,
-        }),
-    });
+    if (!this.known(input.device_id, committed)) return;
+    this.enqueue({ arrival: { kind: "reading", input }, committed, deviceId: input.device_id });
   }
 
   /** Queues a pass scan of a known reader for the next commit. */
   submitScan(input: ScanInput, committed: Committed): void {
-    const device = this.ctx.devices.device(input.device_id);
-    if (!device) {
-      committed(new Error(`unknown device '${input.device_id}'`));
-      return;
-    }
-    const { store } = this.ctx;
-    this.enqueue({
-      deviceId: device.id,
-      committed,
-      write: () => store.scans.insert({ ...input, checkpoint_id: device.checkpoint }),
-    });
+    if (!this.known(input.device_id, committed)) return;
+    this.enqueue({ arrival: { kind: "scan", input }, committed, deviceId: input.device_id });
   }
 
-  /** Queues a decided passage for the next commit. */
-  submitPassage(passage: NewPassage): void {
-    const { store } = this.ctx;
-    this.enqueue({
-      deviceId: "",
-      committed: undefined,
-      write: () => store.passages.insert(passage),
-    });
-  }
-
-  /** Queues the opening of an alert for the next commit. */
-  submitAlert(alert: NewAlert): void {
-    const { store } = this.ctx;
-    this.enqueue({ deviceId: "", committed: undefined, write: () => store.alerts.open(alert) });
-  }
-
-  /**
-   * Commits one write now, in order after everything already queued, and publishes its event;
-   * for changes a person makes (a guard acknowledging an alert) that answer a request.
-   */
-  commitNow(write: () => StoredEvent): StoredEvent {
-    this.flush();
-    const event = this.ctx.store.writeBatch(() => {
-      const stored = write();
-      this.ctx.alsoInTransaction?.(stored);
-      return stored;
-    });
-    this.ctx.bus.emit("stored", event);
-    return event;
+  /** Queues the opening of an alert the gateway raises itself (e.g. upstream backlog). */
+  submitAlert(alert: AlertDraft): void {
+    this.enqueue({ arrival: { kind: "alert", alert }, committed: undefined, deviceId: null });
   }
 
   /** Records a device going online or offline, if that is a change. */
@@ -138,21 +104,30 @@ export class Ingest {
     reason: string | null,
     tsMs = Date.now(),
   ): void {
-    const device = this.ctx.devices.device(deviceId);
-    if (!device || !this.ctx.devices.setOnline(deviceId, online)) return;
-    const { store } = this.ctx;
+    if (!this.ctx.devices.device(deviceId) || !this.ctx.devices.setOnline(deviceId, online)) return;
     this.enqueue({
-      deviceId,
+      arrival: { kind: "device_status", deviceId, online, reason, tsMs },
       committed: undefined,
-      write: () =>
-        store.deviceStatus.insert({
-          device_id: deviceId,
-          checkpoint_id: device.checkpoint,
-          online,
-          reason,
-          ts_ms: tsMs,
-        }),
+      deviceId,
     });
+  }
+
+  /**
+   * Commits one change now, in order after everything already queued, and publishes its
+   * events; for changes a person makes (a guard acknowledging an alert) that answer a request.
+   * Throws what `write` throws, with nothing stored.
+   */
+  commitNow(write: () => DomainEvent | DomainEvent[]): DomainEvent[] {
+    this.flush();
+    const nowMs = Date.now();
+    const events = this.ctx.store.writeBatch(() => {
+      const written = write();
+      const list = Array.isArray(written) ? written : [written];
+      for (const hook of this.ctx.inTransaction ?? []) hook(list, nowMs);
+      return list;
+    });
+    this.ctx.bus.publish(events);
+    return events;
   }
 
   /** Commits whatever is queued now (also called on stop). */
@@ -164,8 +139,23 @@ export class Ingest {
     }
   }
 
-  private enqueue(write: PendingWrite): void {
-    this.pending.push(write);
+  private known(deviceId: string, committed: Committed): boolean {
+    if (this.ctx.devices.device(deviceId)) return true;
+    committed(new Error(`unknown device '${deviceId}'`));
+    return false;
+  }
+
+  private checkWindows(): void {
+    if (this.ctx.recorder.hasWaiting)
+      this.enqueue({
+        arrival: { kind: "window_end", nowMs: Date.now() },
+        committed: undefined,
+        deviceId: null,
+      });
+  }
+
+  private enqueue(item: Pending): void {
+    this.pending.push(item);
     if (this.pending.length >= this.maxBatch) {
       this.flush();
     } else if (!this.flushScheduled) {
@@ -176,46 +166,64 @@ export class Ingest {
     }
   }
 
-  private commit(batch: PendingWrite[]): void {
-    const { store, bus, metrics, log } = this.ctx;
+  private commit(batch: Pending[]): void {
+    const { metrics, log } = this.ctx;
     this.lastCommitMs = performance.now();
-    let events: (StoredEvent | null)[];
-    try {
-      events = store.writeBatch(() =>
-        batch.map((item) => {
-          const event = item.write();
-          if (event) this.ctx.alsoInTransaction?.(event);
-          return event;
-        }),
-      );
-    } catch (error) {
-      // Nothing of the batch is stored, so nothing is acknowledged: MQTT devices redeliver.
+    const results = this.write(batch);
+    if (results instanceof Error) {
+      if (batch.length > 1) {
+        // Find the one that cannot be written: each alone, the others still go in.
+        for (const item of batch) this.commit([item]);
+        return;
+      }
       metrics.storeErrors.inc();
+      const [item] = batch;
       log.error(
-        { err: error, batch: batch.length },
-        "store: batch not committed, messages not acknowledged",
+        { err: results, device: item?.deviceId ?? null, arrival: item?.arrival.kind },
+        "store: not committed, not acknowledged (a device sends it again)",
       );
-      for (const item of batch) item.committed?.(error as Error);
+      item?.committed?.(results);
       return;
     }
     metrics.batchSize.observe(batch.length);
     const now = Date.now();
+    const published: DomainEvent[] = [];
+    // Acknowledge first: nothing a listener does may hold back a device's PUBACK.
     batch.forEach((item, i) => {
-      const event = events[i];
-      this.ctx.devices.markSeen(item.deviceId, now);
-      if (event === null) {
-        metrics.duplicates.inc({ device: item.deviceId });
-      } else if (event !== undefined) {
-        if (event.type === "reading") countReading(metrics, event);
-        bus.emit("stored", event);
-      }
+      const events = results[i];
+      if (item.deviceId !== null) this.ctx.devices.markSeen(item.deviceId, now);
+      if (events === null) metrics.duplicates.inc({ device: item.deviceId ?? "" });
+      else if (events !== undefined) published.push(...events);
       item.committed?.(null);
     });
+    for (const event of published) count(metrics, event);
+    this.ctx.bus.publish(published);
+  }
+
+  /** Writes a batch in one transaction; the events of each arrival, or the error. */
+  private write(batch: Pending[]): (DomainEvent[] | null)[] | Error {
+    const { store, recorder } = this.ctx;
+    recorder.mark();
+    try {
+      return store.writeBatch(() => {
+        const results = batch.map((item) => recorder.record(item.arrival));
+        recorder.saveChanged();
+        const events = results.flatMap((events) => events ?? []);
+        const nowMs = Date.now();
+        for (const hook of this.ctx.inTransaction ?? []) hook(events, nowMs);
+        return results;
+      });
+    } catch (error) {
+      recorder.undo();
+      return error instanceof Error ? error : new Error(String(error));
+    }
   }
 }
 
-function countReading(metrics: Metrics, event: StoredEvent): void {
-  const data = event.message.data as { status: string; checkpoint_id: string };
-  metrics.readings.inc({ checkpoint: data.checkpoint_id, status: data.status });
-  if (data.status === "fever") metrics.fevers.inc({ checkpoint: data.checkpoint_id });
+function count(metrics: Metrics, event: DomainEvent): void {
+  if (event.kind === "reading_stored") {
+    const { checkpoint_id, status } = event.reading;
+    metrics.readings.inc({ checkpoint: checkpoint_id, status });
+    if (status === "fever") metrics.fevers.inc({ checkpoint: checkpoint_id });
+  }
 }

@@ -1,7 +1,9 @@
+import type { AlertDraft } from "../domain/alert-rules.js";
+import type { AlertChange, DomainEvent } from "../domain/events.js";
 import { isoTime } from "../domain/time.js";
 import type { Alert, AlertKind, AlertState, Disposition } from "../domain/types.js";
 import type { Db } from "./database.js";
-import { type EventJournal, type StoredEvent, tableReplaySource } from "./journal.js";
+import { type EventJournal, tableReplaySource } from "./journal.js";
 import { type Page, PageReader, toPage } from "./paging.js";
 
 interface AlertRow {
@@ -28,16 +30,8 @@ interface AlertRow {
 const COLUMNS =
   "alert_id, seq, kind, state, checkpoint_id, device_id, passage_id, reading_id, pass_id, temp_c, opened_at_ms, acknowledged_by, acknowledged_at_ms, resolved_by, resolved_at_ms, disposition, confirm_temp_c, note";
 
-export interface NewAlert {
-  kind: AlertKind;
-  checkpoint_id: string | null;
-  device_id: string | null;
-  passage_id: string | null;
-  reading_id: string | null;
-  pass_id: string | null;
-  temp_c: number | null;
-  ts_ms: number;
-}
+/** An alert to open: decided by domain/alert-rules.ts. */
+export type NewAlert = AlertDraft;
 
 export interface AlertFilter {
   state?: AlertState | undefined;
@@ -84,20 +78,20 @@ export class AlertRepository {
         seq: number;
         ts_ms: number;
         type: "alert" | "alert_update";
+        alert_id: string;
         checkpoint_id: string | null;
         snapshot: string;
-      }>(db, "alert_events", "seq, ts_ms, type, checkpoint_id, snapshot", (row) =>
-        this.journal.event(row.type, row.checkpoint_id, {
+      }>(db, "alert_events", "seq, ts_ms, type, alert_id, checkpoint_id, snapshot", (row) =>
+        this.changeEvent(row.type, row.seq, row.ts_ms, row.alert_id, row.checkpoint_id, {
           ...(JSON.parse(row.snapshot) as Alert),
-          seq: row.seq,
-          ts: isoTime(row.ts_ms),
+          alert_id: row.alert_id,
         }),
       ),
     );
   }
 
   /** Opens an alert; call inside a transaction. */
-  open(alert: NewAlert): StoredEvent {
+  open(alert: NewAlert): DomainEvent {
     const seq = this.journal.nextSeq();
     const row: AlertRow = {
       alert_id: this.journal.eventId(seq),
@@ -123,7 +117,7 @@ export class AlertRepository {
     return this.record("alert", seq, alert.ts_ms, row);
   }
 
-  acknowledge(alertId: string, by: string, nowMs: number): StoredEvent {
+  acknowledge(alertId: string, by: string, nowMs: number): DomainEvent {
     const row = this.current(alertId);
     if (row.state !== "open") throw new AlertConflict(`alert ${alertId} is ${row.state}, not open`);
     this.db
@@ -144,7 +138,7 @@ export class AlertRepository {
       confirm_temp_c: number | null;
       note: string | null;
     },
-  ): StoredEvent {
+  ): DomainEvent {
     const row = this.current(alertId);
     if (row.state === "resolved") throw new AlertConflict(`alert ${alertId} is resolved already`);
     this.db
@@ -181,15 +175,29 @@ export class AlertRepository {
     ).map(toAlert);
   }
 
-  /** Every change of an alert, oldest first: the alert as it was after each, with when. */
-  history(alertId: string): (Alert & { change: "alert" | "alert_update"; at: string })[] {
+  /**
+   * Every change of an alert, oldest first: the alert as it was after each, with when and the
+   * change's own event id (`change_id`).
+   */
+  history(
+    alertId: string,
+  ): (Alert & { change: "alert" | "alert_update"; change_id: string; at: string })[] {
     return (
       this.db
-        .prepare("SELECT ts_ms, type, snapshot FROM alert_events WHERE alert_id = ? ORDER BY seq")
-        .all(alertId) as { ts_ms: number; type: "alert" | "alert_update"; snapshot: string }[]
+        .prepare(
+          "SELECT seq, ts_ms, type, snapshot FROM alert_events WHERE alert_id = ? ORDER BY seq",
+        )
+        .all(alertId) as {
+        seq: number;
+        ts_ms: number;
+        type: "alert" | "alert_update";
+        snapshot: string;
+      }[]
     ).map((row) => ({
       ...(JSON.parse(row.snapshot) as Alert),
+      alert_id: alertId,
       change: row.type,
+      change_id: this.journal.eventId(row.seq),
       at: isoTime(row.ts_ms),
     }));
   }
@@ -241,7 +249,7 @@ export class AlertRepository {
     seq: number,
     tsMs: number,
     row: AlertRow,
-  ): StoredEvent {
+  ): DomainEvent {
     const snapshot = toAlert(row);
     this.insertEvent.run(
       seq,
@@ -251,8 +259,31 @@ export class AlertRepository {
       row.checkpoint_id,
       JSON.stringify(snapshot),
     );
-    // The event carries the alert's state; its own seq and time say when the change happened.
-    return this.journal.event(type, row.checkpoint_id, { ...snapshot, seq, ts: isoTime(tsMs) });
+    return this.changeEvent(type, seq, tsMs, row.alert_id, row.checkpoint_id, snapshot);
+  }
+
+  /**
+   * A change as an event: the alert's state after it, under the change's own id, seq and time
+   * (SPEC 1), so a consumer that dedupes on `id` keeps every change; `alert_id` names the alert.
+   */
+  private changeEvent(
+    type: "alert" | "alert_update",
+    seq: number,
+    tsMs: number,
+    alertId: string,
+    checkpointId: string | null,
+    snapshot: Alert,
+  ): DomainEvent {
+    const change: AlertChange = {
+      ...snapshot,
+      id: this.journal.eventId(seq),
+      alert_id: alertId,
+      seq,
+      ts: isoTime(tsMs),
+    };
+    return type === "alert"
+      ? { kind: "alert_opened", seq, checkpointId, change }
+      : { kind: "alert_changed", seq, checkpointId, change };
   }
 }
 
@@ -260,6 +291,7 @@ function toAlert(row: AlertRow): Alert {
   const iso = (ms: number | null) => (ms === null ? null : isoTime(ms));
   return {
     id: row.alert_id,
+    alert_id: row.alert_id,
     seq: row.seq,
     kind: row.kind,
     state: row.state,

@@ -1,7 +1,8 @@
+import type { DomainEvent } from "../domain/events.js";
 import { isoTime } from "../domain/time.js";
 import type { DeviceStatus } from "../domain/types.js";
 import type { Db } from "./database.js";
-import { type EventJournal, type StoredEvent, tableReplaySource } from "./journal.js";
+import { type EventJournal, tableReplaySource } from "./journal.js";
 
 interface StatusRow {
   seq: number;
@@ -36,7 +37,7 @@ export class DeviceStatusRepository {
     online: boolean;
     reason: string | null;
     ts_ms: number;
-  }): StoredEvent {
+  }): Extract<DomainEvent, { kind: "device_status_changed" }> {
     const row: StatusRow = {
       ...change,
       seq: this.journal.nextSeq(),
@@ -53,7 +54,7 @@ export class DeviceStatusRepository {
     return this.toEvent(row);
   }
 
-  private toEvent(row: StatusRow): StoredEvent {
+  private toEvent(row: StatusRow): Extract<DomainEvent, { kind: "device_status_changed" }> {
     const status: DeviceStatus = {
       id: this.journal.eventId(row.seq),
       seq: row.seq,
@@ -63,6 +64,11 @@ export class DeviceStatusRepository {
       online: row.online === 1,
       reason: row.reason,
     };
-    return this.journal.event("device_status", row.checkpoint_id, status);
+    return {
+      kind: "device_status_changed",
+      seq: row.seq,
+      checkpointId: row.checkpoint_id,
+      status,
+    };
   }
 }

@@ -202,4 +202,17 @@ export const MIGRATIONS: readonly string[] = [
   CREATE INDEX alerts_reading ON alerts (reading_id) WHERE reading_id IS NOT NULL;
   CREATE INDEX alert_events_alert_seq ON alert_events (alert_id, seq);
   `,
+  // 10: one transaction per arrival. What the decisions remember between messages (halves
+  // waiting for their partner, runs of lows) is written in the transaction of the message that
+  // changed it; the outbox's depth is kept by triggers in the transactions that add and delete
+  // its rows, so reading it costs one row however long the queue.
+  `
+  CREATE TABLE decision_state (key TEXT PRIMARY KEY, value TEXT NOT NULL) STRICT;
+  CREATE TABLE outbox_depth (id INTEGER PRIMARY KEY CHECK (id = 1), depth INTEGER NOT NULL) STRICT;
+  INSERT INTO outbox_depth (id, depth) SELECT 1, count(*) FROM outbox;
+  CREATE TRIGGER outbox_depth_add AFTER INSERT ON outbox
+    BEGIN UPDATE outbox_depth SET depth = depth + 1 WHERE id = 1; END;
+  CREATE TRIGGER outbox_depth_remove AFTER DELETE ON outbox
+    BEGIN UPDATE outbox_depth SET depth = depth - 1 WHERE id = 1; END;
+  `,
 ];

@@ -1,5 +1,4 @@
 import type { Db } from "./database.js";
-import type { StoredEvent } from "./journal.js";
 
 export interface OutboxRow {
   seq: number;
@@ -12,28 +11,31 @@ export interface OutboxRow {
 /**
  * The upstream outbox (SPEC 6): rows are added in the same transaction as their event and
  * deleted only after the upstream broker acknowledged them, so a crash at any moment loses
- * nothing (at worst an event is sent twice, and upstream dedupes on its id).
+ * nothing (at worst an event is sent twice, and upstream dedupes on its id). What goes in and
+ * in which lane is upstream's business (upstream/queue.ts); this is only the table.
  */
 export class OutboxRepository {
   private readonly insertStatement;
   private readonly depthStatement;
   private readonly oldestStatement;
+  private readonly deleteStatement;
 
   constructor(private readonly db: Db) {
     this.insertStatement = db.prepare(
       "INSERT INTO outbox (seq, priority, kind, payload, created_at_ms) VALUES (?, ?, ?, ?, ?)",
     );
-    this.depthStatement = db.prepare("SELECT count(*) FROM outbox").pluck();
-    this.oldestStatement = db.prepare("SELECT min(created_at_ms) FROM outbox").pluck();
+    // Kept by triggers in the transactions that add and delete rows (migration 10): O(1).
+    this.depthStatement = db.prepare("SELECT depth FROM outbox_depth WHERE id = 1").pluck();
+    // Seqs are handed out in time order, so the oldest row is the first by primary key: one
+    // step into the table's own index, however long the queue.
+    this.oldestStatement = db
+      .prepare("SELECT created_at_ms FROM outbox ORDER BY seq LIMIT 1")
+      .pluck();
+    this.deleteStatement = db.prepare("DELETE FROM outbox WHERE seq = ?");
   }
 
-  /** Queues an event; call inside the transaction that stores it. */
-  add(event: StoredEvent, kind: string, priority: number, nowMs: number): void {
-    this.addPayload(event.seq, kind, priority, event.message.data, nowMs);
-  }
-
-  /** Queues something that is not a live event (a daily summary) under its own seq. */
-  addPayload(seq: number, kind: string, priority: number, payload: unknown, nowMs: number): void {
+  /** Queues a payload, serialised here once, under its event's seq; call inside its transaction. */
+  add(seq: number, kind: string, priority: number, payload: unknown, nowMs: number): void {
     this.insertStatement.run(seq, priority, kind, JSON.stringify(payload), nowMs);
   }
 
@@ -50,17 +52,16 @@ export class OutboxRepository {
 
   delete(seqs: readonly number[]): void {
     if (seqs.length === 0) return;
-    const statement = this.db.prepare("DELETE FROM outbox WHERE seq = ?");
     this.db.transaction(() => {
-      for (const seq of seqs) statement.run(seq);
+      for (const seq of seqs) this.deleteStatement.run(seq);
     })();
   }
 
   depth(): number {
-    return this.depthStatement.get() as number;
+    return (this.depthStatement.get() as number | undefined) ?? 0;
   }
 
   oldestMs(): number | null {
-    return (this.oldestStatement.get() as number | null) ?? null;
+    return (this.oldestStatement.get() as number | undefined) ?? null;
   }
 }

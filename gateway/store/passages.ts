@@ -1,7 +1,8 @@
+import type { DomainEvent } from "../domain/events.js";
 import { isoTime } from "../domain/time.js";
 import type { Passage, PassageDecision, PassageReason } from "../domain/types.js";
 import type { Db } from "./database.js";
-import { type EventJournal, type StoredEvent, tableReplaySource } from "./journal.js";
+import { type EventJournal, tableReplaySource } from "./journal.js";
 import { type Page, PageReader, toPage } from "./paging.js";
 
 interface PassageRow {
@@ -62,18 +63,18 @@ export class PassageRepository {
       limit: filter.limit,
     });
     return toPage(
-      rows.map((row) => this.toEvent(row).message.data as Passage),
+      rows.map((row) => this.toEvent(row).passage),
       filter.limit,
     );
   }
 
   get(seq: number): Passage | undefined {
     const row = this.pages.bySeq(seq);
-    return row ? (this.toEvent(row).message.data as Passage) : undefined;
+    return row ? this.toEvent(row).passage : undefined;
   }
 
   /** Stores a passage; call inside a transaction. */
-  insert(passage: NewPassage): StoredEvent {
+  insert(passage: NewPassage): Extract<DomainEvent, { kind: "passage_decided" }> {
     const row: PassageRow = {
       ...passage,
       seq: this.journal.nextSeq(),
@@ -94,7 +95,7 @@ export class PassageRepository {
     return this.toEvent(row);
   }
 
-  private toEvent(row: PassageRow): StoredEvent {
+  private toEvent(row: PassageRow): Extract<DomainEvent, { kind: "passage_decided" }> {
     const passage: Passage = {
       id: this.journal.eventId(row.seq),
       seq: row.seq,
@@ -108,6 +109,6 @@ export class PassageRepository {
       decision: row.decision,
       reasons: row.reasons === "" ? [] : (row.reasons.split(",") as PassageReason[]),
     };
-    return this.journal.event("passage", row.checkpoint_id, passage);
+    return { kind: "passage_decided", seq: row.seq, checkpointId: row.checkpoint_id, passage };
   }
 }

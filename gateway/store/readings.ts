@@ -1,7 +1,8 @@
+import type { DomainEvent } from "../domain/events.js";
 import { isoTime } from "../domain/time.js";
 import type { Reading, ReadingStatus } from "../domain/types.js";
 import type { Db } from "./database.js";
-import { type EventJournal, type StoredEvent, tableReplaySource } from "./journal.js";
+import { type EventJournal, tableReplaySource } from "./journal.js";
 import { type Page, PageReader, type PageRequest, toPage } from "./paging.js";
 
 export type NewReading = Omit<Reading, "id" | "seq" | "ts"> & { ts_ms: number };
@@ -54,7 +55,7 @@ export class ReadingRepository {
    * Stores a reading; call inside a transaction. Returns null for a repeated `msg_id` of the
    * same device (a QoS 1 redelivery), which is stored once.
    */
-  insert(reading: NewReading): StoredEvent | null {
+  insert(reading: NewReading): Extract<DomainEvent, { kind: "reading_stored" }> | null {
     const seq = this.journal.nextSeq();
     const result = this.insertStatement.run(
       seq,
@@ -96,8 +97,13 @@ export class ReadingRepository {
     return row ? this.toReading(row) : undefined;
   }
 
-  private toEvent(row: ReadingRow): StoredEvent {
-    return this.journal.event("reading", row.checkpoint_id, this.toReading(row));
+  private toEvent(row: ReadingRow): Extract<DomainEvent, { kind: "reading_stored" }> {
+    return {
+      kind: "reading_stored",
+      seq: row.seq,
+      checkpointId: row.checkpoint_id,
+      reading: this.toReading(row),
+    };
   }
 
   private toReading(row: ReadingRow): Reading {

@@ -1,7 +1,8 @@
+import type { DomainEvent } from "../domain/events.js";
 import { isoTime } from "../domain/time.js";
 import type { Scan, ScanInput } from "../domain/types.js";
 import type { Db } from "./database.js";
-import { type EventJournal, type StoredEvent, tableReplaySource } from "./journal.js";
+import { type EventJournal, tableReplaySource } from "./journal.js";
 import { PageReader } from "./paging.js";
 
 interface ScanRow {
@@ -33,11 +34,13 @@ export class ScanRepository {
 
   get(seq: number): Scan | undefined {
     const row = this.rows.bySeq(seq);
-    return row ? (this.toEvent(row).message.data as Scan) : undefined;
+    return row ? this.toEvent(row).scan : undefined;
   }
 
   /** Stores a scan; null for a repeated msg_id. Call inside a transaction. */
-  insert(scan: ScanInput & { checkpoint_id: string }): StoredEvent | null {
+  insert(
+    scan: ScanInput & { checkpoint_id: string },
+  ): Extract<DomainEvent, { kind: "scan_stored" }> | null {
     const seq = this.journal.nextSeq();
     const row: ScanRow = {
       seq,
@@ -60,7 +63,7 @@ export class ScanRepository {
     return result.changes === 0 ? null : this.toEvent(row);
   }
 
-  private toEvent(row: ScanRow): StoredEvent {
+  private toEvent(row: ScanRow): Extract<DomainEvent, { kind: "scan_stored" }> {
     const scan: Scan = {
       id: this.journal.eventId(row.seq),
       seq: row.seq,
@@ -71,6 +74,6 @@ export class ScanRepository {
       method: row.method,
       msg_id: row.msg_id,
     };
-    return this.journal.event("scan", row.checkpoint_id, scan);
+    return { kind: "scan_stored", seq: row.seq, checkpointId: row.checkpoint_id, scan };
   }
 }

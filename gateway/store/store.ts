@@ -4,6 +4,7 @@ import { AlertRepository } from "./alerts.js";
 import { AuditRepository } from "./audit.js";
 import { type CheckpointCounts, countsSince } from "./counts.js";
 import { type Db, openDatabase, refreshPlannerStatistics } from "./database.js";
+import { DecisionStateRepository } from "./decision-state.js";
 import { DeviceStatusRepository } from "./device-status.js";
 import { EventJournal } from "./journal.js";
 import { OutboxRepository } from "./outbox.js";
@@ -37,17 +38,13 @@ export class Store {
   readonly alerts: AlertRepository;
   readonly outbox: OutboxRepository;
   readonly audit: AuditRepository;
+  readonly decisionState: DecisionStateRepository;
 
   private constructor(
     private readonly db: Db,
     gatewayId: string,
   ) {
-    this.journal = new EventJournal(db, gatewayId, [
-      "readings",
-      "scans",
-      "device_status",
-      "passages",
-    ]);
+    this.journal = new EventJournal(db, gatewayId);
     this.readings = new ReadingRepository(db, this.journal);
     this.scans = new ScanRepository(db, this.journal);
     this.deviceStatus = new DeviceStatusRepository(db, this.journal);
@@ -57,6 +54,7 @@ export class Store {
     this.alerts = new AlertRepository(db, this.journal);
     this.outbox = new OutboxRepository(db);
     this.audit = new AuditRepository(db);
+    this.decisionState = new DecisionStateRepository(db);
   }
 
   static open(path: string, gatewayId: string): Store {
@@ -64,11 +62,11 @@ export class Store {
   }
 
   /**
-   * Runs `write` in one transaction. If it throws, nothing of it is stored and the seq
-   * numbers it took are not reused (a gap is harmless, a repeat is not).
+   * Runs `write` in one transaction (the journal's: see journal.ts). If it throws, nothing of
+   * it is stored and the seq numbers it took are not reused (a gap is harmless, a repeat is not).
    */
   writeBatch<T>(write: () => T): T {
-    return this.db.transaction(write)();
+    return this.journal.transaction(write);
   }
 
   countsSince(fromMs: number): CheckpointCounts[] {
@@ -99,8 +97,7 @@ export class Store {
 
   /**
    * Queues a day's summary upstream (SPEC 6 kind `summary`) and records that it was, in one
-   * transaction. It takes a seq like any event, so its id `<gateway_id>:<seq>` is unique; the
-   * high-water mark is saved with it because no table of events holds that seq.
+   * transaction. It takes a seq like any event, so its id `<gateway_id>:<seq>` is unique.
    */
   queueSummary(
     date: string,
@@ -108,18 +105,11 @@ export class Store {
     nowMs: number,
     payload: (id: string, seq: number) => object,
   ): void {
-    this.db.transaction(() => {
+    this.journal.transaction(() => {
       const seq = this.journal.nextSeq();
       recordSummaryReport(this.db, date, seq, nowMs);
-      this.outbox.addPayload(
-        seq,
-        "summary",
-        priority,
-        payload(this.journal.eventId(seq), seq),
-        nowMs,
-      );
-      this.journal.saveSeqHighWater();
-    })();
+      this.outbox.add(seq, "summary", priority, payload(this.journal.eventId(seq), seq), nowMs);
+    });
   }
 
   /**
@@ -140,7 +130,6 @@ export class Store {
           day = nextDate(day, timeZone);
         }
       }
-      this.journal.saveSeqHighWater();
       return { aggregated, deleted: deletePersonalData(this.db, cutoffMs) };
     })();
     // A day's deletions change the tables' shape; the daily run keeps the planner's view fresh.

@@ -1,5 +1,6 @@
 import type { GatewayConfig } from "../config/schema.js";
 import { type Backoff, backoffDelay } from "../devices/serial-link.js";
+import type { AlertDraft } from "../domain/alert-rules.js";
 import type { EventBus } from "../events.js";
 import type { Logger } from "../log.js";
 import type { Metrics } from "../metrics.js";
@@ -21,8 +22,8 @@ export interface ForwarderContext {
   metrics: Metrics;
   log: Logger;
   backoff?: Backoff;
-  /** Opens an `upstream_backlog` alert (once each time the outbox crosses 80% of max_queue). */
-  raiseAlert?: () => void;
+  /** Opens an alert through the write path (the backlog alert, see `watchQueue`). */
+  raiseAlert?: (alert: AlertDraft) => void;
 }
 
 /** The link `upstream.url` names: http(s):// is a webhook, mqtt(s):// a broker. */
@@ -69,13 +70,14 @@ export class UpstreamForwarder {
   private tokens = 0;
   private tokensAtMs = Date.now();
   private warnedQueue = false;
-  private readonly onStored = () => this.pump();
+  private pumpQueued = false;
 
   constructor(private readonly ctx: ForwarderContext) {}
 
   start(): void {
     this.stopped = false;
-    this.ctx.bus.on("stored", this.onStored);
+    // Every committed event may have queued a row: send what the window allows.
+    this.ctx.bus.subscribe("upstream", () => this.pumpSoon());
     this.connect();
     // The queue is watched while the link is down too, when nothing else pumps.
     this.watchTimer = setInterval(() => this.watchQueue(), 1000);
@@ -84,7 +86,7 @@ export class UpstreamForwarder {
 
   async stop(): Promise<void> {
     this.stopped = true;
-    this.ctx.bus.off("stored", this.onStored);
+    this.ctx.bus.unsubscribe("upstream");
     clearTimeout(this.retryTimer);
     clearTimeout(this.pumpTimer);
     clearInterval(this.watchTimer);
@@ -145,6 +147,16 @@ export class UpstreamForwarder {
     });
   }
 
+  /** One pump for all the events of a batch, after it is published. */
+  private pumpSoon(): void {
+    if (this.pumpQueued) return;
+    this.pumpQueued = true;
+    setImmediate(() => {
+      this.pumpQueued = false;
+      this.pump();
+    });
+  }
+
   /** Sends what the window and the backlog pace allow; called on connect, on ack, on new events. */
   private pump(): void {
     if (!this.connected || this.stopped) return;
@@ -169,7 +181,6 @@ export class UpstreamForwarder {
         this.pump();
       }, 50);
     }
-    this.watchQueue();
   }
 
   private send(row: OutboxRow): void {
@@ -229,7 +240,16 @@ export class UpstreamForwarder {
         `upstream outbox holds ${depth} events, 80% of upstream.max_queue: the district is far behind (nothing is dropped)`,
       );
       // A guard sees it too: reports to the district are late, someone should check the link.
-      this.ctx.raiseAlert?.();
+      this.ctx.raiseAlert?.({
+        kind: "upstream_backlog",
+        checkpoint_id: null,
+        device_id: null,
+        passage_id: null,
+        reading_id: null,
+        pass_id: null,
+        temp_c: null,
+        ts_ms: Date.now(),
+      });
     }
     this.warnedQueue = nearFull;
   }

@@ -1,10 +1,10 @@
-import type { StoredEvent } from "../store/journal.js";
+import { type DomainEvent, eventData } from "../domain/events.js";
 
 /**
  * What goes upstream and in which lane (SPEC 6). Alerts go first whatever the backlog, then
- * device status and daily summaries, then passages, then (if configured) readings and scans; within a lane, oldest
- * first. So the district hears of a fever at once even after a long outage, while the events
- * of each kind still arrive in the order they happened.
+ * device status and daily summaries, then passages, then (if configured) readings and scans;
+ * within a lane, oldest first. So the district hears of a fever at once even after a long
+ * outage, while the events of each kind still arrive in the order they happened.
  */
 export interface Route {
   /** The last topic level: reading, scan, passage, alert, device_status, summary. */
@@ -21,20 +21,24 @@ export const PRIORITY = {
   scan: 3,
 } as const;
 
-export function upstreamRoute(event: StoredEvent, forwardReadings: boolean): Route | null {
-  switch (event.type) {
-    case "alert":
-    case "alert_update":
+export function upstreamRoute(event: DomainEvent, forwardReadings: boolean): Route | null {
+  switch (event.kind) {
+    case "alert_opened":
+    case "alert_changed":
       return { kind: "alert", priority: PRIORITY.alert };
-    case "device_status":
+    case "device_status_changed":
       return { kind: "device_status", priority: PRIORITY.device_status };
-    case "passage":
+    case "passage_decided":
       return { kind: "passage", priority: PRIORITY.passage };
-    case "reading":
-    case "scan":
-      return forwardReadings ? { kind: event.type, priority: PRIORITY[event.type] } : null;
+    case "reading_stored":
+      return forwardReadings ? { kind: "reading", priority: PRIORITY.reading } : null;
+    case "scan_stored":
+      return forwardReadings ? { kind: "scan", priority: PRIORITY.scan } : null;
   }
 }
+
+/** The payload upstream receives: the event's domain object with its own `id` (SPEC 6). */
+export const upstreamPayload = eventData;
 
 export function upstreamTopic(
   prefix: string,

@@ -13,9 +13,8 @@ import { EventBus } from "../../../gateway/events.js";
 import { createLogger } from "../../../gateway/log.js";
 import { Metrics } from "../../../gateway/metrics.js";
 import { DeviceRegistry } from "../../../gateway/pipeline/devices.js";
-import { Ingest } from "../../../gateway/pipeline/ingest.js";
-import type { StoredEvent } from "../../../gateway/store/journal.js";
 import { Store } from "../../../gateway/store/store.js";
+import { collectLive, createIngest } from "../../helpers/pipeline.js";
 
 const PATH = "/dev/mock-serial";
 const MockBinding = SerialPortMock.binding;
@@ -30,9 +29,8 @@ function setup(device: Record<string, unknown>) {
   const devices = new DeviceRegistry(config);
   const metrics = new Metrics();
   const log = createLogger("silent");
-  const ingest = new Ingest({ store, bus, devices, metrics, log });
-  const events: StoredEvent[] = [];
-  bus.on("stored", (event) => events.push(event));
+  const ingest = createIngest({ config, store, bus, devices, metrics, log });
+  const events = collectLive(bus);
   const ports: SerialPortMock[] = [];
   const serial = new SerialDevice(config.devices[0] as (typeof config.devices)[number], {
     ingest,
@@ -47,7 +45,7 @@ function setup(device: Record<string, unknown>) {
     },
   });
   const data = (kind: string) =>
-    events.filter((e) => e.type === kind).map((e) => e.message.data as Record<string, unknown>);
+    events.filter((e) => e.type === kind).map((e) => e.data as Record<string, unknown>);
   const emit = (bytes: Buffer) => ports.at(-1)?.port?.emitData(bytes);
   return { serial, events, data, emit, ports, metrics, devices };
 }

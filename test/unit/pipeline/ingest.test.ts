@@ -4,9 +4,8 @@ import { EventBus } from "../../../gateway/events.js";
 import { createLogger } from "../../../gateway/log.js";
 import { Metrics } from "../../../gateway/metrics.js";
 import { DeviceRegistry } from "../../../gateway/pipeline/devices.js";
-import { Ingest } from "../../../gateway/pipeline/ingest.js";
-import type { StoredEvent } from "../../../gateway/store/journal.js";
 import { Store } from "../../../gateway/store/store.js";
+import { collectLive, createIngest } from "../../helpers/pipeline.js";
 
 function setup(maxBatch?: number) {
   const config = validateConfig({
@@ -24,7 +23,8 @@ function setup(maxBatch?: number) {
   const bus = new EventBus();
   const devices = new DeviceRegistry(config);
   const metrics = new Metrics();
-  const ingest = new Ingest({
+  const ingest = createIngest({
+    config,
     store,
     bus,
     devices,
@@ -32,8 +32,7 @@ function setup(maxBatch?: number) {
     log: createLogger("silent"),
     maxBatch,
   });
-  const published: StoredEvent[] = [];
-  bus.on("stored", (event) => published.push(event));
+  const published = collectLive(bus);
   return { store, ingest, published, metrics, devices };
 }
 
@@ -57,7 +56,18 @@ describe("the ingest pipeline", () => {
     expect(published).toEqual([]);
     await nextTurn();
     expect(acked).toEqual([null, null, null]);
-    expect(published.map((e) => e.seq)).toEqual([1, 2, 3]);
+    // gate-1 is temperature_only: each reading is a passage at once, in the same commit, and
+    // a fever's alert comes before its passage (t1 reads 0.2 low; gate-1 uses ">=").
+    expect(published.map((e) => [e.type, e.seq])).toEqual([
+      ["reading", 1],
+      ["passage", 2],
+      ["reading", 3],
+      ["alert", 4],
+      ["passage", 5],
+      ["reading", 6],
+      ["alert", 7],
+      ["passage", 8],
+    ]);
     const batches = await metrics.batchSize.get();
     expect(
       batches.values.find((v) => v.metricName === "checkpoint_ingest_batch_size_count")?.value,
@@ -69,9 +79,9 @@ describe("the ingest pipeline", () => {
     ingest.submitReading(input("t1", 37.1), () => {});
     ingest.submitReading(input("t2", 37.3), () => {});
     await nextTurn();
-    const data = published.map(
-      (e) => e.message.data as { temp_c: number; status: string; checkpoint_id: string },
-    );
+    const data = published
+      .filter((e) => e.type === "reading")
+      .map((e) => e.data as { temp_c: number; status: string; checkpoint_id: string });
     // gate-1 uses ">=" and t1 reads 0.2 low: 37.1 + 0.2 = 37.3 is a fever there.
     expect(data[0]).toMatchObject({ temp_c: 37.3, status: "fever", checkpoint_id: "gate-1" });
     expect(data[1]).toMatchObject({ temp_c: 37.3, status: "normal", checkpoint_id: "gate-2" });
@@ -83,7 +93,7 @@ describe("the ingest pipeline", () => {
     for (let i = 0; i < 35; i++) ingest.submitReading(input("t2", 36.5), () => acked++);
     await nextTurn();
     expect(acked).toBe(35);
-    expect(published).toHaveLength(35);
+    expect(published.filter((e) => e.type === "reading")).toHaveLength(35);
     const batches = await metrics.batchSize.get();
     expect(
       batches.values.find((v) => v.metricName === "checkpoint_ingest_batch_size_count")?.value,
@@ -99,7 +109,7 @@ describe("the ingest pipeline", () => {
     ingest.submitReading(input("t2", 36.5, "m1"), (e) => acked.push(e));
     await nextTurn();
     expect(acked).toEqual([null, null, null]);
-    expect(published).toHaveLength(1);
+    expect(published.map((e) => e.type)).toEqual(["reading", "passage"]);
   });
 
   it("does not acknowledge anything of a batch that failed to commit", async () => {
@@ -129,7 +139,11 @@ describe("the ingest pipeline", () => {
     ingest.setDeviceOnline("t1", true, "connected");
     ingest.setDeviceOnline("t1", false, "disconnected");
     await nextTurn();
-    expect(published.map((e) => [e.type, (e.message.data as { online: boolean }).online])).toEqual([
+    expect(
+      published
+        .filter((e) => e.type === "device_status")
+        .map((e) => [e.type, (e.data as { online: boolean }).online]),
+    ).toEqual([
       ["device_status", true],
       ["device_status", false],
     ]);

@@ -3,6 +3,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import Database from "better-sqlite3";
 import { describe, expect, it } from "vitest";
+import { liveMessage } from "../../../gateway/live/messages.js";
 import type { NewReading } from "../../../gateway/store/readings.js";
 import { Store } from "../../../gateway/store/store.js";
 
@@ -43,16 +44,17 @@ describe("the store", () => {
       }),
     ]);
     expect(events.map((e) => e?.seq)).toEqual([1, 2, 3]);
-    expect(events.map((e) => (e?.message.data as { id: string } | undefined)?.id)).toEqual([
+    const messages = events.map((e) => (e ? liveMessage(e) : undefined));
+    expect(messages.map((m) => (m?.data as { id: string } | undefined)?.id)).toEqual([
       "gw-a:1",
       "gw-a:2",
       "gw-a:3",
     ]);
-    expect(events.map((e) => e?.type)).toEqual(["reading", "scan", "device_status"]);
+    expect(messages.map((m) => m?.type)).toEqual(["reading", "scan", "device_status"]);
     store.close();
   });
 
-  it("keeps counting after a restart, and after the newest rows were deleted once the high-water mark was saved", () => {
+  it("keeps counting after a restart, and after the newest rows were deleted (the high-water mark is saved in every transaction)", () => {
     const path = join(mkdtempSync(join(tmpdir(), "cg-store-")), "c.db");
     const first = Store.open(path, "gw");
     first.writeBatch(() => [first.readings.insert(reading()), first.readings.insert(reading())]);
@@ -61,8 +63,6 @@ describe("the store", () => {
     expect(second.journal.currentSeq).toBe(2);
     const [third] = second.writeBatch(() => [second.readings.insert(reading())]);
     expect(third?.seq).toBe(3);
-    // What retention does before deleting: save the high-water mark, then delete.
-    second.writeBatch(() => second.journal.saveSeqHighWater());
     second.close();
     const raw = new Database(path);
     raw.exec("DELETE FROM readings;");
@@ -165,9 +165,9 @@ describe("the store", () => {
             : store.readings.insert(reading({ checkpoint_id: i < 6 ? "gate-1" : "gate-2" })),
       ),
     );
-    const typesOf = (messages: string[]) =>
-      messages.map((m) => (JSON.parse(m) as { type: string }).type);
-    expect(typesOf(store.journal.since(3, 100).messages)).toEqual([
+    type Events = ReturnType<typeof store.journal.since>["events"];
+    const typesOf = (events: Events) => events.map((e) => liveMessage(e).type);
+    expect(typesOf(store.journal.since(3, 100).events)).toEqual([
       "reading",
       "scan",
       "reading",
@@ -176,14 +176,13 @@ describe("the store", () => {
       "device_status",
       "reading",
     ]);
-    const seqsOf = (messages: string[]) =>
-      messages.map((m) => (JSON.parse(m) as { seq: number }).seq);
-    expect(seqsOf(store.journal.since(7, 100).messages)).toEqual([8, 9, 10]);
-    expect(seqsOf(store.journal.since(2, 100, "gate-1").messages)).toEqual([3, 4, 5, 6]);
+    const seqsOf = (events: Events) => events.map((e) => e.seq);
+    expect(seqsOf(store.journal.since(7, 100).events)).toEqual([8, 9, 10]);
+    expect(seqsOf(store.journal.since(2, 100, "gate-1").events)).toEqual([3, 4, 5, 6]);
     const cut = store.journal.since(0, 3);
-    expect(seqsOf(cut.messages)).toEqual([8, 9, 10]);
+    expect(seqsOf(cut.events)).toEqual([8, 9, 10]);
     expect(cut.truncated).toBe(true);
-    expect(store.journal.since(10, 5)).toEqual({ messages: [], truncated: false });
+    expect(store.journal.since(10, 5)).toEqual({ events: [], truncated: false });
     store.close();
   });
 

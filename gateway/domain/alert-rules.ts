@@ -1,0 +1,113 @@
+import { type LowRetestRule, lowForPass, lowInARow } from "./low-retest.js";
+import type { AlertKind, CheckpointMode, Passage, Reading } from "./types.js";
+
+/**
+ * Which alerts a stored reading or a decided passage opens (SPEC 1, 2), as pure functions over
+ * explicit state. The write path calls them inside the transaction that stores the reading or
+ * passage, so an alert is never missing for a committed fever.
+ */
+
+/** An alert to open. */
+export interface AlertDraft {
+  kind: AlertKind;
+  checkpoint_id: string | null;
+  device_id: string | null;
+  passage_id: string | null;
+  reading_id: string | null;
+  pass_id: string | null;
+  temp_c: number | null;
+  ts_ms: number;
+}
+
+/** Times of recent lows per pass id (JSON-friendly, so it can be stored as it is). */
+export type LowsByPass = Readonly<Record<string, readonly number[]>>;
+
+/** Passage reasons that are also alert kinds a guard must see. */
+const PASS_ALERTS: readonly AlertKind[] = [
+  "unknown_pass",
+  "revoked_pass",
+  "expired_pass",
+  "observation",
+];
+
+/**
+ * A reading's alerts: `fever` at once (before its passage, SPEC 2), and at a checkpoint without
+ * passes a run of `low` readings in a row (`low_retest`), which stands for one person
+ * re-measured. `lowsInARow` is the checkpoint's current run.
+ */
+export function readingAlerts(
+  reading: Reading,
+  mode: CheckpointMode,
+  lowsInARow: number,
+  rule: LowRetestRule,
+): { alerts: AlertDraft[]; lowsInARow: number } {
+  const base = {
+    checkpoint_id: reading.checkpoint_id,
+    device_id: reading.device_id,
+    reading_id: reading.id,
+    passage_id: null,
+    pass_id: null,
+    temp_c: reading.temp_c,
+    ts_ms: Date.parse(reading.ts),
+  };
+  const alerts: AlertDraft[] = [];
+  if (reading.status === "fever") alerts.push({ ...base, kind: "fever" });
+  if (mode !== "temperature_only") return { alerts, lowsInARow };
+  const run = lowInARow(lowsInARow, reading.status === "low", rule);
+  if (run.alert) alerts.push({ ...base, kind: "low_retest" });
+  return { alerts, lowsInARow: run.count };
+}
+
+/**
+ * A passage's alerts: each pass reason a guard must see (unknown, revoked, expired, under
+ * observation), and `low_retest` when the same pass read low again within the window.
+ */
+export function passageAlerts(
+  passage: Passage,
+  lowsByPass: LowsByPass,
+  rule: LowRetestRule,
+): { alerts: AlertDraft[]; lowsByPass: LowsByPass } {
+  const base = {
+    checkpoint_id: passage.checkpoint_id,
+    device_id: null,
+    reading_id: passage.reading_id,
+    passage_id: passage.id,
+    pass_id: passage.pass_id,
+    temp_c: passage.temp_c,
+    ts_ms: Date.parse(passage.ts),
+  };
+  const alerts: AlertDraft[] = passage.reasons
+    .filter((reason): reason is AlertKind & typeof reason =>
+      (PASS_ALERTS as readonly string[]).includes(reason),
+    )
+    .map((kind) => ({ ...base, kind }));
+  if (passage.pass_id === null || !passage.reasons.includes("low")) return { alerts, lowsByPass };
+  const result = lowForPass(new Map(Object.entries(lowsByPass)), passage.pass_id, base.ts_ms, rule);
+  if (result.alert) alerts.push({ ...base, kind: "low_retest" });
+  return { alerts, lowsByPass: Object.fromEntries(result.lows) };
+}
+
+/**
+ * A device's status change: going offline opens `device_offline` unless one is already open;
+ * coming back resolves every open one (by `system`).
+ */
+export function deviceStatusAlerts(
+  status: { device_id: string; checkpoint_id: string; online: boolean; ts_ms: number },
+  openOfflineAlerts: readonly string[],
+): { open: AlertDraft | null; resolve: readonly string[] } {
+  if (status.online) return { open: null, resolve: openOfflineAlerts };
+  if (openOfflineAlerts.length > 0) return { open: null, resolve: [] };
+  return {
+    open: {
+      kind: "device_offline",
+      checkpoint_id: status.checkpoint_id,
+      device_id: status.device_id,
+      reading_id: null,
+      passage_id: null,
+      pass_id: null,
+      temp_c: null,
+      ts_ms: status.ts_ms,
+    },
+    resolve: [],
+  };
+}

@@ -1,0 +1,249 @@
+import type { GatewayConfig } from "../config/schema.js";
+import {
+  type AlertDraft,
+  deviceStatusAlerts,
+  passageAlerts,
+  readingAlerts,
+} from "../domain/alert-rules.js";
+import type { DomainEvent } from "../domain/events.js";
+import type { LowRetestRule } from "../domain/low-retest.js";
+import { arrive, expire, type Half, type PassageDraft } from "../domain/pairing.js";
+import { decidePassage } from "../domain/passage-rules.js";
+import { screenTemperature } from "../domain/screening.js";
+import type { ReadingInput, ScanInput } from "../domain/types.js";
+import type { Store } from "../store/store.js";
+import { DecisionMemory } from "./decision-memory.js";
+import type { DeviceRegistry } from "./devices.js";
+
+/** Something that arrived and is written, with all it decides, in one transaction. */
+export type Arrival =
+  | { kind: "reading"; input: ReadingInput }
+  | { kind: "scan"; input: ScanInput }
+  | {
+      kind: "device_status";
+      deviceId: string;
+      online: boolean;
+      reason: string | null;
+      tsMs: number;
+    }
+  | { kind: "alert"; alert: AlertDraft }
+  /** Decides the halves whose pairing window has run out by `nowMs`. */
+  | { kind: "window_end"; nowMs: number };
+
+export interface RecorderContext {
+  store: Store;
+  devices: DeviceRegistry;
+  pairingWindowMs: number;
+  alerts: GatewayConfig["alerts"];
+}
+
+/**
+ * Writes an arrival and everything it decides (SPEC 1 "committed together"): the reading or
+ * scan, the passage it completes or the half it leaves waiting, the alerts it opens, a device's
+ * status change and the alerts that opens or resolves. Every decision is a pure function
+ * (screening, pairing, passage rules, alert rules); this class only feeds them and writes what
+ * they decide. Call `record` inside a transaction (ingest.ts does), then `saveChanged` in the
+ * same one, so the decisions' memory on disk always matches what was committed.
+ */
+export class Recorder {
+  private readonly memory: DecisionMemory;
+  private readonly rule: LowRetestRule;
+
+  constructor(private readonly ctx: RecorderContext) {
+    this.memory = new DecisionMemory(ctx.store.decisionState);
+    this.rule = {
+      windowMs: ctx.alerts.low_retest_window_min * 60_000,
+      samePassCount: ctx.alerts.low_retest_same_pass,
+      inARow: ctx.alerts.low_retest_in_a_row,
+    };
+  }
+
+  /** Whether any half is waiting for its partner (so a window may run out). */
+  get hasWaiting(): boolean {
+    return this.memory.waitingCheckpoints().length > 0;
+  }
+
+  /** The events the arrival produced, in order; null for a repeated message (stored once). */
+  record(arrival: Arrival): DomainEvent[] | null {
+    switch (arrival.kind) {
+      case "reading":
+        return this.reading(arrival.input);
+      case "scan":
+        return this.scan(arrival.input);
+      case "device_status":
+        return this.deviceStatus(arrival);
+      case "alert":
+        return [this.ctx.store.alerts.open(arrival.alert)];
+      case "window_end":
+        return this.windowEnd(arrival.nowMs);
+    }
+  }
+
+  /** Starts an undo point; see DecisionMemory. */
+  mark(): void {
+    this.memory.mark();
+  }
+
+  /** The transaction since `mark()` did not commit: forget what it changed. */
+  undo(): void {
+    this.memory.undo();
+  }
+
+  /** Writes the decisions' changed memory; inside the transaction of what changed it. */
+  saveChanged(): void {
+    this.memory.saveChanged();
+  }
+
+  private reading(input: ReadingInput): DomainEvent[] | null {
+    const { store, devices } = this.ctx;
+    const device = devices.device(input.device_id);
+    const rules = devices.rules(input.device_id);
+    if (!device || !rules) throw new Error(`unknown device '${input.device_id}'`);
+    const screened = screenTemperature(input.raw_c, device.offset_c, rules);
+    const stored = store.readings.insert({
+      ts_ms: input.ts_ms,
+      device_id: device.id,
+      checkpoint_id: device.checkpoint,
+      temp_c: screened.tempC,
+      raw_c: input.raw_c,
+      ambient_c: input.ambient_c,
+      status: screened.status,
+      pass_id: null,
+      msg_id: input.msg_id,
+    });
+    if (!stored) return null;
+    const { reading } = stored;
+    const events: DomainEvent[] = [stored];
+    const checkpoint = devices.checkpoint(reading.checkpoint_id);
+    if (!checkpoint) return events;
+    // The fever alert is stored ahead of the passage: the guard hears of it at once (SPEC 2).
+    const alerts = readingAlerts(
+      reading,
+      checkpoint.mode,
+      this.memory.lowsInARow(checkpoint.id),
+      this.rule,
+    );
+    this.memory.setLowsInARow(checkpoint.id, alerts.lowsInARow);
+    for (const alert of alerts.alerts) events.push(store.alerts.open(alert));
+    const half: Half = {
+      kind: "reading",
+      id: reading.id,
+      tsMs: input.ts_ms,
+      tempC: reading.temp_c,
+      status: reading.status,
+    };
+    return this.pair(checkpoint.id, half, events);
+  }
+
+  private scan(input: ScanInput): DomainEvent[] | null {
+    const device = this.ctx.devices.device(input.device_id);
+    if (!device) throw new Error(`unknown device '${input.device_id}'`);
+    const stored = this.ctx.store.scans.insert({ ...input, checkpoint_id: device.checkpoint });
+    if (!stored) return null;
+    const half: Half = {
+      kind: "scan",
+      id: stored.scan.id,
+      tsMs: input.ts_ms,
+      passId: input.pass_id,
+    };
+    return this.pair(device.checkpoint, half, [stored]);
+  }
+
+  private pair(checkpointId: string, half: Half, events: DomainEvent[]): DomainEvent[] {
+    const checkpoint = this.ctx.devices.checkpoint(checkpointId);
+    if (!checkpoint) return events;
+    const result = arrive(
+      this.memory.pairing(checkpointId),
+      half,
+      checkpoint.mode,
+      this.ctx.pairingWindowMs,
+    );
+    this.memory.setPairing(checkpointId, result.state);
+    for (const draft of result.drafts) this.settle(checkpointId, draft, events);
+    return events;
+  }
+
+  private windowEnd(nowMs: number): DomainEvent[] {
+    const events: DomainEvent[] = [];
+    for (const checkpointId of this.memory.waitingCheckpoints()) {
+      const checkpoint = this.ctx.devices.checkpoint(checkpointId);
+      // A checkpoint no longer configured: its halves cannot be decided by its rules.
+      const mode = checkpoint?.mode ?? "temperature_only";
+      const result = expire(
+        this.memory.pairing(checkpointId),
+        nowMs,
+        mode,
+        this.ctx.pairingWindowMs,
+      );
+      this.memory.setPairing(checkpointId, result.state);
+      if (checkpoint) for (const draft of result.drafts) this.settle(checkpointId, draft, events);
+    }
+    return events;
+  }
+
+  /** Decides a passage (pure rules), stores it and opens its alerts. */
+  private settle(checkpointId: string, draft: PassageDraft, events: DomainEvent[]): void {
+    const { store, devices } = this.ctx;
+    const checkpoint = devices.checkpoint(checkpointId);
+    if (!checkpoint) return;
+    const pass = draft.scan ? store.passes.facts(draft.scan.passId) : undefined;
+    const { decision, reasons } = decidePassage({
+      mode: checkpoint.mode,
+      enforcement: checkpoint.enforcement,
+      direction: checkpoint.direction,
+      readingStatus: draft.reading?.status ?? null,
+      scan: draft.scan ? { pass } : null,
+      nowMs: draft.tsMs,
+    });
+    const stored = store.passages.insert({
+      ts_ms: draft.tsMs,
+      checkpoint_id: checkpointId,
+      pass_id: draft.scan?.passId ?? null,
+      holder_name: pass?.holderName ?? null,
+      reading_id: draft.reading?.id ?? null,
+      scan_id: draft.scan?.id ?? null,
+      temp_c: draft.reading?.tempC ?? null,
+      decision,
+      reasons,
+    });
+    events.push(stored);
+    const alerts = passageAlerts(stored.passage, this.memory.lowsByPass(), this.rule);
+    this.memory.setLowsByPass(alerts.lowsByPass);
+    for (const alert of alerts.alerts) events.push(store.alerts.open(alert));
+  }
+
+  private deviceStatus(change: Extract<Arrival, { kind: "device_status" }>): DomainEvent[] {
+    const { store, devices } = this.ctx;
+    const device = devices.device(change.deviceId);
+    if (!device) throw new Error(`unknown device '${change.deviceId}'`);
+    const stored = store.deviceStatus.insert({
+      device_id: device.id,
+      checkpoint_id: device.checkpoint,
+      online: change.online,
+      reason: change.reason,
+      ts_ms: change.tsMs,
+    });
+    const events: DomainEvent[] = [stored];
+    const open = store.alerts.activeFor("device_offline", device.id).map((alert) => alert.id);
+    const alerts = deviceStatusAlerts(
+      {
+        device_id: device.id,
+        checkpoint_id: device.checkpoint,
+        online: change.online,
+        ts_ms: change.tsMs,
+      },
+      open,
+    );
+    if (alerts.open) events.push(store.alerts.open(alerts.open));
+    for (const alertId of alerts.resolve) {
+      events.push(
+        store.alerts.resolve(alertId, "system", change.tsMs, {
+          disposition: null,
+          confirm_temp_c: null,
+          note: "device back online",
+        }),
+      );
+    }
+    return events;
+  }
+}

@@ -1,0 +1,18 @@
+import type { DomainEvent } from "../domain/events.js";
+import type { InTransaction } from "../pipeline/ingest.js";
+import type { OutboxRepository } from "../store/outbox.js";
+import { upstreamPayload, upstreamRoute } from "./routes.js";
+
+/**
+ * Queues what goes upstream in the outbox, inside the transaction that stores the events
+ * (SPEC 6), so an event and its outbox row are committed together or not at all. Each payload
+ * is serialised once, here.
+ */
+export function queueUpstream(outbox: OutboxRepository, forwardReadings: boolean): InTransaction {
+  return (events: readonly DomainEvent[], nowMs: number) => {
+    for (const event of events) {
+      const route = upstreamRoute(event, forwardReadings);
+      if (route) outbox.add(event.seq, route.kind, route.priority, upstreamPayload(event), nowMs);
+    }
+  };
+}

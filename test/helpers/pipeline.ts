@@ -1,0 +1,37 @@
+import type { GatewayConfig } from "../../gateway/config/schema.js";
+import type { EventBus } from "../../gateway/events.js";
+import { liveMessage } from "../../gateway/live/messages.js";
+import type { LiveMessage } from "../../gateway/live/protocol.js";
+import type { Logger } from "../../gateway/log.js";
+import type { Metrics } from "../../gateway/metrics.js";
+import type { DeviceRegistry } from "../../gateway/pipeline/devices.js";
+import { Ingest, type InTransaction } from "../../gateway/pipeline/ingest.js";
+import { Recorder } from "../../gateway/pipeline/recorder.js";
+import type { Store } from "../../gateway/store/store.js";
+
+/** The write path as the gateway composes it, for tests that drive it without a gateway. */
+export function createIngest(parts: {
+  config: GatewayConfig;
+  store: Store;
+  bus: EventBus;
+  devices: DeviceRegistry;
+  metrics: Metrics;
+  log: Logger;
+  maxBatch?: number;
+  inTransaction?: InTransaction[];
+}): Ingest {
+  const recorder = new Recorder({
+    store: parts.store,
+    devices: parts.devices,
+    pairingWindowMs: parts.config.pairing_window_s * 1000,
+    alerts: parts.config.alerts,
+  });
+  return new Ingest({ ...parts, recorder });
+}
+
+/** Collects every published event as the live message a guard would get. */
+export function collectLive(bus: EventBus, name = "test"): LiveMessage[] {
+  const messages: LiveMessage[] = [];
+  bus.subscribe(name, (event) => messages.push(liveMessage(event)));
+  return messages;
+}
