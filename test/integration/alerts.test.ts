@@ -91,9 +91,15 @@ describe("alerts", () => {
     });
     const update = await kiosk.waitFor(
       (m) =>
-        m.type === "alert_update" && m.data.id === alert.data.id && m.data.state === "resolved",
+        m.type === "alert_update" &&
+        m.data.alert_id === alert.data.id &&
+        m.data.state === "resolved",
     );
     expect(update.data).toMatchObject({ kind: "fever", disposition: "released" });
+    // The change is an event of its own (SPEC 1); a kiosk never sees who handled it or the note.
+    expect(update.data.id).toBe(`gw-test:${update.seq}`);
+    expect(update.data.id).not.toBe(alert.data.id);
+    expect(update.data).toMatchObject({ resolved_by: null, acknowledged_by: null, note: null });
     expect(
       (await post(`/api/alerts/${alert.data.id}/resolve`, { disposition: "released" })).status,
     ).toBe(409);
@@ -210,7 +216,7 @@ describe("alerts", () => {
     );
     const again = await connectDevice(gw.mqttUrl, "reader-p");
     const cleared = await guardLive.waitFor(
-      (m) => m.type === "alert_update" && m.data.id === offline.data.id,
+      (m) => m.type === "alert_update" && m.data.alert_id === offline.data.id,
     );
     expect(cleared.data).toMatchObject({
       state: "resolved",

@@ -76,8 +76,9 @@ describe("HTTP API", () => {
     expect(first.body.items[0]).toEqual(
       expect.objectContaining({
         id: expect.any(String),
-        seq: 1205,
-        ts: expect.any(String),
+        seq: expect.any(Number),
+        // The newest: the 1205th reading, 1204 minutes after the first.
+        ts: new Date(Date.parse("2026-11-20T08:00:00+08:00") + 1204 * 60_000).toISOString(),
         device_id: expect.any(String),
         checkpoint_id: expect.any(String),
         temp_c: expect.any(Number),
@@ -95,6 +96,7 @@ describe("HTTP API", () => {
     } while (cursor);
     expect(seen).toHaveLength(1205);
     expect(new Set(seen).size).toBe(1205);
+    expect(seen).toEqual([...seen].sort((a, b) => b - a));
   });
 
   it("filters by status, device, checkpoint and time (ISO 8601 or ms)", async () => {
@@ -106,7 +108,11 @@ describe("HTTP API", () => {
     const from = "2026-11-20T08:00:00+08:00";
     const to = Date.parse("2026-11-20T08:09:00+08:00");
     const window = await get(`/api/readings?from=${encodeURIComponent(from)}&to=${to}`);
-    expect(window.body.items.map((r) => r.seq)).toEqual([10, 9, 8, 7, 6, 5, 4, 3, 2, 1]);
+    const minute = (m: number) =>
+      new Date(Date.parse("2026-11-20T08:00:00+08:00") + m * 60_000).toISOString();
+    expect(window.body.items.map((r) => r.ts)).toEqual(
+      [9, 8, 7, 6, 5, 4, 3, 2, 1, 0].map(minute),
+    );
   });
 
   it("answers a bad filter with 400 naming the field", async () => {
