@@ -4,10 +4,11 @@ import { EventBus } from "../../../gateway/events.js";
 import { createLogger } from "../../../gateway/log.js";
 import { Metrics } from "../../../gateway/metrics.js";
 import { DeviceRegistry } from "../../../gateway/pipeline/devices.js";
+import type { InTransaction } from "../../../gateway/pipeline/ingest.js";
 import { Store } from "../../../gateway/store/store.js";
 import { collectLive, createIngest } from "../../helpers/pipeline.js";
 
-function setup(maxBatch?: number) {
+function setup(maxBatch?: number, inTransaction: InTransaction[] = []) {
   const config = validateConfig({
     screening: { fever_above_c: 37.3 },
     checkpoints: [
@@ -20,7 +21,10 @@ function setup(maxBatch?: number) {
     ],
   });
   const store = Store.open(":memory:", "gw");
-  const bus = new EventBus();
+  const failures: string[] = [];
+  const bus = new EventBus((listener, event, error) =>
+    failures.push(`${listener} ${event.seq} ${(error as Error).message}`),
+  );
   const devices = new DeviceRegistry(config);
   const metrics = new Metrics();
   const ingest = createIngest({
@@ -31,9 +35,10 @@ function setup(maxBatch?: number) {
     metrics,
     log: createLogger("silent"),
     maxBatch,
+    inTransaction,
   });
   const published = collectLive(bus);
-  return { store, ingest, published, metrics, devices };
+  return { store, ingest, published, metrics, devices, bus, failures };
 }
 
 const input = (device_id: string, raw_c: number, msg_id: string | null = null) => ({
@@ -148,5 +153,56 @@ describe("the ingest pipeline", () => {
       ["device_status", false],
     ]);
     expect(devices.isOnline("t1")).toBe(false);
+  });
+
+  it("a listener that throws holds back no acknowledgement, stops no other listener and not the process", async () => {
+    const { ingest, bus, published, failures } = setup();
+    // Subscribed after `published`'s collector and before another one: both must still get all.
+    bus.subscribe("broken", () => {
+      throw new Error("listener bug");
+    });
+    const after = collectLive(bus, "after");
+    const acked: (Error | null)[] = [];
+    // From setImmediate, as the broker's callbacks run: a throw that escaped would end the process.
+    await new Promise<void>((resolve) =>
+      setImmediate(() => {
+        for (const raw of [36.5, 38.5])
+          ingest.submitReading(input("t2", raw), (e) => acked.push(e));
+        resolve();
+      }),
+    );
+    await nextTurn();
+    expect(acked).toEqual([null, null]);
+    expect(published.map((e) => e.type)).toEqual([
+      "reading",
+      "passage",
+      "reading",
+      "alert",
+      "passage",
+    ]);
+    expect(after.map((e) => e.seq)).toEqual(published.map((e) => e.seq));
+    expect(failures).toEqual(published.map((e) => `broken ${e.seq} listener bug`));
+  });
+
+  it("acknowledges the rest of a batch when one arrival cannot be written, and not that one", async () => {
+    // An outbox write that fails for one event stands for any fault limited to one message.
+    const failOn: InTransaction = (events) => {
+      for (const event of events)
+        if (event.kind === "reading_stored" && event.reading.raw_c === 39.9)
+          throw new Error("cannot queue this one");
+    };
+    const { ingest, store, metrics } = setup(undefined, [failOn]);
+    const acked: string[] = [];
+    for (const raw of [36.5, 39.9, 36.7])
+      ingest.submitReading(input("t2", raw), (e) => acked.push(`${raw}:${e ? e.message : "ok"}`));
+    await nextTurn();
+    expect(acked.sort()).toEqual(["36.5:ok", "36.7:ok", "39.9:cannot queue this one"]);
+    expect(
+      store.readings
+        .page({ limit: 10 })
+        .items.map((r) => r.raw_c)
+        .sort(),
+    ).toEqual([36.5, 36.7]);
+    expect((await metrics.storeErrors.get()).values[0]?.value).toBe(1);
   });
 });
