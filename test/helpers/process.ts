@@ -29,10 +29,11 @@ export function spawnGateway(
   dir: string,
   config: Record<string, unknown>,
   env: NodeJS.ProcessEnv = {},
+  bin: string = GATEWAY_BIN,
 ): Promise<GatewayProcess> {
   const file = join(dir, "checkpoint.yaml");
   writeFileSync(file, stringify(config));
-  const child = spawn(process.execPath, [GATEWAY_BIN, "--config", file], {
+  const child = spawn(process.execPath, [bin, "--config", file], {
     cwd: dir,
     env: { ...process.env, ...env },
     stdio: ["ignore", "pipe", "pipe"],

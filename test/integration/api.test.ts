@@ -110,9 +110,7 @@ describe("HTTP API", () => {
     const window = await get(`/api/readings?from=${encodeURIComponent(from)}&to=${to}`);
     const minute = (m: number) =>
       new Date(Date.parse("2026-11-20T08:00:00+08:00") + m * 60_000).toISOString();
-    expect(window.body.items.map((r) => r.ts)).toEqual(
-      [9, 8, 7, 6, 5, 4, 3, 2, 1, 0].map(minute),
-    );
+    expect(window.body.items.map((r) => r.ts)).toEqual([9, 8, 7, 6, 5, 4, 3, 2, 1, 0].map(minute));
   });
 
   it("answers a bad filter with 400 naming the field", async () => {

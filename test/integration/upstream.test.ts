@@ -8,6 +8,7 @@ import { connectDevice, publishQos1 } from "../helpers/device.js";
 import {
   DEVICE_PASSWORD,
   eventually,
+  login,
   metricValue,
   type RunningGateway,
   startGateway,
@@ -20,7 +21,13 @@ const GATEWAY_PASSWORD = "gw-upstream-pass";
 let dir: string;
 let broker: Mosquitto;
 let consumer: MqttClient;
-const received: { topic: string; id: string; kind: string }[] = [];
+const received: {
+  topic: string;
+  id: string;
+  kind: string;
+  alert_id?: string;
+  state?: string;
+}[] = [];
 
 beforeAll(async () => {
   dir = mkdtempSync(join(tmpdir(), "cg-upstream-"));
@@ -38,7 +45,12 @@ beforeAll(async () => {
   consumer.on("message", (topic, payload) => {
     const kind = topic.split("/").at(-1) ?? "";
     if (kind === "status") return;
-    received.push({ topic, kind, id: (JSON.parse(payload.toString()) as { id: string }).id });
+    const event = JSON.parse(payload.toString()) as {
+      id: string;
+      alert_id?: string;
+      state?: string;
+    };
+    received.push({ topic, kind, id: event.id, alert_id: event.alert_id, state: event.state });
   });
   await consumer.subscribeAsync("district/#", { qos: 1 });
 });
@@ -102,6 +114,36 @@ describe("forwarding to a real Mosquitto", () => {
       "district/demo/gw-test/summary",
     ]);
     await eventually(async () => ((await health()).queue_depth === 0 ? true : undefined));
+  });
+
+  it("forwards an alert's acknowledge and resolve as events of their own, which survive a dedupe on id", async () => {
+    received.length = 0;
+    readings(1, 1);
+    const opened = await eventually(() =>
+      received.find((m) => m.kind === "alert" && m.state === "open"),
+    );
+    const alertId = opened.alert_id as string;
+    expect(alertId).toBe(opened.id);
+    const auth = { authorization: `Bearer ${await login(gw.httpUrl)}` };
+    const post = (path: string, body: object) =>
+      fetch(`${gw.httpUrl}/api/alerts/${alertId}/${path}`, {
+        method: "POST",
+        headers: { ...auth, "content-type": "application/json" },
+        body: JSON.stringify(body),
+      });
+    expect((await post("ack", {})).status).toBe(200);
+    expect((await post("resolve", { disposition: "referred", confirm_temp_c: 38.4 })).status).toBe(
+      200,
+    );
+    await eventually(() =>
+      received.some((m) => m.alert_id === alertId && m.state === "resolved") ? true : undefined,
+    );
+    // The district's dedupe: one row per id, as `INSERT ... ON CONFLICT (id) DO NOTHING` keeps.
+    const deduped = new Map(
+      received.filter((m) => m.alert_id === alertId).map((m) => [m.id, m.state]),
+    );
+    expect([...deduped.values()]).toEqual(["open", "acknowledged", "resolved"]);
+    expect(new Set(deduped.keys()).size).toBe(3);
   });
 
   it("keeps working through an outage, shows the queue growing, then delivers every event", async () => {
