@@ -80,26 +80,31 @@ describe("durability of acknowledged readings (gateway in its own process)", () 
     running = await spawnGateway(dir, config(dbPath));
     const thermo = await connectDevice(`mqtt://127.0.0.1:${running.mqttPort}`, "thermo-1");
     const acked: string[] = [];
-    // Many in flight at once, so the kill lands while batches are being committed.
+    const gateway = running;
+    let killed: () => void = () => {};
+    const kill = new Promise<void>((resolve) => {
+      killed = resolve;
+    });
+    // Many in flight at once, and the kill sent from the 500th PUBACK's own callback, so it
+    // lands while later batches are being committed.
     const inFlight = Array.from({ length: 2000 }, (_, i) =>
       publishQos1(thermo, deviceTopic("thermo-1", "temperature"), {
         temp_c: 36.5,
         msg_id: `r-${i}`,
       }).then(
-        () => acked.push(`r-${i}`),
+        () => {
+          acked.push(`r-${i}`);
+          if (acked.length === 500) {
+            gateway.child.kill("SIGKILL");
+            killed();
+          }
+        },
         () => {},
       ),
     );
-    await new Promise<void>((resolve) => {
-      const check = setInterval(() => {
-        if (acked.length >= 500) {
-          clearInterval(check);
-          resolve();
-        }
-      }, 1);
-    });
-    const ackedAtKill = [...acked];
+    await kill;
     await stopProcess(running.child, "SIGKILL");
+    const ackedAtKill = [...acked];
     running = undefined;
     thermo.end(true);
     await Promise.race([
@@ -107,7 +112,9 @@ describe("durability of acknowledged readings (gateway in its own process)", () 
       new Promise((resolve) => setTimeout(resolve, 200)),
     ]);
     const stored = new Set(storedMsgIds(dbPath));
-    expect(ackedAtKill.length).toBeGreaterThanOrEqual(500);
+    // The kill landed mid-stream: not everything sent was stored (or the test proved nothing).
+    expect(stored.size).toBeLessThan(2000);
+    expect(ackedAtKill.length).toBeGreaterThan(0);
     expect(ackedAtKill.filter((id) => !stored.has(id))).toEqual([]);
   });
 

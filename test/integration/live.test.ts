@@ -193,4 +193,40 @@ describe("live push", () => {
     stalled.destroy();
     await healthy.close();
   });
+
+  it("keeps acknowledging and pushing when a bus listener throws, and counts the failures", async () => {
+    const guard = await LiveClient.connect(`${gw.wsUrl}/live/guard`, {
+      authorization: `Bearer ${await login(gw.httpUrl)}`,
+    });
+    await guard.waitFor((m) => m.type === "hello");
+    const failuresBefore = await metricValue(gw.httpUrl, "checkpoint_bus_listener_errors_total", {
+      listener: "broken",
+    });
+    gw.gateway.bus.subscribe("broken", () => {
+      throw new Error("a listener's bug");
+    });
+    const later: number[] = [];
+    gw.gateway.bus.subscribe("after the broken one", (event) => later.push(event.seq));
+    try {
+      // The PUBACK arrives (publishQos1 resolves), the guard gets the reading, the listener
+      // subscribed after the broken one got every event, and the process is still here.
+      await temperature(36.9, "after-broken-listener");
+      const reading = await guard.waitFor(
+        (m) =>
+          m.type === "reading" && (m.data as { msg_id: string }).msg_id === "after-broken-listener",
+      );
+      await eventually(() => (later.length >= 2 ? true : undefined));
+      expect(later[0]).toBe(reading.seq);
+      expect(
+        (await metricValue(gw.httpUrl, "checkpoint_bus_listener_errors_total", {
+          listener: "broken",
+        })) - failuresBefore,
+      ).toBe(later.length);
+      await temperature(36.8);
+    } finally {
+      gw.gateway.bus.unsubscribe("broken");
+      gw.gateway.bus.unsubscribe("after the broken one");
+      await guard.close();
+    }
+  });
 });

@@ -1,0 +1,151 @@
+import { type ChildProcess, spawn } from "node:child_process";
+import { mkdtempSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { afterEach, describe, expect, it } from "vitest";
+import { deviceTopic } from "../../gateway/mqtt/contract.js";
+import { connectDevice, publishQos1 } from "../helpers/device.js";
+import { DEVICE_PASSWORD, eventually, login } from "../helpers/gateway.js";
+import { PROJECT_ROOT, spawnGateway, stopProcess } from "../helpers/process.js";
+
+let dir: string | undefined;
+let child: ChildProcess | undefined;
+afterEach(async () => {
+  if (child) await stopProcess(child, "SIGKILL");
+  child = undefined;
+  if (dir) rmSync(dir, { recursive: true, force: true });
+  dir = undefined;
+});
+
+const ADMIN = "admin-test-pass";
+
+async function getJson<T>(url: string, token?: string): Promise<T> {
+  const response = await fetch(url, {
+    headers: token ? { authorization: `Bearer ${token}` } : {},
+  });
+  if (!response.ok) throw new Error(`${url}: ${response.status}`);
+  return (await response.json()) as T;
+}
+
+/** Starts `npm run demo`'s program in `cwd` (its ./data), and resolves with its HTTP address. */
+function startDemo(
+  cwd: string,
+): Promise<{ child: ChildProcess; url: string; output: () => string }> {
+  const demo = spawn(process.execPath, [join(PROJECT_ROOT, "dist/firmware-sim/demo.js")], {
+    cwd,
+    env: {
+      ...process.env,
+      CHECKPOINT_HTTP__HOST: "127.0.0.1",
+      CHECKPOINT_HTTP__PORT: "0",
+      CHECKPOINT_MQTT__HOST: "127.0.0.1",
+      CHECKPOINT_MQTT__PORT: "0",
+      CHECKPOINT_ADMIN_PASSWORD: ADMIN,
+      CHECKPOINT_LOG_LEVEL: "warn",
+    },
+    stdio: ["ignore", "pipe", "pipe"],
+  });
+  child = demo;
+  let text = "";
+  return new Promise((resolve, reject) => {
+    const onData = (chunk: Buffer) => {
+      text += chunk.toString();
+      const health = /health:\s+(http:\/\/\S+)\/api\/health/.exec(text);
+      if (health?.[1]) resolve({ child: demo, url: health[1], output: () => text });
+    };
+    demo.stdout?.on("data", onData);
+    demo.stderr?.on("data", onData);
+    demo.once("exit", (code) => reject(new Error(`demo exited with ${code}:\n${text}`)));
+  });
+}
+
+describe("restarts", () => {
+  it("`npm run demo` stopped with Ctrl-C and started again three times on the same ./data keeps running", async () => {
+    dir = mkdtempSync(join(tmpdir(), "cg-demo-"));
+    let lastSeq = 0;
+    for (let run = 1; run <= 3; run++) {
+      const demo = await startDemo(dir);
+      const token = await login(demo.url, "admin", ADMIN);
+      // The devices going offline at the last stop opened device_offline alerts; coming back
+      // resolves them, the write that failed with a repeated seq before (SPEC 1).
+      if (run > 1)
+        await eventually(
+          async () =>
+            (
+              await getJson<{ items: unknown[] }>(
+                `${demo.url}/api/alerts?kind=device_offline&state=open`,
+                token,
+              )
+            ).items.length === 0
+              ? true
+              : undefined,
+          15_000,
+        );
+      // And it goes on taking in the simulated crowd: a reading stored after everything before.
+      const newest = await eventually(async () => {
+        const page = await getJson<{ items: { seq: number }[] }>(
+          `${demo.url}/api/readings?limit=1`,
+          token,
+        );
+        const seq = page.items[0]?.seq ?? 0;
+        return seq > lastSeq ? seq : undefined;
+      }, 15_000);
+      lastSeq = newest;
+      expect(demo.child.exitCode).toBeNull();
+      const exited = new Promise<number | null>((resolve) => demo.child.once("exit", resolve));
+      demo.child.kill("SIGINT");
+      expect(await exited).toBe(0);
+      expect(demo.output()).not.toMatch(/UNIQUE constraint|checkpoint-demo:/);
+    }
+  }, 90_000);
+
+  it("lets a guard acknowledge and resolve an alert opened before a restart", async () => {
+    dir = mkdtempSync(join(tmpdir(), "cg-restart-"));
+    const config = {
+      gateway_id: "gw-restart",
+      http: { host: "127.0.0.1", port: 0 },
+      mqtt: { host: "127.0.0.1", port: 0 },
+      database: { path: join(dir, "checkpoint.db") },
+      admin_password: ADMIN,
+      log_level: "warn",
+      checkpoints: [{ id: "gate-1", name: "Gate" }],
+      devices: [
+        { id: "thermo-1", kind: "thermometer", checkpoint: "gate-1", password: DEVICE_PASSWORD },
+      ],
+    };
+    let gateway = await spawnGateway(dir, { ...config, log_level: "info" });
+    child = gateway.child;
+    const thermo = await connectDevice(`mqtt://127.0.0.1:${gateway.mqttPort}`, "thermo-1");
+    await publishQos1(thermo, deviceTopic("thermo-1", "temperature"), { temp_c: 38.6 });
+    await thermo.endAsync(true);
+    await stopProcess(gateway.child, "SIGTERM");
+
+    gateway = await spawnGateway(dir, { ...config, log_level: "info" });
+    child = gateway.child;
+    const url = `http://127.0.0.1:${gateway.httpPort}`;
+    const token = await login(url, "admin", ADMIN);
+    const { items } = await getJson<{ items: { id: string; kind: string }[] }>(
+      `${url}/api/alerts?state=open&kind=fever`,
+      token,
+    );
+    const fever = items[0];
+    if (!fever) throw new Error("the fever alert from before the restart is not open");
+    const post = (path: string, body: object) =>
+      fetch(`${url}/api/alerts/${fever.id}/${path}`, {
+        method: "POST",
+        headers: { authorization: `Bearer ${token}`, "content-type": "application/json" },
+        body: JSON.stringify(body),
+      });
+    expect((await post("ack", {})).status).toBe(200);
+    const resolved = await post("resolve", { disposition: "referred", confirm_temp_c: 38.4 });
+    expect(resolved.status).toBe(200);
+    expect(await resolved.json()).toMatchObject({ state: "resolved", disposition: "referred" });
+    // Each change has its own id, above every seq stored before the restart.
+    const detail = await getJson<{ alerts: { history: { change_id: string }[] }[] }>(
+      `${url}/api/passages/${(await getJson<{ items: { id: string }[] }>(`${url}/api/passages?limit=1`, token)).items[0]?.id}`,
+      token,
+    );
+    const changeIds = detail.alerts[0]?.history.map((h) => h.change_id) ?? [];
+    expect(changeIds).toHaveLength(3);
+    expect(new Set(changeIds).size).toBe(3);
+  });
+});
