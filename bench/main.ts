@@ -4,6 +4,7 @@ import { tmpdir } from "node:os";
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { Store } from "../gateway/store/store.js";
+import { buildOldCore, killTrials, OLD_CORE_COMMIT, outboxQueries, removeOldCore } from "./core.js";
 import { externalBrokerRate } from "./external.js";
 import {
   connectDevices,
@@ -114,8 +115,12 @@ async function drained(kiosks: RawKiosk[], expected: number, timeoutMs = 20_000)
 const lostOf = (kiosks: RawKiosk[], expected: number) =>
   kiosks.reduce((sum, k) => sum + Math.max(0, expected - k.readings), 0);
 
-async function gatewayRuns() {
-  const target = await startGateway(dist, dir, DEVICES);
+/**
+ * The end-to-end runs against the gateway built in `distDir`. `full` adds 20,000/s and the
+ * memory soak; without it (the old core, for comparison) only saturation and 1,000/s.
+ */
+async function gatewayRuns(distDir: string, full: boolean) {
+  const target = await startGateway(distDir, dir, DEVICES);
   const pid = target.child.pid as number;
   const kiosks = await connectKiosks(target.httpPort, KIOSKS);
   const devices = await connectDevices(target.mqttPort, DEVICES, true);
@@ -138,7 +143,7 @@ async function gatewayRuns() {
     number,
     { achieved: number; p50: number; p99: number; cpu: CpuFigure; lost: number }
   > = {};
-  for (const rate of [1000, 20_000]) {
+  for (const rate of full ? [1000, 20_000] : [1000]) {
     const sentAt = new Map<string, bigint>();
     for (const k of kiosks) {
       k.reset();
@@ -159,10 +164,10 @@ async function gatewayRuns() {
   for (const k of kiosks) k.measure = null;
 
   // Memory over a long run at a steady 5,000 readings/s.
-  const soakMs = seconds(60, 10);
+  const soakMs = full ? seconds(60, 10) : 0;
   const samples: number[] = [];
   const sampler = setInterval(() => samples.push(rssMbOf(pid)), 5000);
-  await publishAtRate(devices, 5000, soakMs, new Map());
+  if (soakMs > 0) await publishAtRate(devices, 5000, soakMs, new Map());
   clearInterval(sampler);
   clearInterval(rssTimer);
 
@@ -186,7 +191,18 @@ const externalReadings = quick ? 2_000 : 10_000;
 const viaExternal = await externalBrokerRate(dist, dir, externalReadings);
 const aedes = await bareAedes();
 const sqlite = sqliteAlone();
-const g = await gatewayRuns();
+const g = await gatewayRuns(dist, true);
+const oldDist = buildOldCore(dirname(dist), dir);
+const old = oldDist ? await gatewayRuns(oldDist, false) : null;
+const trials = quick ? 2 : 5;
+const trialPeople = quick ? 200 : 500;
+const killNew = await killTrials(join(dist, "gateway/main.js"), trials, trialPeople);
+const killOld = oldDist
+  ? await killTrials(join(oldDist, "gateway/main.js"), trials, trialPeople)
+  : null;
+if (oldDist) removeOldCore(dirname(dist), dir);
+const queued = quick ? 100_000 : 1_000_000;
+const queue = outboxQueries(dir, queued, 200);
 const logSizes = quick ? [100_000] : [1_000_000, 10_000_000];
 const logQueries: { rows: number; times: ReturnType<typeof queryTimes> }[] = [];
 let exported: Awaited<ReturnType<typeof exportRate>> | undefined;
@@ -220,8 +236,51 @@ const rows: [string, string, string][] = [
   ["SQLite alone: readings/s (gateway store, batches of 500, fsync each)", fmt(sqlite.rate), ""],
   ["  user CPU per reading, µs", fmt(sqlite.userUs, 1), ""],
   ["ratio gateway / bare aedes (throughput)", `${fmt(rate / aedes.rate, 2)}x`, ""],
-  ["ratio gateway / SQLite alone (throughput)", `${fmt(rate / sqlite.rate, 2)}x`, ""],
+  ["ratio gateway / SQLite alone (throughput)", `${fmt(rate / sqlite.rate, 2)}x`, ">= 0.5"],
 ];
+if (old) {
+  const oldRate = old.saturation.count / (old.satMs / 1000);
+  const old1000 = old.atRate[1000];
+  rows.push(
+    [`old core (${OLD_CORE_COMMIT}), same run: readings/s sustained`, fmt(oldRate), ""],
+    ["  CPU per reading at saturation, µs total (user)", cpuCell(old.saturation.cpu), ""],
+    ["  ratio new core / old core (throughput)", `${fmt(rate / oldRate, 2)}x`, ">= 1"],
+  );
+  if (old1000)
+    rows.push(
+      [
+        "  old core at 1,000/s: publish -> kiosk p50 / p99, ms",
+        `${fmt(old1000.p50, 2)} / ${fmt(old1000.p99, 2)}`,
+        "",
+      ],
+      ["  old core CPU per reading at 1,000/s, µs total (user)", cpuCell(old1000.cpu), ""],
+    );
+}
+const trialCells = (c: typeof killNew) =>
+  `${fmt(c.ackedAtKill)} / ${fmt(c.stored)} / ${fmt(c.withoutPassage)} / ${fmt(c.feversWithoutAlert)} / ${fmt(c.reusedIds)} / ${fmt(c.lostAcknowledged)}`;
+rows.push([
+  `${trials} SIGKILL trials (${fmt(killNew.sent)} messages): acked at kill / stored / without passage / fevers without alert / reused ids / acked lost`,
+  trialCells(killNew),
+  "x / x / 0 / 0 / 0 / 0",
+]);
+if (killOld)
+  rows.push([
+    `  the same trials against the old core (${fmt(killOld.sent)} messages)`,
+    trialCells(killOld),
+    "",
+  ]);
+rows.push(
+  [
+    `outbox with ${fmt(queued)} queued: depth / age query p50 / p99, ms`,
+    `${fmt(queue.depthP50, 3)} / ${fmt(queue.depthP99, 3)}; ${fmt(queue.ageP50, 3)} / ${fmt(queue.ageP99, 3)}`,
+    "",
+  ],
+  [
+    "  before: count(*) / min(created_at_ms), p50 ms",
+    `${fmt(queue.oldDepthP50, 2)} / ${fmt(queue.oldAgeP50, 2)}`,
+    "",
+  ],
+);
 for (const r of [1000, 20_000]) {
   const figure = g.atRate[r];
   if (!figure) continue;
