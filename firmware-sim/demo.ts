@@ -2,7 +2,7 @@
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { loadConfig, validateConfig } from "../gateway/config/load.js";
-import type { GatewayConfig } from "../gateway/config/schema.js";
+import { type GatewayConfig, isMqttDevice } from "../gateway/config/schema.js";
 import { Gateway } from "../gateway/gateway.js";
 import { mqttTargets, runScenario, type SimTargets } from "./runner.js";
 import { rush } from "./scenarios.js";
@@ -75,8 +75,9 @@ async function demo(serial: boolean): Promise<void> {
 
   const mqttDevices = (kind: string) =>
     config.devices
-      .filter((d) => d.kind === kind && d.transport === "mqtt" && d.password !== undefined)
-      .map((d) => ({ id: d.id, password: d.password as string }));
+      .filter(isMqttDevice)
+      .filter((d) => d.kind === kind)
+      .map((d) => ({ id: d.id, password: d.password }));
   const thermometers = mqttDevices("thermometer");
   let targets: SimTargets;
   if (serial) {

@@ -3,6 +3,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { Command, InvalidArgumentError, Option } from "commander";
 import { ConfigError, loadConfig } from "../gateway/config/load.js";
+import { isMqttDevice } from "../gateway/config/schema.js";
 import { registerPasses } from "./passes.js";
 import { mqttTargets, runScenario, type SimDevice, type SimTargets } from "./runner.js";
 import { SCENARIOS, type ScenarioName, scenario } from "./scenarios.js";
@@ -180,8 +181,9 @@ export async function main(argv: string[]): Promise<void> {
     }
     const mqttDevices = (kind: string): SimDevice[] =>
       (config?.devices ?? [])
-        .filter((d) => d.kind === kind && d.transport === "mqtt" && d.password !== undefined)
-        .map((d) => ({ id: d.id, password: d.password as string }));
+        .filter(isMqttDevice)
+        .filter((d) => d.kind === kind)
+        .map((d) => ({ id: d.id, password: d.password }));
     const thermometers = mqttDevices("thermometer");
     if (thermometers.length === 0) fail("the config has no MQTT thermometer to simulate");
     thermometerIds = thermometers.map((t) => t.id);

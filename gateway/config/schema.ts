@@ -1,8 +1,8 @@
 import { z } from "zod";
-import {
-  compilePattern,
-  DEFAULT_PATTERN as DEFAULT_TEXT_PATTERN,
-} from "../devices/text-line/index.js";
+import { gy90614Config } from "../devices/gy-mcu90614/config.js";
+import { qrLineConfig } from "../devices/qr-line/config.js";
+import { rdm6300Config } from "../devices/rdm6300/config.js";
+import { textLineConfig } from "../devices/text-line/config.js";
 
 /**
  * The configuration schema (SPEC 9): every field has a description and a default, and the
@@ -50,104 +50,66 @@ const checkpointSchema = z.strictObject({
     .describe("Id of a door controller device (kind door) told to open on every allowed passage."),
 });
 
-const deviceSchema = z
-  .strictObject({
-    id: id.describe("Device id; for MQTT devices also the username."),
-    kind: z
-      .enum(["thermometer", "pass_reader", "door"])
-      .describe("What the device measures or reads; a door controller receives open commands."),
-    checkpoint: id.describe("Id of the checkpoint the device stands at."),
-    transport: z.enum(["mqtt", "serial"]).default("mqtt").describe("How the device is reached."),
-    password: z
-      .string()
-      .min(8, "must be at least 8 characters")
-      .optional()
-      .describe("MQTT password of the device (required for transport mqtt)."),
-    offset_c: z
-      .number()
-      .min(-5)
-      .max(5)
-      .default(0)
-      .describe("Calibration offset added to every raw reading (temp_c = raw_c + offset_c)."),
-    protocol: z
-      .enum(["gy-mcu90614", "text-line", "rdm6300", "qr-line"])
-      .optional()
-      .describe("Serial wire protocol (SPEC 3), required for transport serial."),
-    path: z.string().optional().describe("Serial port path, e.g. /dev/serial/by-id/..."),
-    baud_rate: z.number().int().positive().default(9600).describe("Serial baud rate."),
-    debounce_s: z
-      .number()
-      .min(0)
-      .default(3)
-      .describe(
-        "A pass reader reporting the same card again within this many seconds is one scan.",
-      ),
-    read_mode: z
-      .enum(["continuous", "poll"])
-      .default("continuous")
-      .describe("gy-mcu90614: ask the module for continuous output on open, or poll it."),
-    poll_interval_ms: z
-      .number()
-      .int()
-      .min(50)
-      .max(60000)
-      .default(200)
-      .describe("gy-mcu90614 in poll mode: ms between read commands."),
-    presence_above_c: z
-      .number()
-      .min(0)
-      .max(45)
-      .default(30)
-      .describe(
-        "gy-mcu90614: an object temperature at or above this means a person is in front of the sensor.",
-      ),
-    presence_max_ms: z
-      .number()
-      .int()
-      .min(100)
-      .max(60000)
-      .default(1500)
-      .describe(
-        "gy-mcu90614: a person still in front after this long is reported without waiting for them to leave.",
-      ),
-    pattern: z
-      .string()
-      .default(DEFAULT_TEXT_PATTERN)
-      .refine(isTemperaturePattern, "must be a regular expression with a named group (?<temp>...)")
-      .describe("text-line: the regular expression that finds the temperature in a line."),
-    idle_ms: z
-      .number()
-      .int()
-      .min(10)
-      .max(5000)
-      .default(100)
-      .describe("qr-line: a pause this long ends a code sent without a suffix."),
-  })
-  .superRefine((device, ctx) => {
-    if (device.transport === "mqtt" && device.password === undefined) {
-      ctx.addIssue({ code: "custom", path: ["password"], message: "required for an MQTT device" });
-    }
-    const protocolKind = device.protocol && PROTOCOL_KIND[device.protocol];
-    if (protocolKind && protocolKind !== device.kind) {
-      ctx.addIssue({
-        code: "custom",
-        path: ["protocol"],
-        message: `${device.protocol} is a ${protocolKind} protocol, but the device is a ${device.kind}`,
-      });
-    }
-    if (device.transport === "serial") {
-      if (device.protocol === undefined) {
-        ctx.addIssue({
-          code: "custom",
-          path: ["protocol"],
-          message: "required for a serial device",
-        });
-      }
-      if (device.path === undefined) {
-        ctx.addIssue({ code: "custom", path: ["path"], message: "required for a serial device" });
-      }
-    }
-  });
+/** What every device has, whatever its transport. */
+const deviceFields = {
+  id: id.describe("Device id; for MQTT devices also the username."),
+  checkpoint: id.describe("Id of the checkpoint the device stands at."),
+  offset_c: z
+    .number()
+    .min(-5)
+    .max(5)
+    .default(0)
+    .describe("Calibration offset added to every raw reading (temp_c = raw_c + offset_c)."),
+};
+
+const mqttDeviceSchema = z.strictObject({
+  ...deviceFields,
+  transport: z
+    .literal("mqtt")
+    .default("mqtt")
+    .describe("How the device is reached: mqtt (the default) or serial."),
+  kind: z
+    .enum(["thermometer", "pass_reader", "door"])
+    .describe("What the device measures or reads; a door controller receives open commands."),
+  password: z
+    .string({
+      error: (issue) => (issue.input === undefined ? "required for an MQTT device" : undefined),
+    })
+    .min(8, "must be at least 8 characters")
+    .describe("MQTT password of the device."),
+});
+
+/** What every serial device has; each protocol folder's config.ts adds its own fields. */
+const serialFields = {
+  ...deviceFields,
+  transport: z.literal("serial").describe("How the device is reached: serial."),
+  path: z
+    .string({ error: "required for a serial device" })
+    .describe("Serial port path, e.g. /dev/serial/by-id/..."),
+  baud_rate: z.number().int().positive().default(9600).describe("Serial baud rate."),
+};
+
+/** A serial device, by protocol (SPEC 3): the config's type follows the protocol. */
+const serialDeviceSchema = z.discriminatedUnion(
+  "protocol",
+  [
+    z.strictObject({ ...serialFields, ...gy90614Config }),
+    z.strictObject({ ...serialFields, ...textLineConfig }),
+    z.strictObject({ ...serialFields, ...rdm6300Config }),
+    z.strictObject({ ...serialFields, ...qrLineConfig }),
+  ],
+  {
+    error: (issue) =>
+      (issue.input as { protocol?: unknown } | undefined)?.protocol === undefined
+        ? "required for a serial device"
+        : "must be one of gy-mcu90614, text-line, rdm6300, qr-line",
+  },
+);
+
+/** A device, by transport: MQTT (the default) or serial. */
+const deviceSchema = z.discriminatedUnion("transport", [mqttDeviceSchema, serialDeviceSchema], {
+  error: "must be mqtt or serial",
+});
 
 export const configSchema = z
   .strictObject({
@@ -426,23 +388,13 @@ export const configSchema = z
 export type GatewayConfig = z.output<typeof configSchema>;
 export type CheckpointConfig = GatewayConfig["checkpoints"][number];
 export type DeviceConfig = GatewayConfig["devices"][number];
-export type ScreeningConfig = z.output<typeof screeningSchema>;
+export type MqttDeviceConfig = Extract<DeviceConfig, { transport: "mqtt" }>;
+export type SerialDeviceConfig = Extract<DeviceConfig, { transport: "serial" }>;
 
-const PROTOCOL_KIND = {
-  "gy-mcu90614": "thermometer",
-  "text-line": "thermometer",
-  rdm6300: "pass_reader",
-  "qr-line": "pass_reader",
-} as const;
-
-function isTemperaturePattern(source: string): boolean {
-  try {
-    compilePattern(source);
-    return true;
-  } catch {
-    return false;
-  }
+export function isMqttDevice(device: DeviceConfig): device is MqttDeviceConfig {
+  return device.transport === "mqtt";
 }
+export type ScreeningConfig = z.output<typeof screeningSchema>;
 
 function isTimeZone(zone: string): boolean {
   try {

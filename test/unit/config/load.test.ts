@@ -66,12 +66,18 @@ describe("configuration", () => {
           innerType?: unknown;
           in?: unknown;
           element?: unknown;
+          options?: unknown[];
           shape?: Record<string, unknown>;
         };
         shape?: Record<string, unknown>;
       };
       const def = s.def;
       if (!def) return;
+      // A device is one of several shapes (by transport, then protocol): every one is walked.
+      if (def.type === "union") {
+        for (const option of def.options ?? []) visit(option, path);
+        return;
+      }
       if (
         def.type === "optional" ||
         def.type === "default" ||
@@ -106,21 +112,36 @@ describe("configuration", () => {
       readme.indexOf("## How a reading flows"),
     );
     const missing: string[] = [];
-    const unwrap = (schema: unknown) => {
-      let node = schema as {
-        def: { type: string; innerType?: unknown; element?: unknown; in?: unknown };
-        shape?: Record<string, unknown>;
+    type Node = {
+      def: {
+        type: string;
+        innerType?: unknown;
+        element?: unknown;
+        in?: unknown;
+        options?: unknown[];
       };
+      shape?: Record<string, unknown>;
+    };
+    const unwrap = (schema: unknown) => {
+      let node = schema as Node;
       while (["optional", "default", "prefault", "nullable", "pipe"].includes(node.def.type)) {
-        node = (node.def.type === "pipe" ? node.def.in : node.def.innerType) as typeof node;
+        node = (node.def.type === "pipe" ? node.def.in : node.def.innerType) as Node;
       }
       return node;
+    };
+    /** The fields of an object, or of every shape a union can take. */
+    const fieldsOf = (node: Node): string[] | null => {
+      if (node.def.type === "object" && node.shape) return Object.keys(node.shape);
+      if (node.def.type === "union")
+        return (node.def.options ?? []).flatMap((option) => fieldsOf(unwrap(option)) ?? []);
+      return null;
     };
     for (const [key, child] of Object.entries(configSchema.shape)) {
       const node = unwrap(child);
       const inner = node.def.type === "array" ? unwrap(node.def.element) : node;
-      if (inner.def.type === "object" && inner.shape) {
-        for (const field of Object.keys(inner.shape)) {
+      const fields = fieldsOf(inner);
+      if (fields) {
+        for (const field of new Set(fields)) {
           const named = node.def.type === "array" ? `\`${field}\`` : `\`${key}.${field}\``;
           if (!table.includes(named)) missing.push(`${key}.${field}`);
         }
@@ -161,14 +182,30 @@ describe("configuration", () => {
     ]);
   });
 
-  it("requires a protocol and a path for a serial device", () => {
-    const problems = problemsOf({
-      checkpoints: [{ id: "gate-1", name: "A" }],
-      devices: [{ id: "r1", kind: "pass_reader", checkpoint: "gate-1", transport: "serial" }],
-    });
-    expect(problems).toEqual([
+  it("requires a protocol and a path for a serial device, and the kind its protocol implies", () => {
+    const problems = (device: object) =>
+      problemsOf({
+        checkpoints: [{ id: "gate-1", name: "A" }],
+        devices: [{ id: "r1", checkpoint: "gate-1", transport: "serial", ...device }],
+      });
+    expect(problems({ kind: "pass_reader" })).toEqual([
       "devices.0.protocol: required for a serial device",
+    ]);
+    expect(problems({ protocol: "wiegand" })).toEqual([
+      "devices.0.protocol: must be one of gy-mcu90614, text-line, rdm6300, qr-line",
+    ]);
+    expect(problems({ protocol: "rdm6300" })).toEqual([
       "devices.0.path: required for a serial device",
+    ]);
+    expect(problems({ protocol: "rdm6300", path: "/dev/ttyUSB0", kind: "thermometer" })).toEqual([
+      "devices.0.kind: rdm6300 is a pass_reader protocol, but the device is a thermometer",
+    ]);
+    // A protocol's own option on another protocol's device is named, not ignored.
+    expect(problems({ protocol: "rdm6300", path: "/dev/ttyUSB0", read_mode: "poll" })).toEqual([
+      'devices.0: Unrecognized key: "read_mode"',
+    ]);
+    expect(problems({ protocol: "bogus-transport", transport: "can" })).toEqual([
+      "devices.0.transport: must be mqtt or serial",
     ]);
   });
 

@@ -32,7 +32,9 @@ function setup(device: Record<string, unknown>) {
   const ingest = createIngest({ config, store, bus, devices, metrics, log });
   const events = collectLive(bus);
   const ports: SerialPortMock[] = [];
-  const serial = new SerialDevice(config.devices[0] as (typeof config.devices)[number], {
+  const serialConfig = config.devices[0];
+  if (serialConfig?.transport !== "serial") throw new Error("a serial device is expected");
+  const serial = new SerialDevice(serialConfig, {
     ingest,
     devices,
     metrics,

@@ -1,0 +1,17 @@
+import { z } from "zod";
+import { debounceField, kindOf } from "../config-fields.js";
+import { DEFAULT_IDLE_MS } from "./constants.js";
+
+/** The config of a QR/barcode scanner sending a line per code (SPEC 3): its own fields. */
+export const qrLineConfig = {
+  protocol: z.literal("qr-line").describe("Serial wire protocol (SPEC 3)."),
+  kind: kindOf("pass_reader", "qr-line"),
+  debounce_s: debounceField,
+  idle_ms: z
+    .number()
+    .int()
+    .min(10)
+    .max(5000)
+    .default(DEFAULT_IDLE_MS)
+    .describe("qr-line: a pause this long ends a code sent without a suffix."),
+};

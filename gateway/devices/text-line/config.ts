@@ -1,0 +1,24 @@
+import { z } from "zod";
+import { kindOf } from "../config-fields.js";
+import { DEFAULT_PATTERN } from "./constants.js";
+import { compilePattern } from "./frame.js";
+
+/** The config of a thermometer that prints a line per reading (SPEC 3): its own fields. */
+export const textLineConfig = {
+  protocol: z.literal("text-line").describe("Serial wire protocol (SPEC 3)."),
+  kind: kindOf("thermometer", "text-line"),
+  pattern: z
+    .string()
+    .default(DEFAULT_PATTERN)
+    .refine(isTemperaturePattern, "must be a regular expression with a named group (?<temp>...)")
+    .describe("text-line: the regular expression that finds the temperature in a line."),
+};
+
+function isTemperaturePattern(source: string): boolean {
+  try {
+    compilePattern(source);
+    return true;
+  } catch {
+    return false;
+  }
+}
