@@ -129,7 +129,7 @@ export async function main(argv: string[]): Promise<void> {
     .parse(argv);
   const o = program.opts<Options>();
   const print = (line: string) => process.stdout.write(`${line}\n`);
-  const fail = (message: string): never => {
+  const fail: (message: string) => never = (message) => {
     process.stderr.write(`checkpoint-sim: ${message}\n`);
     process.exit(1);
   };
@@ -138,7 +138,7 @@ export async function main(argv: string[]): Promise<void> {
   let thermometerIds = ["thermometer"];
   if (o.device !== undefined) {
     if (o.path === undefined) fail("--device needs --path");
-    const device = new VirtualSerialDevice(o.device, o.path as string);
+    const device = new VirtualSerialDevice(o.device, o.path);
     await device.open();
     const isThermometer = THERMOMETER_PROTOCOLS.includes(o.device);
     targets = serialTargets({
@@ -195,7 +195,7 @@ export async function main(argv: string[]): Promise<void> {
         fail("--register-passes needs --admin-password (or CHECKPOINT_ADMIN_PASSWORD)");
       await registerPasses(
         o.api ?? `http://127.0.0.1:${config?.http.port ?? 8080}`,
-        password as string,
+        password,
         print,
       );
     }
