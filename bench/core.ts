@@ -3,7 +3,7 @@ import { existsSync, symlinkSync } from "node:fs";
 import { join } from "node:path";
 import Database from "better-sqlite3";
 import { Store } from "../gateway/store/store.js";
-import { runKillTrial, type TrialCounts } from "../test/helpers/kill-trial.js";
+import { NO_TRIAL, runKillTrial, type TrialCounts } from "../test/helpers/kill-trial.js";
 import { percentile } from "./harness.js";
 
 /**
@@ -60,18 +60,7 @@ export async function killTrials(
   trials: number,
   people: number,
 ): Promise<TrialCounts> {
-  const total: TrialCounts = {
-    sent: 0,
-    ackedAtKill: 0,
-    acked: 0,
-    stored: 0,
-    lostAcknowledged: 0,
-    duplicatesOrStrays: 0,
-    withoutPassage: 0,
-    feversWithoutAlert: 0,
-    reusedIds: 0,
-    undecided: 0,
-  };
+  const total: TrialCounts = { ...NO_TRIAL };
   for (let i = 0; i < trials; i++) {
     const counts = await runKillTrial(gatewayBin, people, (i + 1) / (trials + 1));
     for (const key of Object.keys(total) as (keyof TrialCounts)[]) total[key] += counts[key];

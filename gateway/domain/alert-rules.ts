@@ -1,5 +1,5 @@
 import { type LowRetestRule, lowForPass, lowInARow } from "./low-retest.js";
-import type { AlertKind, CheckpointMode, Passage, Reading } from "./types.js";
+import type { Alert, AlertKind, CheckpointMode, Passage, Reading } from "./types.js";
 
 /**
  * Which alerts a stored reading or a decided passage opens (SPEC 1, 2), as pure functions over
@@ -7,17 +7,11 @@ import type { AlertKind, CheckpointMode, Passage, Reading } from "./types.js";
  * passage, so an alert is never missing for a committed fever.
  */
 
-/** An alert to open. */
-export interface AlertDraft {
-  kind: AlertKind;
-  checkpoint_id: string | null;
-  device_id: string | null;
-  passage_id: string | null;
-  reading_id: string | null;
-  pass_id: string | null;
-  temp_c: number | null;
-  ts_ms: number;
-}
+/** An alert to open: what it is about, and when. */
+export type AlertDraft = Pick<
+  Alert,
+  "kind" | "checkpoint_id" | "device_id" | "passage_id" | "reading_id" | "pass_id" | "temp_c"
+> & { ts_ms: number };
 
 /** Times of recent lows per pass id (JSON-friendly, so it can be stored as it is). */
 export type LowsByPass = Readonly<Record<string, readonly number[]>>;

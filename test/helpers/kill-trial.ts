@@ -37,6 +37,19 @@ export interface TrialCounts {
   undecided: number;
 }
 
+/** The counts that must be 0 whatever moment the kill lands in. */
+export const NO_FAULTS = {
+  lostAcknowledged: 0,
+  duplicatesOrStrays: 0,
+  withoutPassage: 0,
+  feversWithoutAlert: 0,
+  reusedIds: 0,
+  undecided: 0,
+} as const;
+
+/** Counts of no trial, to add trials up. */
+export const NO_TRIAL: TrialCounts = { sent: 0, ackedAtKill: 0, acked: 0, stored: 0, ...NO_FAULTS };
+
 const GATEWAY_ID = "gw-kill";
 
 function trialConfig(dbPath: string, httpPort: number, mqttPort: number) {
