@@ -145,10 +145,12 @@ export class Ingest {
     return false;
   }
 
+  /** Queues a `window_end` only when a window has run out: no empty commit every tick. */
   private checkWindows(): void {
-    if (this.ctx.recorder.hasWaiting)
+    const nowMs = Date.now();
+    if (this.ctx.recorder.windowEndedBy(nowMs))
       this.enqueue({
-        arrival: { kind: "window_end", nowMs: Date.now() },
+        arrival: { kind: "window_end", nowMs },
         committed: undefined,
         deviceId: null,
       });

@@ -58,9 +58,17 @@ export class Recorder {
     };
   }
 
-  /** Whether any half is waiting for its partner (so a window may run out). */
+  /** Whether any half is waiting for its partner. */
   get hasWaiting(): boolean {
     return this.memory.waitingCheckpoints().length > 0;
+  }
+
+  /** Whether some waiting half's window has run out by `nowMs` (a `window_end` would decide it). */
+  windowEndedBy(nowMs: number): boolean {
+    return this.memory.waitingCheckpoints().some((checkpointId) => {
+      const { readings, scans } = this.memory.pairing(checkpointId);
+      return [...readings, ...scans].some((half) => nowMs - half.tsMs > this.ctx.pairingWindowMs);
+    });
   }
 
   /** The events the arrival produced, in order; null for a repeated message (stored once). */

@@ -39,7 +39,7 @@ export class ReadingRepository {
   private readonly pages: PageReader<ReadingRow>;
 
   constructor(
-    private readonly db: Db,
+    db: Db,
     private readonly journal: EventJournal,
   ) {
     this.insertStatement = db.prepare(

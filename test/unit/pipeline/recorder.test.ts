@@ -104,7 +104,9 @@ describe("the recorder: each arrival and what it decides, in its transaction", (
     first.record(scan());
     first.store.close();
     const second = open(path);
+    expect(second.recorder.windowEndedBy(T0 + 9_000)).toBe(false);
     expect(second.record({ kind: "window_end", nowMs: T0 + 9_000 })).toEqual([]);
+    expect(second.recorder.windowEndedBy(T0 + 60_000)).toBe(true);
     const events = second.record({ kind: "window_end", nowMs: T0 + 60_000 });
     expect(types(events)).toEqual(["passage", "alert"]);
     const passage = events[0];
