@@ -31,24 +31,26 @@ const PASS_ALERTS: readonly AlertKind[] = [
  */
 export function readingAlerts(
   reading: Reading,
+  tsMs: number,
   mode: CheckpointMode,
   lowsInARow: number,
   rule: LowRetestRule,
 ): { alerts: AlertDraft[]; lowsInARow: number } {
-  const base = {
+  const alert = (kind: AlertKind): AlertDraft => ({
+    kind,
     checkpoint_id: reading.checkpoint_id,
     device_id: reading.device_id,
     reading_id: reading.id,
     passage_id: null,
     pass_id: null,
     temp_c: reading.temp_c,
-    ts_ms: Date.parse(reading.ts),
-  };
+    ts_ms: tsMs,
+  });
   const alerts: AlertDraft[] = [];
-  if (reading.status === "fever") alerts.push({ ...base, kind: "fever" });
+  if (reading.status === "fever") alerts.push(alert("fever"));
   if (mode !== "temperature_only") return { alerts, lowsInARow };
   const run = lowInARow(lowsInARow, reading.status === "low", rule);
-  if (run.alert) alerts.push({ ...base, kind: "low_retest" });
+  if (run.alert) alerts.push(alert("low_retest"));
   return { alerts, lowsInARow: run.count };
 }
 
@@ -58,9 +60,11 @@ export function readingAlerts(
  */
 export function passageAlerts(
   passage: Passage,
+  tsMs: number,
   lowsByPass: LowsByPass,
   rule: LowRetestRule,
 ): { alerts: AlertDraft[]; lowsByPass: LowsByPass } {
+  if (passage.reasons.length === 0) return { alerts: [], lowsByPass };
   const base = {
     checkpoint_id: passage.checkpoint_id,
     device_id: null,
@@ -68,7 +72,7 @@ export function passageAlerts(
     passage_id: passage.id,
     pass_id: passage.pass_id,
     temp_c: passage.temp_c,
-    ts_ms: Date.parse(passage.ts),
+    ts_ms: tsMs,
   };
   const alerts: AlertDraft[] = passage.reasons
     .filter((reason): reason is AlertKind & typeof reason =>

@@ -77,6 +77,9 @@ export class DecisionMemory {
   }
 
   private set(key: string, value: unknown): void {
+    // Most arrivals change nothing here (a temperature_only gate keeps no halves, most readings
+    // are no lows): no undo entry, no write.
+    if (value === undefined ? !this.values.has(key) : this.values.get(key) === value) return;
     if (!this.undoLog.has(key)) this.undoLog.set(key, this.values.get(key));
     if (value === undefined) this.values.delete(key);
     else this.values.set(key, value);

@@ -127,6 +127,7 @@ export class Recorder {
     // The fever alert is stored ahead of the passage: the guard hears of it at once (SPEC 2).
     const alerts = readingAlerts(
       reading,
+      input.ts_ms,
       checkpoint.mode,
       this.memory.lowsInARow(checkpoint.id),
       this.rule,
@@ -215,7 +216,7 @@ export class Recorder {
       reasons,
     });
     events.push(stored);
-    const alerts = passageAlerts(stored.passage, this.memory.lowsByPass(), this.rule);
+    const alerts = passageAlerts(stored.passage, draft.tsMs, this.memory.lowsByPass(), this.rule);
     this.memory.setLowsByPass(alerts.lowsByPass);
     for (const alert of alerts.alerts) events.push(store.alerts.open(alert));
   }

@@ -29,10 +29,10 @@ const reading = (status: ReadingStatus): Reading => ({
   msg_id: null,
 });
 
-const passage = (reasons: PassageReason[], passId: string | null = "p1", tsMs = T0): Passage => ({
+const passage = (reasons: PassageReason[], passId: string | null = "p1"): Passage => ({
   id: "gw:2",
   seq: 2,
-  ts: new Date(tsMs).toISOString(),
+  ts: new Date(T0).toISOString(),
   checkpoint_id: "gate-1",
   pass_id: passId,
   holder_name: null,
@@ -57,7 +57,7 @@ describe("alerts of a reading", () => {
   ];
   for (const [status, mode, before, kinds, after] of table) {
     it(`${status} at a ${mode} checkpoint after ${before} lows: [${kinds.join(", ")}], ${after} lows`, () => {
-      const result = readingAlerts(reading(status), mode, before, rule);
+      const result = readingAlerts(reading(status), T0, mode, before, rule);
       expect(result.alerts.map((a) => a.kind)).toEqual(kinds);
       expect(result.lowsInARow).toBe(after);
       for (const alert of result.alerts) expect(alert.reading_id).toBe("gw:1");
@@ -69,6 +69,7 @@ describe("alerts of a passage", () => {
   it("raises each pass reason a guard must see, not the temperature ones", () => {
     const result = passageAlerts(
       passage(["fever", "unknown_pass", "observation", "no_temperature"]),
+      T0,
       {},
       rule,
     );
@@ -77,16 +78,20 @@ describe("alerts of a passage", () => {
   });
 
   it("raises low_retest when the same pass reads low again within the window, and resets", () => {
-    const first = passageAlerts(passage(["low"]), {}, rule);
+    const first = passageAlerts(passage(["low"]), T0, {}, rule);
     expect(first.alerts).toEqual([]);
-    const second = passageAlerts(passage(["low"], "p1", T0 + 60_000), first.lowsByPass, rule);
+    const second = passageAlerts(passage(["low"], "p1"), T0 + 60_000, first.lowsByPass, rule);
     expect(second.alerts.map((a) => a.kind)).toEqual(["low_retest"]);
     expect(second.lowsByPass).toEqual({});
-    const late = passageAlerts(passage(["low"], "p1", T0 + 700_000), first.lowsByPass, rule);
+    const late = passageAlerts(passage(["low"], "p1"), T0 + 700_000, first.lowsByPass, rule);
     expect(late.alerts).toEqual([]);
-    const other = passageAlerts(passage(["low"], "p2", T0 + 60_000), first.lowsByPass, rule);
+    const other = passageAlerts(passage(["low"], "p2"), T0 + 60_000, first.lowsByPass, rule);
     expect(other.alerts).toEqual([]);
-    expect(passageAlerts(passage(["low"], null), {}, rule).lowsByPass).toEqual({});
+    expect(passageAlerts(passage(["low"], null), T0, {}, rule).lowsByPass).toEqual({});
+    expect(passageAlerts(passage([]), T0, first.lowsByPass, rule)).toEqual({
+      alerts: [],
+      lowsByPass: first.lowsByPass,
+    });
   });
 });
 
