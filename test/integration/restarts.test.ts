@@ -19,6 +19,16 @@ afterEach(async () => {
 
 const ADMIN = "admin-test-pass";
 
+/** The seqs of the newest reading, passage and alert the API shows. */
+async function newestSeqs(url: string, token: string): Promise<number[]> {
+  const seqs: number[] = [];
+  for (const path of ["readings", "passages", "alerts"]) {
+    const page = await getJson<{ items: { seq: number }[] }>(`${url}/api/${path}?limit=1`, token);
+    seqs.push(...page.items.map((item) => item.seq));
+  }
+  return seqs;
+}
+
 async function getJson<T>(url: string, token?: string): Promise<T> {
   const response = await fetch(url, {
     headers: token ? { authorization: `Bearer ${token}` } : {},
@@ -27,10 +37,10 @@ async function getJson<T>(url: string, token?: string): Promise<T> {
   return (await response.json()) as T;
 }
 
-/** Starts `npm run demo`'s program in `cwd` (its ./data), and resolves with its HTTP address. */
+/** Starts `npm run demo`'s program in `cwd` (its ./data), and resolves with its addresses. */
 function startDemo(
   cwd: string,
-): Promise<{ child: ChildProcess; url: string; output: () => string }> {
+): Promise<{ child: ChildProcess; url: string; mqttUrl: string; output: () => string }> {
   const demo = spawn(process.execPath, [join(PROJECT_ROOT, "dist/firmware-sim/demo.js")], {
     cwd,
     env: {
@@ -50,7 +60,9 @@ function startDemo(
     const onData = (chunk: Buffer) => {
       text += chunk.toString();
       const health = /health:\s+(http:\/\/\S+)\/api\/health/.exec(text);
-      if (health?.[1]) resolve({ child: demo, url: health[1], output: () => text });
+      const broker = /MQTT broker:\s+(mqtt:\/\/\S+)/.exec(text);
+      if (health?.[1] && broker?.[1])
+        resolve({ child: demo, url: health[1], mqttUrl: broker[1], output: () => text });
     };
     demo.stdout?.on("data", onData);
     demo.stderr?.on("data", onData);
@@ -80,16 +92,22 @@ describe("restarts", () => {
               : undefined,
           15_000,
         );
-      // And it goes on taking in the simulated crowd: a reading stored after everything before.
-      const newest = await eventually(async () => {
-        const page = await getJson<{ items: { seq: number }[] }>(
-          `${demo.url}/api/readings?limit=1`,
+      // And it goes on taking in readings: one of ours (the demo thermometer's password), stored
+      // above everything before.
+      const thermo = await connectDevice(demo.mqttUrl, "thermo-1", "change-me");
+      await publishQos1(thermo, deviceTopic("thermo-1", "temperature"), {
+        temp_c: 36.7,
+        msg_id: `restart-${run}`,
+      });
+      await thermo.endAsync(true);
+      const ours = (
+        await getJson<{ items: { seq: number; msg_id: string }[] }>(
+          `${demo.url}/api/readings?device=thermo-1&limit=1000`,
           token,
-        );
-        const seq = page.items[0]?.seq ?? 0;
-        return seq > lastSeq ? seq : undefined;
-      }, 15_000);
-      lastSeq = newest;
+        )
+      ).items.find((reading) => reading.msg_id === `restart-${run}`);
+      expect(ours?.seq).toBeGreaterThan(lastSeq);
+      lastSeq = Math.max(lastSeq, ...(await newestSeqs(demo.url, token)));
       expect(demo.child.exitCode).toBeNull();
       const exited = new Promise<number | null>((resolve) => demo.child.once("exit", resolve));
       demo.child.kill("SIGINT");
