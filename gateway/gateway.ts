@@ -312,6 +312,7 @@ export class Gateway {
     // Listeners first, then what feeds them; stopping runs backwards, so devices go quiet and
     // the write path commits what is queued before anything that listens goes away.
     return [
+      { name: "logins", start: () => logins.start(), stop: () => logins.stop() },
       { name: "live", start: () => live.start(), stop: () => live.stop() },
       { name: "event topics", start: () => eventTopics.start(), stop: () => eventTopics.stop() },
       { name: "doors", start: () => doors.start(), stop: () => doors.stop() },

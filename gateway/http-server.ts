@@ -23,7 +23,14 @@ export class HttpServer {
   async start(): Promise<void> {
     const server = createServer(this.app);
     server.on("upgrade", (request, socket, head) => {
-      if (!this.live.handleUpgrade(request, socket, head)) socket.destroy();
+      // Nothing a client sends may throw past its handler: the broker and every kiosk share
+      // this process (a throw here would end them all).
+      try {
+        if (!this.live.handleUpgrade(request, socket, head)) socket.destroy();
+      } catch (error) {
+        this.log.warn({ err: (error as Error).message }, "upgrade refused: the handler failed");
+        socket.destroy();
+      }
     });
     this.server = server;
     await new Promise<void>((resolve, reject) => {

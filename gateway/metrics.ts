@@ -88,6 +88,13 @@ export class Metrics {
     registers: [this.registry],
   });
 
+  readonly badRequests = new Counter({
+    name: "checkpoint_bad_requests_total",
+    help: "HTTP requests and WebSocket upgrades refused as malformed or not allowed, by reason.",
+    labelNames: ["reason"] as const,
+    registers: [this.registry],
+  });
+
   readonly storeErrors = new Counter({
     name: "checkpoint_store_errors_total",
     help: "Messages that could not be committed (not acknowledged; devices send them again).",

@@ -1,5 +1,6 @@
 import type { Account } from "../store/accounts.js";
 import type { Store } from "../store/store.js";
+import { FailureLog } from "./failure-log.js";
 import { LoginLimiter } from "./login-limiter.js";
 
 export type LoginResult =
@@ -7,17 +8,44 @@ export type LoginResult =
   | { outcome: "refused" }
   | { outcome: "throttled"; retryAfterS: number };
 
+/** How many attempts each throttle allows in 15 minutes. */
+export const LOGIN_LIMITS = {
+  /** One account from one address: a person mistyping, or one guesser. */
+  accountAtAddress: 5,
+  /** One address, whatever the account (a guard room behind one address). */
+  address: 30,
+  /** One account from anywhere: a ceiling against guessing from many addresses. */
+  account: 100,
+} as const;
+
 /**
  * Checking an account's password, wherever it is given: the HTTP login and an MQTT integration
  * client (SPEC 4's gateway events). One instance per gateway, so the throttling counts every
- * failure whichever door it came through: 5 per account, 30 per address in 15 minutes (one guard
- * mistyping does not lock out a guard room behind one address). Every attempt is audited.
+ * attempt whichever door it came through.
+ *
+ * Each attempt is counted before its password is checked, synchronously with the check of the
+ * limits, so however many guesses arrive at once, at most the limit's number of passwords is
+ * ever checked; a right password takes its count back. The throttles are per account at an
+ * address, per address, and (much higher) per account, so a guesser at one address cannot lock
+ * the real admin out at another. Failures are audited aggregated (failure-log.ts).
  */
 export class AccountLogin {
-  private readonly perUser = new LoginLimiter(5);
-  private readonly perAddress = new LoginLimiter(30);
+  private readonly perAccountAtAddress = new LoginLimiter(LOGIN_LIMITS.accountAtAddress);
+  private readonly perAddress = new LoginLimiter(LOGIN_LIMITS.address);
+  private readonly perAccount = new LoginLimiter(LOGIN_LIMITS.account);
+  private readonly failures: FailureLog;
 
-  constructor(private readonly store: Store) {}
+  constructor(private readonly store: Store) {
+    this.failures = new FailureLog(store.audit);
+  }
+
+  start(): void {
+    this.failures.start();
+  }
+
+  stop(): void {
+    this.failures.stop();
+  }
 
   async attempt(
     username: string,
@@ -25,23 +53,28 @@ export class AccountLogin {
     address: string | null,
     via: "http" | "mqtt",
   ): Promise<LoginResult> {
-    const user = [`user:${username}`];
-    const from = [`ip:${address ?? "unknown"}`];
+    const from = address ?? "unknown";
+    const keys: [LoginLimiter, string[]][] = [
+      [this.perAccountAtAddress, [`${username}@${from}`]],
+      [this.perAddress, [from]],
+      [this.perAccount, [username]],
+    ];
     // HTTP logins were audited without `via` before MQTT ones existed; keep them as they were.
     const details = via === "http" ? null : { via };
-    const wait = Math.max(this.perUser.retryAfterS(user), this.perAddress.retryAfterS(from));
+    const wait = Math.max(...keys.map(([limiter, key]) => limiter.retryAfterS(key)));
     if (wait > 0) {
-      this.store.audit.record({ actor: username, action: "login_throttled", address, details });
+      this.failures.record(username, "login_throttled", address, details);
       return { outcome: "throttled", retryAfterS: wait };
     }
+    // Counted now, before the slow check: nothing can slip in between (no await above).
+    const counted = keys.map(([limiter, key]) => limiter.count(key));
     const account = await this.store.accounts.authenticate(username, password);
     if (!account) {
-      this.store.audit.record({ actor: username, action: "login_failed", address, details });
-      this.perUser.failed(user);
-      this.perAddress.failed(from);
+      this.failures.record(username, "login_failed", address, details);
       return { outcome: "refused" };
     }
-    this.perUser.succeeded(`user:${username}`);
+    keys.forEach(([limiter, key], i) => limiter.uncount(key, counted[i] as number));
+    this.perAccountAtAddress.clear(`${username}@${from}`);
     this.store.audit.record({ actor: account.username, action: "login", address, details });
     return { outcome: "ok", account };
   }

@@ -92,7 +92,14 @@ export class LiveHub {
 
   /** Takes an HTTP upgrade if it is for a live path; returns false to leave it to others. */
   handleUpgrade(request: IncomingMessage, socket: Duplex, head: Buffer): boolean {
-    const url = new URL(request.url ?? "/", "http://gateway");
+    let url: URL;
+    try {
+      url = new URL(request.url ?? "/", "http://gateway");
+    } catch {
+      // `GET //[` and the like: a client's garbage is a 400, never a throw past this handler.
+      this.ctx.metrics.badRequests.inc({ reason: "bad_upgrade_url" });
+      return refuse(socket, 400, "the request URL does not parse");
+    }
     let channel: Channel;
     let checkpointId: string | null = null;
     if (url.pathname === LIVE_KIOSK_PATH) {

@@ -1,0 +1,148 @@
+import { mkdtempSync, rmSync } from "node:fs";
+import { request } from "node:http";
+import { connect } from "node:net";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import Database from "better-sqlite3";
+import type { MqttClient } from "mqtt";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { deviceTopic } from "../../gateway/mqtt/contract.js";
+import { connectDevice, publishQos1 } from "../helpers/device.js";
+import { DEVICE_PASSWORD } from "../helpers/gateway.js";
+import { type GatewayProcess, spawnGateway, stopProcess } from "../helpers/process.js";
+
+/**
+ * Hostile input against a real gateway process: each attack as a client on the site's network
+ * would send it, and after each, the gateway is still up and a good device is still served.
+ */
+const ADMIN = "admin-test-pass";
+let dir: string;
+let gateway: GatewayProcess;
+let thermo: MqttClient;
+let http: string;
+
+beforeAll(async () => {
+  dir = mkdtempSync(join(tmpdir(), "cg-hostile-"));
+  gateway = await spawnGateway(dir, {
+    gateway_id: "gw-hostile",
+    http: { host: "0.0.0.0", port: 0 },
+    mqtt: { host: "127.0.0.1", port: 0 },
+    database: { path: join(dir, "checkpoint.db") },
+    admin_password: ADMIN,
+    log_level: "info",
+    checkpoints: [{ id: "gate-1", name: "Gate" }],
+    devices: [
+      { id: "thermo-1", kind: "thermometer", checkpoint: "gate-1", password: DEVICE_PASSWORD },
+    ],
+  });
+  http = `http://127.0.0.1:${gateway.httpPort}`;
+  thermo = await connectDevice(`mqtt://127.0.0.1:${gateway.mqttPort}`, "thermo-1");
+});
+afterAll(async () => {
+  await thermo?.endAsync(true);
+  if (gateway) await stopProcess(gateway.child, "SIGKILL");
+  rmSync(dir, { recursive: true, force: true });
+});
+
+let readingNo = 0;
+/** The gateway is up and still serves a good device: a reading is acknowledged and stored. */
+async function stillServing(): Promise<void> {
+  expect(gateway.child.exitCode).toBeNull();
+  readingNo += 1;
+  const msgId = `good-${readingNo}`;
+  await publishQos1(thermo, deviceTopic("thermo-1", "temperature"), {
+    temp_c: 36.6,
+    msg_id: msgId,
+  });
+  const db = new Database(join(dir, "checkpoint.db"), { readonly: true });
+  try {
+    expect(db.prepare("SELECT count(*) FROM readings WHERE msg_id = ?").pluck().get(msgId)).toBe(1);
+  } finally {
+    db.close();
+  }
+}
+
+/** Sends raw bytes to the HTTP port and resolves with what came back before the socket closed. */
+function raw(bytes: string): Promise<string> {
+  return new Promise((resolve, reject) => {
+    const socket = connect(gateway.httpPort, "127.0.0.1");
+    let answer = "";
+    socket.on("data", (chunk) => {
+      answer += chunk.toString();
+    });
+    socket.on("error", reject);
+    socket.on("close", () => resolve(answer));
+    socket.write(bytes);
+  });
+}
+
+/** A login from a chosen loopback source address (127.0.0.0/8 is all this machine). */
+function loginFrom(
+  localAddress: string,
+  username: string,
+  password: string,
+): Promise<{ status: number; body: string }> {
+  return new Promise((resolve, reject) => {
+    const body = JSON.stringify({ username, password });
+    const req = request(
+      `${http}/api/auth/login`,
+      {
+        method: "POST",
+        localAddress,
+        headers: { "content-type": "application/json", "content-length": Buffer.byteLength(body) },
+      },
+      (res) => {
+        let text = "";
+        res.on("data", (chunk) => {
+          text += chunk;
+        });
+        res.on("end", () => resolve({ status: res.statusCode ?? 0, body: text }));
+      },
+    );
+    req.on("error", reject);
+    req.end(body);
+  });
+}
+
+async function auditRows(action: string): Promise<{ address: string; details: unknown }[]> {
+  const { body } = await loginFrom("127.0.0.9", "admin", ADMIN);
+  const { token } = JSON.parse(body) as { token: string };
+  const response = await fetch(`${http}/api/audit?action=${action}&limit=1000`, {
+    headers: { authorization: `Bearer ${token}` },
+  });
+  return ((await response.json()) as { items: { address: string; details: unknown }[] }).items;
+}
+
+describe("hostile input against a real gateway process", () => {
+  it("answers a WebSocket upgrade whose URL does not parse with 400, and keeps running", async () => {
+    const answer = await raw(
+      "GET //[ HTTP/1.1\r\nHost: x\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n" +
+        "Sec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\nSec-WebSocket-Version: 13\r\n\r\n",
+    );
+    expect(answer).toMatch(/^HTTP\/1\.1 400 /);
+    await stillServing();
+  });
+
+  it("checks at most 5 passwords of a burst of 150 concurrent guesses, the right one among them refused", async () => {
+    const guesses = Array.from({ length: 150 }, (_, i) =>
+      loginFrom("127.0.0.2", "admin", i === 120 ? ADMIN : `wrong-${i}`),
+    );
+    const answers = await Promise.all(guesses);
+    const statuses = answers.map((a) => a.status);
+    expect(statuses.filter((s) => s === 200)).toEqual([]);
+    expect(statuses.filter((s) => s === 401)).toHaveLength(5);
+    expect(statuses.filter((s) => s === 429)).toHaveLength(145);
+    await stillServing();
+  });
+
+  it("does not lock the admin out at another address, and audits a storm in a few rows", async () => {
+    // 127.0.0.2 guessed 145 times above (throttled); the admin logs in from another address.
+    const elsewhere = await loginFrom("127.0.0.3", "admin", ADMIN);
+    expect(elsewhere.status).toBe(200);
+    const failed = (await auditRows("login_failed")).filter((r) => r.address === "127.0.0.2");
+    const throttled = (await auditRows("login_throttled")).filter((r) => r.address === "127.0.0.2");
+    // The first of each at once; the rest aggregated with their count (within a minute).
+    expect(failed).toHaveLength(1);
+    expect(throttled).toHaveLength(1);
+  });
+});
