@@ -204,7 +204,9 @@ export class LiveHub {
           : null,
         open_alerts:
           channel === "kiosk"
-            ? store.alerts.active(checkpointId ?? undefined).map((alert) => kioskView(alert))
+            ? store.alerts
+                .active(checkpointId ?? undefined)
+                .map((alert) => kioskView("alert", alert))
             : store.alerts.active(),
         replay:
           since === null || !replay
@@ -233,7 +235,7 @@ export class LiveHub {
       for (const ws of this.guards) this.send(ws, frame);
     }
     if (!kiosks || kiosks.size === 0) return;
-    const masked = encodeTextFrame(Buffer.from(kioskJson(event, whole)));
+    const masked = encodeTextFrame(Buffer.from(kioskJson(event)));
     for (const ws of kiosks) this.send(ws, masked);
   }
 

@@ -33,27 +33,64 @@ export function guardJson(event: DomainEvent): string {
   return JSON.stringify(liveMessage(event));
 }
 
-/** The message for a kiosk: see `kioskView`. `whole` is the guard's text, reused when equal. */
-export function kioskJson(event: DomainEvent, whole?: () => string): string {
+/**
+ * What an entrant's screen may show, per message type (SPEC 5): an allow-list, so a field added
+ * to an event later stays off the public screen until it is added here on purpose. Personal data
+ * that is allowed is masked (`pass_id`, `holder_name`); a guard's words, usernames, the
+ * re-measured temperature and device details never appear.
+ */
+export const KIOSK_FIELDS: Record<LiveEventType, readonly string[]> = {
+  reading: ["id", "seq", "ts", "device_id", "checkpoint_id", "temp_c", "status", "msg_id"],
+  scan: ["id", "seq", "ts", "device_id", "checkpoint_id", "pass_id", "method", "msg_id"],
+  passage: [
+    "id",
+    "seq",
+    "ts",
+    "checkpoint_id",
+    "pass_id",
+    "holder_name",
+    "reading_id",
+    "scan_id",
+    "temp_c",
+    "decision",
+    "reasons",
+  ],
+  alert: ALERT_FIELDS(),
+  alert_update: ALERT_FIELDS(),
+  device_status: ["id", "seq", "ts", "device_id", "checkpoint_id", "online"],
+};
+
+function ALERT_FIELDS(): string[] {
+  return [
+    "id",
+    "alert_id",
+    "seq",
+    "ts",
+    "kind",
+    "state",
+    "checkpoint_id",
+    "device_id",
+    "passage_id",
+    "reading_id",
+    "temp_c",
+    "opened_at",
+    "disposition",
+  ];
+}
+
+/** The message for a kiosk: see `kioskView`. */
+export function kioskJson(event: DomainEvent): string {
   const message = liveMessage(event);
-  if (whole && !hasPrivateFields(message.data as Record<string, unknown>)) return whole();
-  return JSON.stringify({ ...message, data: kioskView(message.data as object) });
+  return JSON.stringify({
+    ...message,
+    data: kioskView(message.type as LiveEventType, message.data as object),
+  });
 }
 
-function hasPrivateFields(data: Record<string, unknown>): boolean {
-  return (
-    typeof data.pass_id === "string" ||
-    typeof data.holder_name === "string" ||
-    GUARD_ONLY.some((field) => data[field] !== undefined && data[field] !== null)
-  );
-}
-
-/** Fields only a guard may see: who handled an alert and what they wrote. */
-const GUARD_ONLY = ["acknowledged_by", "resolved_by", "note"] as const;
-
-/** What a public screen may show of an event or alert: masked, without the guards' words. */
-export function kioskView<T extends object>(data: T): T {
-  const masked = maskPersonalFields(data) as Record<string, unknown>;
-  for (const field of GUARD_ONLY) if (field in masked) masked[field] = null;
-  return masked as T;
+/** What a public screen may show of an event (or of an open alert): allowed fields, masked. */
+export function kioskView(type: LiveEventType, data: object): Record<string, unknown> {
+  const record = data as Record<string, unknown>;
+  const view: Record<string, unknown> = {};
+  for (const field of KIOSK_FIELDS[type]) if (field in record) view[field] = record[field];
+  return maskPersonalFields(view);
 }

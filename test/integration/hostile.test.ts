@@ -6,9 +6,11 @@ import { join } from "node:path";
 import Database from "better-sqlite3";
 import type { MqttClient } from "mqtt";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { KIOSK_FIELDS } from "../../gateway/live/messages.js";
 import { deviceTopic } from "../../gateway/mqtt/contract.js";
 import { connectDevice, publishQos1 } from "../helpers/device.js";
 import { DEVICE_PASSWORD } from "../helpers/gateway.js";
+import { LiveClient } from "../helpers/live-client.js";
 import { type GatewayProcess, spawnGateway, stopProcess } from "../helpers/process.js";
 
 /**
@@ -33,6 +35,7 @@ beforeAll(async () => {
     checkpoints: [{ id: "gate-1", name: "Gate" }],
     devices: [
       { id: "thermo-1", kind: "thermometer", checkpoint: "gate-1", password: DEVICE_PASSWORD },
+      { id: "reader-1", kind: "pass_reader", checkpoint: "gate-1", password: DEVICE_PASSWORD },
     ],
   });
   http = `http://127.0.0.1:${gateway.httpPort}`;
@@ -104,12 +107,21 @@ function loginFrom(
   });
 }
 
-async function auditRows(action: string): Promise<{ address: string; details: unknown }[]> {
+async function adminToken(): Promise<string> {
   const { body } = await loginFrom("127.0.0.9", "admin", ADMIN);
-  const { token } = JSON.parse(body) as { token: string };
-  const response = await fetch(`${http}/api/audit?action=${action}&limit=1000`, {
-    headers: { authorization: `Bearer ${token}` },
+  return (JSON.parse(body) as { token: string }).token;
+}
+
+async function api(method: string, path: string, body?: object): Promise<Response> {
+  return fetch(`${http}${path}`, {
+    method,
+    headers: { authorization: `Bearer ${await adminToken()}`, "content-type": "application/json" },
+    body: body === undefined ? undefined : JSON.stringify(body),
   });
+}
+
+async function auditRows(action: string): Promise<{ address: string; details: unknown }[]> {
+  const response = await api("GET", `/api/audit?action=${action}&limit=1000`);
   return ((await response.json()) as { items: { address: string; details: unknown }[] }).items;
 }
 
@@ -144,5 +156,64 @@ describe("hostile input against a real gateway process", () => {
     // The first of each at once; the rest aggregated with their count (within a minute).
     expect(failed).toHaveLength(1);
     expect(throttled).toHaveLength(1);
+  });
+
+  it("shows the public kiosk channel only each message type's allowed fields, live and in replay", async () => {
+    const note = "called 13800138000, ID 110101199003077777";
+    expect(
+      (
+        await api("POST", "/api/passes", {
+          pass_id: "0012345678",
+          holder_name: "王小明",
+          unit: "3-2-401",
+        })
+      ).status,
+    ).toBe(201);
+    const kiosk = await LiveClient.connect(
+      `ws://127.0.0.1:${gateway.httpPort}/live?checkpoint=gate-1`,
+    );
+    const reader = await connectDevice(`mqtt://127.0.0.1:${gateway.mqttPort}`, "reader-1");
+    await publishQos1(reader, deviceTopic("reader-1", "scan"), {
+      pass_id: "0012345678",
+      method: "card",
+    });
+    await publishQos1(thermo, deviceTopic("thermo-1", "temperature"), { temp_c: 38.9 });
+    await reader.endAsync(true);
+    const fever = await kiosk.waitFor((m) => m.type === "alert" && m.data.kind === "fever");
+    const alertId = String(fever.data.alert_id);
+    expect((await api("POST", `/api/alerts/${alertId}/ack`, {})).status).toBe(200);
+    expect(
+      (
+        await api("POST", `/api/alerts/${alertId}/resolve`, {
+          disposition: "referred",
+          confirm_temp_c: 38.8,
+          note,
+        })
+      ).status,
+    ).toBe(200);
+    await kiosk.waitFor((m) => m.type === "alert_update" && m.data.state === "resolved");
+    await kiosk.waitFor((m) => m.type === "device_status");
+    // A second kiosk resumes from the start: the replay too.
+    const replayed = await LiveClient.connect(
+      `ws://127.0.0.1:${gateway.httpPort}/live?checkpoint=gate-1&since=0`,
+    );
+    await replayed.waitFor((m) => m.type === "alert_update" && m.data.state === "resolved");
+    for (const client of [kiosk, replayed]) {
+      const types = new Set<string>(client.messages.map((m) => m.type));
+      for (const type of ["reading", "scan", "passage", "alert", "alert_update", "device_status"])
+        expect(types.has(type)).toBe(true);
+      for (const message of client.messages) {
+        const allowed =
+          message.type === "hello" ? null : KIOSK_FIELDS[message.type as keyof typeof KIOSK_FIELDS];
+        if (allowed) for (const key of Object.keys(message.data)) expect(allowed).toContain(key);
+        const text = JSON.stringify(message);
+        for (const secret of ["13800138000", "110101199003077777", "王小明", "0012345678", "admin"])
+          expect(text).not.toContain(secret);
+      }
+      await client.close();
+    }
+    const passage = kiosk.messages.find((m) => m.type === "passage" && m.data.pass_id !== null);
+    expect(passage?.data).toMatchObject({ pass_id: "00****5678", holder_name: "王*" });
+    await stillServing();
   });
 });

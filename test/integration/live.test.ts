@@ -164,8 +164,13 @@ describe("live push", () => {
     stalled.pause();
     const healthy = await LiveClient.connect(`${gw.wsUrl}/live?checkpoint=gate-1`);
     // A steady stream in batches of 500, as devices would send it: the healthy client reads
-    // between batches, the stalled one's backlog grows past the 64 KiB bound.
+    // each batch (the next is sent once it has: it shares this process with the gateway), the
+    // stalled one's backlog grows past the 64 KiB bound.
     const burst = 40_000;
+    let received = 0;
+    healthy.ws.on("message", () => {
+      received += 1;
+    });
     for (let i = 0; i < burst; i++) {
       gw.gateway.ingest.submitReading(
         {
@@ -177,7 +182,9 @@ describe("live push", () => {
         },
         () => {},
       );
-      if (i % 500 === 499) await new Promise((resolve) => setTimeout(resolve, 5));
+      // Each reading is two messages (the reading and its passage at this temperature_only gate).
+      if (i % 500 === 499)
+        await eventually(() => (received >= 2 * (i + 1) ? true : undefined), 15_000);
     }
     await eventually(
       async () =>
