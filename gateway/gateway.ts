@@ -206,6 +206,7 @@ export class Gateway {
       ingest,
       metrics,
       log: childLogger(log, "mqtt"),
+      maxClockSkewMs: config.ingest.max_clock_skew_s * 1000,
     });
     const logins = new AccountLogin(store);
     const broker: DeviceBroker =

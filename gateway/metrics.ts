@@ -42,6 +42,13 @@ export class Metrics {
     registers: [this.registry],
   });
 
+  readonly clockSkewed = new Counter({
+    name: "checkpoint_device_clock_skewed_total",
+    help: "Device messages whose time was too far from the gateway's to use (stored with the gateway's time), by device.",
+    labelNames: ["device"] as const,
+    registers: [this.registry],
+  });
+
   readonly badFrames = new Counter({
     name: "checkpoint_bad_frames_total",
     help: "Serial bytes dropped, by device and reason (checksum, malformed, garbage, overflow, no_match).",

@@ -263,6 +263,14 @@ export const configSchema = z
           .max(100000)
           .default(5000)
           .describe("Most messages in one transaction."),
+        max_clock_skew_s: z
+          .number()
+          .int()
+          .min(1)
+          .default(86_400)
+          .describe(
+            "A device time further than this from the gateway's clock is not used: the message is stored with the gateway's time, the device's kept beside it, and the device flagged.",
+          ),
       })
       .prefault({})
       .describe("Group commit of device messages."),

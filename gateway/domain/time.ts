@@ -88,3 +88,20 @@ export function wallClockMs(value: string, timeZone: string): number | null {
   const first = asUtc - offsetAt(asUtc);
   return asUtc - offsetAt(first);
 }
+
+/**
+ * The time to store a device's message under (SPEC 4: device time, gateway time if absent).
+ * A device time more than `maxSkewMs` from the gateway's clock is not used: a device with a
+ * wrong clock (a reset RTC in 1970, a typo in the year 10000) would put its readings where
+ * retention deletes them at once or where no date can be shown. The gateway's time is used
+ * then, and the device's is kept beside it (`deviceTsMs`) so the clock can be fixed.
+ */
+export function deviceTimeOrNow(
+  deviceTsMs: number | undefined,
+  nowMs: number,
+  maxSkewMs: number,
+): { tsMs: number; deviceTsMs: number | null } {
+  if (deviceTsMs === undefined) return { tsMs: nowMs, deviceTsMs: null };
+  if (Math.abs(deviceTsMs - nowMs) <= maxSkewMs) return { tsMs: deviceTsMs, deviceTsMs: null };
+  return { tsMs: nowMs, deviceTsMs };
+}

@@ -24,6 +24,8 @@ export interface ReadingInput {
   ts_ms: number;
   /** The device's own message id (MQTT), used to store a redelivered message once. */
   msg_id: string | null;
+  /** The time the device sent when it was too far from the gateway's to be used (see `ts_ms`). */
+  device_ts_ms?: number | null;
 }
 
 /** A screened reading as stored and pushed. */
@@ -40,6 +42,8 @@ export interface Reading {
   status: ReadingStatus;
   pass_id: string | null;
   msg_id: string | null;
+  /** The device's own time, kept when its clock was too far off to be used; else null. */
+  device_ts_ms: number | null;
 }
 
 export type ScanMethod = "card" | "qr";
@@ -51,6 +55,8 @@ export interface ScanInput {
   method: ScanMethod;
   ts_ms: number;
   msg_id: string | null;
+  /** The time the device sent when it was too far from the gateway's to be used. */
+  device_ts_ms?: number | null;
 }
 
 export interface Scan {
@@ -62,6 +68,8 @@ export interface Scan {
   pass_id: string;
   method: ScanMethod;
   msg_id: string | null;
+  /** The device's own time, kept when its clock was too far off to be used; else null. */
+  device_ts_ms: number | null;
 }
 
 export interface DeviceStatus {

@@ -8,6 +8,8 @@ export interface DeviceHealth {
   transport: DeviceConfig["transport"];
   online: boolean;
   last_seen: string | null;
+  /** How far off the device's clock was at its last message that had to be corrected, or null. */
+  clock_skew_s: number | null;
 }
 
 interface DeviceState {
@@ -15,6 +17,7 @@ interface DeviceState {
   rules: ScreeningRules;
   online: boolean;
   lastSeenMs: number | null;
+  clockSkewMs: number | null;
 }
 
 /** The configured devices and checkpoints, and what is known of each device's liveness. */
@@ -34,6 +37,7 @@ export class DeviceRegistry {
         rules: this.rulesFor(device),
         online: false,
         lastSeenMs: null,
+        clockSkewMs: null,
       });
   }
 
@@ -86,6 +90,18 @@ export class DeviceRegistry {
     if (state) state.lastSeenMs = tsMs;
   }
 
+  /**
+   * Records how far off the device's clock is (null: its time was usable); true when this is
+   * news (the device was fine before), so the caller says so once, not at every message.
+   */
+  setClockSkew(id: string, skewMs: number | null): boolean {
+    const state = this.devices.get(id);
+    if (!state) return false;
+    const wasFine = state.clockSkewMs === null;
+    state.clockSkewMs = skewMs;
+    return wasFine && skewMs !== null;
+  }
+
   isOnline(id: string): boolean {
     return this.devices.get(id)?.online ?? false;
   }
@@ -106,6 +122,7 @@ export class DeviceRegistry {
       transport: state.config.transport,
       online: state.online,
       last_seen: state.lastSeenMs === null ? null : new Date(state.lastSeenMs).toISOString(),
+      clock_skew_s: state.clockSkewMs === null ? null : Math.round(state.clockSkewMs / 1000),
     }));
   }
 }

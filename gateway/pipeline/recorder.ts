@@ -118,6 +118,7 @@ export class Recorder {
       status: screened.status,
       pass_id: null,
       msg_id: input.msg_id,
+      device_ts_ms: input.device_ts_ms ?? null,
     });
     if (!stored) return null;
     const { reading } = stored;

@@ -215,4 +215,10 @@ export const MIGRATIONS: readonly string[] = [
   CREATE TRIGGER outbox_depth_remove AFTER DELETE ON outbox
     BEGIN UPDATE outbox_depth SET depth = depth - 1 WHERE id = 1; END;
   `,
+  // 11: a device whose clock is far off: its message is stored with the gateway's time, and
+  // the time it sent is kept beside it.
+  `
+  ALTER TABLE readings ADD COLUMN device_ts_ms INTEGER;
+  ALTER TABLE scans ADD COLUMN device_ts_ms INTEGER;
+  `,
 ];

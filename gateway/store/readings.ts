@@ -5,7 +5,10 @@ import type { Db } from "./database.js";
 import { type EventJournal, tableReplaySource } from "./journal.js";
 import { type Page, PageReader, type PageRequest, toPage } from "./paging.js";
 
-export type NewReading = Omit<Reading, "id" | "seq" | "ts"> & { ts_ms: number };
+export type NewReading = Omit<Reading, "id" | "seq" | "ts" | "device_ts_ms"> & {
+  ts_ms: number;
+  device_ts_ms?: number | null;
+};
 
 interface ReadingRow {
   seq: number;
@@ -18,10 +21,11 @@ interface ReadingRow {
   status: ReadingStatus;
   pass_id: string | null;
   msg_id: string | null;
+  device_ts_ms: number | null;
 }
 
 const COLUMNS =
-  "seq, ts_ms, device_id, checkpoint_id, temp_c, raw_c, ambient_c, status, pass_id, msg_id";
+  "seq, ts_ms, device_id, checkpoint_id, temp_c, raw_c, ambient_c, status, pass_id, msg_id, device_ts_ms";
 
 export interface ReadingFilter {
   checkpoint?: string | undefined;
@@ -43,7 +47,7 @@ export class ReadingRepository {
     private readonly journal: EventJournal,
   ) {
     this.insertStatement = db.prepare(
-      `INSERT INTO readings (${COLUMNS}) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT DO NOTHING`,
+      `INSERT INTO readings (${COLUMNS}) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT DO NOTHING`,
     );
     this.pages = new PageReader<ReadingRow>(db, "readings", COLUMNS);
     journal.addSource(
@@ -68,8 +72,11 @@ export class ReadingRepository {
       reading.status,
       reading.pass_id,
       reading.msg_id,
+      reading.device_ts_ms ?? null,
     );
-    return result.changes === 0 ? null : this.toEvent({ ...reading, seq });
+    return result.changes === 0
+      ? null
+      : this.toEvent({ ...reading, seq, device_ts_ms: reading.device_ts_ms ?? null });
   }
 
   page(filter: ReadingFilter): Page<Reading> {
@@ -119,6 +126,7 @@ export class ReadingRepository {
       status: row.status,
       pass_id: row.pass_id,
       msg_id: row.msg_id,
+      device_ts_ms: row.device_ts_ms,
     };
   }
 }

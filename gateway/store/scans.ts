@@ -13,9 +13,10 @@ interface ScanRow {
   pass_id: string;
   method: Scan["method"];
   msg_id: string | null;
+  device_ts_ms: number | null;
 }
 
-const COLUMNS = "seq, ts_ms, device_id, checkpoint_id, pass_id, method, msg_id";
+const COLUMNS = "seq, ts_ms, device_id, checkpoint_id, pass_id, method, msg_id, device_ts_ms";
 
 export class ScanRepository {
   private readonly insertStatement;
@@ -26,7 +27,7 @@ export class ScanRepository {
     private readonly journal: EventJournal,
   ) {
     this.insertStatement = db.prepare(
-      `INSERT INTO scans (${COLUMNS}) VALUES (?, ?, ?, ?, ?, ?, ?) ON CONFLICT DO NOTHING`,
+      `INSERT INTO scans (${COLUMNS}) VALUES (?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT DO NOTHING`,
     );
     journal.addSource(tableReplaySource<ScanRow>(db, "scans", COLUMNS, (row) => this.toEvent(row)));
     this.rows = new PageReader<ScanRow>(db, "scans", COLUMNS);
@@ -50,6 +51,7 @@ export class ScanRepository {
       pass_id: scan.pass_id,
       method: scan.method,
       msg_id: scan.msg_id,
+      device_ts_ms: scan.device_ts_ms ?? null,
     };
     const result = this.insertStatement.run(
       row.seq,
@@ -59,6 +61,7 @@ export class ScanRepository {
       row.pass_id,
       row.method,
       row.msg_id,
+      row.device_ts_ms,
     );
     return result.changes === 0 ? null : this.toEvent(row);
   }
@@ -73,6 +76,7 @@ export class ScanRepository {
       pass_id: row.pass_id,
       method: row.method,
       msg_id: row.msg_id,
+      device_ts_ms: row.device_ts_ms,
     };
     return { kind: "scan_stored", seq: row.seq, checkpointId: row.checkpoint_id, scan };
   }

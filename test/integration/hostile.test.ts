@@ -216,4 +216,51 @@ describe("hostile input against a real gateway process", () => {
     expect(passage?.data).toMatchObject({ pass_id: "00****5678", holder_name: "王*" });
     await stillServing();
   });
+
+  it("stores a reading from a device whose clock says year 10000 or 1970 with the gateway's time, flags the device, and exports", async () => {
+    const before = Date.now();
+    for (const [ts, msgId] of [
+      [Date.UTC(10000, 0, 1), "clock-10000"],
+      [1000, "clock-1970"],
+    ] as const)
+      await publishQos1(thermo, deviceTopic("thermo-1", "temperature"), {
+        temp_c: 38.1,
+        ts,
+        msg_id: msgId,
+      });
+    const db = new Database(join(dir, "checkpoint.db"), { readonly: true });
+    const rows = db
+      .prepare(
+        "SELECT msg_id, ts_ms, device_ts_ms FROM readings WHERE msg_id LIKE 'clock-%' ORDER BY seq",
+      )
+      .all() as { msg_id: string; ts_ms: number; device_ts_ms: number }[];
+    // The fever's passage and alert were stored with it (they failed with the year 10000 before).
+    const alerts = db
+      .prepare("SELECT count(*) FROM alerts WHERE kind = 'fever' AND temp_c = 38.1")
+      .pluck()
+      .get();
+    db.close();
+    expect(rows.map((r) => [r.msg_id, r.device_ts_ms])).toEqual([
+      ["clock-10000", Date.UTC(10000, 0, 1)],
+      ["clock-1970", 1000],
+    ]);
+    for (const row of rows) expect(row.ts_ms).toBeGreaterThanOrEqual(before);
+    expect(alerts).toBe(2);
+    const health = (await (await fetch(`${http}/api/health`)).json()) as {
+      devices: { id: string; clock_skew_s: number | null }[];
+    };
+    expect(health.devices.find((d) => d.id === "thermo-1")?.clock_skew_s).toBeLessThan(-1e9);
+    const csv = await api("GET", "/api/export/readings.csv");
+    expect(csv.status).toBe(200);
+    const text = await csv.text();
+    expect(text.trim().split("\r\n").length).toBeGreaterThan(2);
+    // A device whose clock is fine again clears the flag.
+    await publishQos1(thermo, deviceTopic("thermo-1", "temperature"), {
+      temp_c: 36.5,
+      ts: Date.now(),
+    });
+    const after = (await (await fetch(`${http}/api/health`)).json()) as typeof health;
+    expect(after.devices.find((d) => d.id === "thermo-1")?.clock_skew_s).toBeNull();
+    await stillServing();
+  });
 });

@@ -27,6 +27,7 @@ const reading = (status: ReadingStatus): Reading => ({
   status,
   pass_id: null,
   msg_id: null,
+  device_ts_ms: null,
 });
 
 const passage = (reasons: PassageReason[], passId: string | null = "p1"): Passage => ({

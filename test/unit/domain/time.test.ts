@@ -2,6 +2,7 @@ import fc from "fast-check";
 import { describe, expect, it } from "vitest";
 import {
   dayBounds,
+  deviceTimeOrNow,
   isoTime,
   nextDate,
   startOfDayMs,
@@ -88,4 +89,24 @@ describe("day bounds", () => {
     expect(hours("2026-10-25", "Europe/Berlin")).toBe(25);
     expect(nextDate("2026-12-31", "Asia/Shanghai")).toBe("2027-01-01");
   });
+});
+
+describe("a device's time or the gateway's", () => {
+  const now = 1_800_000_000_000;
+  const day = 86_400_000;
+  const table: [number | undefined, number, number | null][] = [
+    [undefined, now, null],
+    [now - 5000, now - 5000, null],
+    [now - day, now - day, null],
+    [now + day, now + day, null],
+    [now - day - 1, now, now - day - 1],
+    [now + day + 1, now, now + day + 1],
+    [1000, now, 1000],
+    [Date.UTC(10000, 0, 1), now, Date.UTC(10000, 0, 1)],
+  ];
+  for (const [deviceTs, tsMs, kept] of table) {
+    it(`device time ${deviceTs} -> stored at ${tsMs}, device time kept ${kept}`, () => {
+      expect(deviceTimeOrNow(deviceTs, now, day)).toEqual({ tsMs, deviceTsMs: kept });
+    });
+  }
 });
