@@ -105,6 +105,7 @@ export class Gateway {
   async start(): Promise<void> {
     const store = Store.open(this.config.database.path, this.config.gateway_id);
     this.storeInstance = store;
+    this.metrics.storeWritable = () => store.writeHealth().ok;
     this.started.push({ name: "store", start: () => {}, stop: () => store.close() });
     await ensureFirstAdmin(
       store,

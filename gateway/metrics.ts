@@ -102,6 +102,18 @@ export class Metrics {
     registers: [this.registry],
   });
 
+  /** Reads the store's write health at each scrape (set by the composition root). */
+  storeWritable: () => boolean = () => true;
+
+  readonly storeWritableGauge = new Gauge({
+    name: "checkpoint_store_writable",
+    help: "1 while writes to the database succeed and its file is the one opened; 0 otherwise.",
+    registers: [this.registry],
+    collect: () => {
+      this.storeWritableGauge.set(this.storeWritable() ? 1 : 0);
+    },
+  });
+
   readonly storeErrors = new Counter({
     name: "checkpoint_store_errors_total",
     help: "Messages that could not be committed (not acknowledged; devices send them again).",

@@ -18,13 +18,14 @@ export function healthRouter(sources: HealthSources): Router {
   const router = Router();
   router.get("/", (_req, res) => {
     const dbOk = sources.store.isHealthy();
+    const writes = sources.store.writeHealth();
     const broker = sources.broker();
     res.status(dbOk ? 200 : 503).json({
       status: dbOk ? "ok" : "degraded",
       gateway_id: sources.config.gateway_id,
       site_id: sources.config.site.id,
       uptime_s: Math.round((Date.now() - sources.startedAtMs) / 1000),
-      db: { ok: dbOk, last_seq: sources.store.journal.currentSeq },
+      db: { ok: dbOk, last_seq: sources.store.journal.currentSeq, write_error: writes.error },
       broker: {
         mode: sources.config.mqtt.mode,
         port: broker.port,

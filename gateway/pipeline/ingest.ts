@@ -59,6 +59,8 @@ export class Ingest {
   private flushScheduled = false;
   private lastCommitMs = 0;
   private windowTimer: NodeJS.Timeout | undefined;
+  /** Whether the last commit failed for the storage itself (said once, not per batch). */
+  private storageFailing = false;
   private readonly maxBatch: number;
   private readonly commitDelayMs: number;
 
@@ -173,20 +175,25 @@ export class Ingest {
     this.lastCommitMs = performance.now();
     const results = this.write(batch);
     if (results instanceof Error) {
-      if (batch.length > 1) {
+      if (batch.length > 1 && !isStorageFailure(results)) {
         // Find the one that cannot be written: each alone, the others still go in.
         for (const item of batch) this.commit([item]);
         return;
       }
-      metrics.storeErrors.inc();
-      const [item] = batch;
-      log.error(
-        { err: results, device: item?.deviceId ?? null, arrival: item?.arrival.kind },
-        "store: not committed, not acknowledged (a device sends it again)",
-      );
-      item?.committed?.(results);
+      metrics.storeErrors.inc(batch.length);
+      if (!this.storageFailing || !isStorageFailure(results)) {
+        const [item] = batch;
+        log.error(
+          { err: results, device: item?.deviceId ?? null, batch: batch.length },
+          "store: not committed, not acknowledged (devices send it again); health says so until a write succeeds",
+        );
+      }
+      this.storageFailing = isStorageFailure(results);
+      for (const item of batch) item.committed?.(results);
       return;
     }
+    if (this.storageFailing) log.warn("store: writes succeed again");
+    this.storageFailing = false;
     metrics.batchSize.observe(batch.length);
     const now = Date.now();
     const published: DomainEvent[] = [];
@@ -228,4 +235,19 @@ function count(metrics: Metrics, event: DomainEvent): void {
     metrics.readings.inc({ checkpoint: checkpoint_id, status });
     if (status === "fever") metrics.fevers.inc({ checkpoint: checkpoint_id });
   }
+}
+
+/**
+ * A failure of the storage itself (disk full, I/O error, the file gone, the database closed or
+ * locked too long), as opposed to one message that cannot be written: every arrival of the batch
+ * would fail alike, so they are not tried one by one.
+ */
+function isStorageFailure(error: Error): boolean {
+  const code = (error as { code?: unknown }).code;
+  if (
+    typeof code === "string" &&
+    /^SQLITE_(FULL|IOERR|BUSY|LOCKED|READONLY|CANTOPEN|CORRUPT|NOTADB)/.test(code)
+  )
+    return true;
+  return /database file|database connection is not open/.test(error.message);
 }

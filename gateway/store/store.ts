@@ -6,6 +6,7 @@ import { type CheckpointCounts, countsSince } from "./counts.js";
 import { type Db, openDatabase, refreshPlannerStatistics } from "./database.js";
 import { DecisionStateRepository } from "./decision-state.js";
 import { DeviceStatusRepository } from "./device-status.js";
+import { FileIdentity } from "./file-identity.js";
 import { EventJournal } from "./journal.js";
 import { OutboxRepository } from "./outbox.js";
 import { PassageRepository } from "./passages.js";
@@ -39,10 +40,13 @@ export class Store {
   readonly outbox: OutboxRepository;
   readonly audit: AuditRepository;
   readonly decisionState: DecisionStateRepository;
+  /** The last write that failed, until one succeeds again. */
+  private writeFailure: { message: string; atMs: number } | null = null;
 
   private constructor(
     private readonly db: Db,
     gatewayId: string,
+    private readonly file: FileIdentity,
   ) {
     this.journal = new EventJournal(db, gatewayId);
     this.readings = new ReadingRepository(db, this.journal);
@@ -58,15 +62,35 @@ export class Store {
   }
 
   static open(path: string, gatewayId: string): Store {
-    return new Store(openDatabase(path), gatewayId);
+    const db = openDatabase(path);
+    return new Store(db, gatewayId, new FileIdentity(path));
   }
 
   /**
    * Runs `write` in one transaction (the journal's: see journal.ts). If it throws, nothing of
    * it is stored and the seq numbers it took are not reused (a gap is harmless, a repeat is not).
+   * A database file that is gone or replaced refuses the write: committing into it would
+   * acknowledge what the next start cannot see.
    */
   writeBatch<T>(write: () => T): T {
-    return this.journal.transaction(write);
+    try {
+      const problem = this.file.problem();
+      if (problem) throw new Error(`${problem}: nothing is stored until the gateway is restarted`);
+      const result = this.journal.transaction(write);
+      this.writeFailure = null;
+      return result;
+    } catch (error) {
+      this.writeFailure = { message: (error as Error).message, atMs: Date.now() };
+      throw error;
+    }
+  }
+
+  /** Whether writes succeed: the last write's failure (until one succeeds), or the file's fate. */
+  writeHealth(): { ok: boolean; error: string | null } {
+    const problem = this.file.problem();
+    if (problem) return { ok: false, error: problem };
+    if (this.writeFailure) return { ok: false, error: this.writeFailure.message };
+    return { ok: true, error: null };
   }
 
   countsSince(fromMs: number): CheckpointCounts[] {
@@ -139,7 +163,7 @@ export class Store {
 
   isHealthy(): boolean {
     try {
-      return this.db.prepare("SELECT 1").pluck().get() === 1;
+      return this.db.prepare("SELECT 1").pluck().get() === 1 && this.writeHealth().ok;
     } catch {
       return false;
     }
