@@ -201,6 +201,9 @@ export class Gateway {
       maxBufferedBytes: config.live.max_buffered_kb * 1024,
       pingIntervalMs: config.live.ping_interval_s * 1000,
       maxReplay: config.live.max_replay,
+      maxReplayKiosk: config.live.max_replay_kiosk,
+      maxKiosks: config.live.max_kiosk_clients,
+      maxKiosksPerAddress: config.live.max_kiosk_clients_per_address,
     });
     const handler = new DeviceMessageHandler({
       devices,

@@ -217,7 +217,27 @@ export const configSchema = z
           .int()
           .positive()
           .default(10000)
-          .describe("Most events replayed to a client resuming with since=."),
+          .describe("Most events replayed to a guard client resuming with since=."),
+        max_replay_kiosk: z
+          .number()
+          .int()
+          .positive()
+          .default(200)
+          .describe(
+            "Most events replayed to a kiosk resuming with since= (a screen shows the latest).",
+          ),
+        max_kiosk_clients: z
+          .number()
+          .int()
+          .positive()
+          .default(500)
+          .describe("Kiosk connections (no login) allowed in all; more are refused with 503."),
+        max_kiosk_clients_per_address: z
+          .number()
+          .int()
+          .positive()
+          .default(20)
+          .describe("Kiosk connections allowed from one address; more are refused with 429."),
       })
       .prefault({})
       .describe("WebSocket live push."),

@@ -22,7 +22,12 @@ export interface LiveContext {
   gatewayId: string;
   maxBufferedBytes: number;
   pingIntervalMs: number;
+  /** Most events replayed to a guard, and to a kiosk (a public screen needs only the latest). */
   maxReplay: number;
+  maxReplayKiosk: number;
+  /** Kiosk connections (no login) allowed in all, and from one address. */
+  maxKiosks: number;
+  maxKiosksPerAddress: number;
 }
 
 type Channel = "kiosk" | "guard";
@@ -31,11 +36,16 @@ type Channel = "kiosk" | "guard";
 const BURST_ALLOWANCE = 8;
 /** How often clients are checked for unsent data over the bound. */
 const SLOW_SWEEP_MS = 1000;
+/** Events per page of a replay; one page per event-loop turn. */
+const REPLAY_PAGE = 200;
 
 interface ClientState {
   channel: Channel;
   checkpointId: string | null;
+  address: string;
   alive: boolean;
+  /** While a replay is sent page by page, live events wait here (so they follow it, in order). */
+  held: Buffer[] | null;
 }
 
 /**
@@ -53,6 +63,8 @@ export class LiveHub {
   private readonly clients = new Map<WebSocket, ClientState>();
   private readonly kioskByCheckpoint = new Map<string, Set<WebSocket>>();
   private readonly guards = new Set<WebSocket>();
+  private readonly kiosksByAddress = new Map<string, number>();
+  private kioskCount = 0;
   private readonly corked = new Set<Socket>();
   private pingTimer: NodeJS.Timeout | undefined;
   private sweepTimer: NodeJS.Timeout | undefined;
@@ -108,6 +120,17 @@ export class LiveHub {
       if (!checkpointId) return refuse(socket, 400, "query parameter 'checkpoint' is required");
       if (!this.ctx.devices.checkpoint(checkpointId))
         return refuse(socket, 404, `no checkpoint '${checkpointId}'`);
+      // The kiosk channel needs no login: bounded per address and in all, so a script cannot
+      // open thousands of them.
+      const address = addressOf(request);
+      if ((this.kiosksByAddress.get(address) ?? 0) >= this.ctx.maxKiosksPerAddress) {
+        this.ctx.metrics.badRequests.inc({ reason: "kiosk_limit_address" });
+        return refuse(socket, 429, "too many kiosk connections from this address");
+      }
+      if (this.kioskCount >= this.ctx.maxKiosks) {
+        this.ctx.metrics.badRequests.inc({ reason: "kiosk_limit_total" });
+        return refuse(socket, 503, "too many kiosk connections");
+      }
     } else if (url.pathname === LIVE_GUARD_PATH) {
       channel = "guard";
       const token = tokenFromHeaders(request.headers);
@@ -122,8 +145,9 @@ export class LiveHub {
     if (since !== null && (!Number.isSafeInteger(since) || since < 0)) {
       return refuse(socket, 400, "'since' must be a whole number >= 0");
     }
+    const address = addressOf(request);
     this.wss.handleUpgrade(request, socket, head, (ws) =>
-      this.accept(ws, channel, checkpointId, since),
+      this.accept(ws, channel, checkpointId, address, since),
     );
     return true;
   }
@@ -132,12 +156,15 @@ export class LiveHub {
     ws: WebSocket,
     channel: Channel,
     checkpointId: string | null,
+    address: string,
     since: number | null,
   ): void {
-    this.clients.set(ws, { channel, checkpointId, alive: true });
+    this.clients.set(ws, { channel, checkpointId, address, alive: true, held: null });
     if (channel === "guard") {
       this.guards.add(ws);
     } else if (checkpointId !== null) {
+      this.kioskCount += 1;
+      this.kiosksByAddress.set(address, (this.kiosksByAddress.get(address) ?? 0) + 1);
       let set = this.kioskByCheckpoint.get(checkpointId);
       if (!set) {
         set = new Set();
@@ -164,7 +191,11 @@ export class LiveHub {
       for (const ws of kiosks) this.greet(ws, "kiosk", checkpointId, null);
   }
 
-  /** Sends `hello`, then, for a resuming client, every event it missed, oldest first. */
+  /**
+   * Sends `hello`, then, for a resuming client, the events it missed, oldest first: at most the
+   * channel's replay bound (the newest), a page per event-loop turn, with live events held back
+   * until the replay is through so they follow it in order.
+   */
   private greet(
     ws: WebSocket,
     channel: Channel,
@@ -172,14 +203,18 @@ export class LiveHub {
     since: number | null,
   ): void {
     const { store } = this.ctx;
+    const scope = channel === "kiosk" ? (checkpointId ?? undefined) : undefined;
+    const until = store.journal.currentSeq;
+    const bound = channel === "kiosk" ? this.ctx.maxReplayKiosk : this.ctx.maxReplay;
+    // Each seq names one event at most, so the last `bound` seqs hold at most `bound` events.
+    const from = since === null ? until : Math.max(since, until - bound);
     const replay =
       since === null
         ? null
-        : store.journal.since(
-            since,
-            this.ctx.maxReplay,
-            channel === "kiosk" ? (checkpointId ?? undefined) : undefined,
-          );
+        : {
+            count: store.journal.count(from, until, scope),
+            truncated: from > since && store.journal.page(since, from, 1, scope).length > 0,
+          };
     const checkpoint =
       checkpointId === null ? undefined : this.ctx.devices.checkpoint(checkpointId);
     const hello: LiveMessage<HelloData> = {
@@ -211,14 +246,37 @@ export class LiveHub {
         replay:
           since === null || !replay
             ? null
-            : { since, count: replay.events.length, truncated: replay.truncated },
+            : { since, count: replay.count, truncated: replay.truncated },
       },
     };
     this.send(ws, encodeTextFrame(Buffer.from(JSON.stringify(hello))));
-    const serialise = channel === "kiosk" ? kioskJson : guardJson;
-    for (const event of replay?.events ?? []) {
-      this.send(ws, encodeTextFrame(Buffer.from(serialise(event))));
+    if (replay && replay.count > 0) {
+      const state = this.clients.get(ws);
+      if (state) state.held ??= [];
+      this.replayPage(ws, channel === "kiosk" ? kioskJson : guardJson, from, until, scope);
     }
+  }
+
+  private replayPage(
+    ws: WebSocket,
+    serialise: (event: DomainEvent) => string,
+    after: number,
+    until: number,
+    scope: string | undefined,
+  ): void {
+    const state = this.clients.get(ws);
+    if (!state || ws.readyState !== ws.OPEN) return;
+    const events = this.ctx.store.journal.page(after, until, REPLAY_PAGE, scope);
+    for (const event of events) this.send(ws, encodeTextFrame(Buffer.from(serialise(event))));
+    const last = events.at(-1);
+    if (events.length === REPLAY_PAGE && last) {
+      setImmediate(() => this.replayPage(ws, serialise, last.seq, until, scope));
+      return;
+    }
+    // Through: what happened meanwhile follows, in order.
+    const held = state.held ?? [];
+    state.held = null;
+    for (const frame of held) this.send(ws, frame);
   }
 
   /** Serialises the event once per channel that has clients, and writes it to each. */
@@ -232,11 +290,23 @@ export class LiveHub {
     };
     if (this.guards.size > 0) {
       const frame = encodeTextFrame(Buffer.from(whole()));
-      for (const ws of this.guards) this.send(ws, frame);
+      for (const ws of this.guards) this.deliver(ws, frame);
     }
     if (!kiosks || kiosks.size === 0) return;
     const masked = encodeTextFrame(Buffer.from(kioskJson(event)));
-    for (const ws of kiosks) this.send(ws, masked);
+    for (const ws of kiosks) this.deliver(ws, masked);
+  }
+
+  /** Sends a live event's frame, or holds it while the client's replay is still being sent. */
+  private deliver(ws: WebSocket, frame: Buffer): void {
+    const held = this.clients.get(ws)?.held;
+    if (!held) {
+      this.send(ws, frame);
+      return;
+    }
+    held.push(frame);
+    // A replay that cannot keep up with the live stream is a slow client like any other.
+    if (held.length > this.ctx.maxReplay) this.dropSlow(ws);
   }
 
   /** Writes one framed message (see frame.ts) to a client, unless it is gone or too far behind. */
@@ -306,14 +376,31 @@ export class LiveHub {
     if (!state) return;
     this.clients.delete(ws);
     this.guards.delete(ws);
+    if (state.channel === "kiosk") {
+      this.kioskCount -= 1;
+      const left = (this.kiosksByAddress.get(state.address) ?? 1) - 1;
+      if (left > 0) this.kiosksByAddress.set(state.address, left);
+      else this.kiosksByAddress.delete(state.address);
+    }
     if (state.checkpointId !== null) this.kioskByCheckpoint.get(state.checkpointId)?.delete(ws);
     this.ctx.metrics.wsClients.dec({ channel: state.channel });
   }
 }
 
+function addressOf(request: IncomingMessage): string {
+  return request.socket.remoteAddress ?? "unknown";
+}
+
 /** Answers an upgrade with a plain HTTP error and closes the socket. */
 function refuse(socket: Duplex, status: number, message: string): true {
-  const reason = { 400: "Bad Request", 401: "Unauthorized", 404: "Not Found" }[status] ?? "Error";
+  const reason =
+    {
+      400: "Bad Request",
+      401: "Unauthorized",
+      404: "Not Found",
+      429: "Too Many Requests",
+      503: "Service Unavailable",
+    }[status] ?? "Error";
   const body = JSON.stringify({ error: message });
   socket.end(
     `HTTP/1.1 ${status} ${reason}\r\nContent-Type: application/json\r\nContent-Length: ${Buffer.byteLength(body)}\r\nConnection: close\r\n\r\n${body}`,

@@ -5,6 +5,10 @@ import type { Db } from "./database.js";
 export interface ReplaySource {
   /** The newest `limit` events after `since`, newest first. */
   since(since: number, limit: number, checkpointId?: string): DomainEvent[];
+  /** The oldest `limit` events with `after < seq <= until`, oldest first. */
+  page(after: number, until: number, limit: number, checkpointId?: string): DomainEvent[];
+  /** How many events have `after < seq <= until`. */
+  count(after: number, until: number, checkpointId?: string): number;
 }
 
 /**
@@ -84,6 +88,23 @@ export class EventJournal {
   }
 
   /**
+   * One page of a replay: the oldest `limit` events with `after < seq <= until`, oldest first,
+   * optionally of one checkpoint. A client is replayed page by page, so a long replay never
+   * holds the event loop (each page is a few index range reads).
+   */
+  page(after: number, until: number, limit: number, checkpointId?: string): DomainEvent[] {
+    return this.sources
+      .flatMap((source) => source.page(after, until, limit, checkpointId))
+      .sort((a, b) => a.seq - b.seq)
+      .slice(0, limit);
+  }
+
+  /** How many events have `after < seq <= until`, optionally of one checkpoint. */
+  count(after: number, until: number, checkpointId?: string): number {
+    return this.sources.reduce((sum, source) => sum + source.count(after, until, checkpointId), 0);
+  }
+
+  /**
    * The newest `limit` events after `since`, oldest first; optionally only those of one
    * checkpoint. `truncated` says older missed events were left out.
    */
@@ -124,7 +145,32 @@ export function tableReplaySource<Row>(
   const ofCheckpoint = db.prepare(
     `SELECT ${columns} FROM ${table} WHERE checkpoint_id = ? AND seq > ? ORDER BY seq DESC LIMIT ?`,
   );
+  const pageAll = db.prepare(
+    `SELECT ${columns} FROM ${table} WHERE seq > ? AND seq <= ? ORDER BY seq LIMIT ?`,
+  );
+  const pageOfCheckpoint = db.prepare(
+    `SELECT ${columns} FROM ${table} WHERE checkpoint_id = ? AND seq > ? AND seq <= ? ORDER BY seq LIMIT ?`,
+  );
+  const countAll = db.prepare(`SELECT count(*) FROM ${table} WHERE seq > ? AND seq <= ?`).pluck();
+  const countOfCheckpoint = db
+    .prepare(`SELECT count(*) FROM ${table} WHERE checkpoint_id = ? AND seq > ? AND seq <= ?`)
+    .pluck();
   return {
+    page(after, until, limit, checkpointId) {
+      const rows = (
+        checkpointId === undefined
+          ? pageAll.all(after, until, limit)
+          : pageOfCheckpoint.all(checkpointId, after, until, limit)
+      ) as Row[];
+      return rows.map(toEvent);
+    },
+    count(after, until, checkpointId) {
+      return (
+        checkpointId === undefined
+          ? countAll.get(after, until)
+          : countOfCheckpoint.get(checkpointId, after, until)
+      ) as number;
+    },
     since(since, limit, checkpointId) {
       const rows = (
         checkpointId === undefined

@@ -16,9 +16,13 @@ export class LiveClient {
     });
   }
 
-  static connect(url: string, headers: Record<string, string> = {}): Promise<LiveClient> {
+  static connect(
+    url: string,
+    headers: Record<string, string> = {},
+    localAddress?: string,
+  ): Promise<LiveClient> {
     return new Promise((resolve, reject) => {
-      const ws = new WebSocket(url, { headers });
+      const ws = new WebSocket(url, { headers, localAddress });
       const client = new LiveClient(ws);
       ws.once("open", () => resolve(client));
       ws.once("unexpected-response", (_req, res) => reject(new Error(`HTTP ${res.statusCode}`)));

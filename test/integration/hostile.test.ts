@@ -9,7 +9,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { KIOSK_FIELDS } from "../../gateway/live/messages.js";
 import { deviceTopic } from "../../gateway/mqtt/contract.js";
 import { connectDevice, publishQos1 } from "../helpers/device.js";
-import { DEVICE_PASSWORD } from "../helpers/gateway.js";
+import { DEVICE_PASSWORD, eventually } from "../helpers/gateway.js";
 import { LiveClient } from "../helpers/live-client.js";
 import { type GatewayProcess, spawnGateway, stopProcess } from "../helpers/process.js";
 
@@ -262,5 +262,58 @@ describe("hostile input against a real gateway process", () => {
     const after = (await (await fetch(`${http}/api/health`)).json()) as typeof health;
     expect(after.devices.find((d) => d.id === "thermo-1")?.clock_skew_s).toBeNull();
     await stillServing();
+  });
+
+  it("replays 100 anonymous kiosks at once within their bound, page by page, and refuses the 21st from one address", async () => {
+    // Many events to replay: a day at a busy gate.
+    const before = Number(
+      ((await (await fetch(`${http}/api/health`)).json()) as { db: { last_seq: number } }).db
+        .last_seq,
+    );
+    const thermoBurst = await connectDevice(`mqtt://127.0.0.1:${gateway.mqttPort}`, "thermo-1");
+    await Promise.all(
+      Array.from({ length: 3000 }, (_, i) =>
+        publishQos1(thermoBurst, deviceTopic("thermo-1", "temperature"), {
+          temp_c: 36.6,
+          msg_id: `replay-${i}`,
+        }),
+      ),
+    );
+    await thermoBurst.endAsync(true);
+    const kiosks = await Promise.all(
+      Array.from({ length: 100 }, (_, i) =>
+        LiveClient.connect(
+          `ws://127.0.0.1:${gateway.httpPort}/live?checkpoint=gate-1&since=0`,
+          {},
+          `127.0.0.${20 + Math.floor(i / 20)}`,
+        ),
+      ),
+    );
+    // A 21st from an address that has 20 is refused with a clear status.
+    await expect(
+      LiveClient.connect(
+        `ws://127.0.0.1:${gateway.httpPort}/live?checkpoint=gate-1&since=0`,
+        {},
+        "127.0.0.20",
+      ),
+    ).rejects.toThrow("HTTP 429");
+    // Meanwhile the gateway answers and serves devices.
+    expect((await fetch(`${http}/api/health`)).status).toBe(200);
+    await stillServing();
+    for (const kiosk of kiosks) {
+      const hello = await kiosk.waitFor((m) => m.type === "hello");
+      const replay = (hello.data as { replay: { count: number; truncated: boolean } }).replay;
+      expect(replay.count).toBeLessThanOrEqual(200);
+      expect(replay.count).toBeGreaterThan(0);
+      expect(replay.truncated).toBe(true);
+      await eventually(
+        () => (kiosk.messages.length >= 1 + replay.count ? true : undefined),
+        15_000,
+      );
+      const seqs = kiosk.messages.slice(1).map((m) => m.seq);
+      expect(seqs).toEqual([...seqs].sort((a, b) => a - b));
+      expect(seqs[0]).toBeGreaterThan(before);
+    }
+    await Promise.all(kiosks.map((kiosk) => kiosk.close()));
   });
 });

@@ -236,4 +236,39 @@ describe("live push", () => {
       await guard.close();
     }
   });
+
+  it("replays a guard page by page and sends what happened meanwhile after it, in order", async () => {
+    const start = gw.gateway.store.journal.currentSeq;
+    for (let i = 0; i < 700; i++)
+      gw.gateway.ingest.submitReading(
+        {
+          device_id: "thermo-1",
+          raw_c: 36.4,
+          ambient_c: null,
+          ts_ms: Date.now(),
+          msg_id: `page-${i}`,
+        },
+        () => {},
+      );
+    gw.gateway.ingest.flush();
+    const guard = await LiveClient.connect(`${gw.wsUrl}/live/guard?since=${start}`, {
+      authorization: `Bearer ${await login(gw.httpUrl)}`,
+    });
+    // Live readings while the replay (1,400 events: 7 pages) is still being sent.
+    await temperature(36.7, "during-replay-1");
+    await temperature(36.8, "during-replay-2");
+    const last = await guard.waitFor((m) => m.data.msg_id === "during-replay-2");
+    const hello = guard.messages[0] as unknown as { data: { replay: { count: number } } };
+    // The 700 readings and their passages (and whatever else happened since, e.g. a status).
+    expect(hello.data.replay.count).toBeGreaterThanOrEqual(1400);
+    expect(guard.messages.filter((m) => String(m.data.msg_id).startsWith("page-"))).toHaveLength(
+      700,
+    );
+    const seqs = guard.messages.slice(1).map((m) => m.seq);
+    expect(seqs).toEqual([...seqs].sort((a, b) => a - b));
+    expect(new Set(seqs).size).toBe(seqs.length);
+    expect(seqs.filter((seq) => seq > start)).toHaveLength(seqs.length);
+    expect(seqs.at(-1)).toBe(last.seq);
+    await guard.close();
+  });
 });
