@@ -233,6 +233,12 @@ export class Gateway {
             log: childLogger(log, "mqtt"),
             host: config.mqtt.host,
             port: config.mqtt.port,
+            limits: {
+              beforeLoginBytes: config.mqtt.max_packet_before_login_kb * 1024,
+              afterLoginBytes: config.mqtt.max_packet_kb * 1024,
+              perAddress: config.mqtt.max_connections_per_address,
+              unauthenticated: config.mqtt.max_unauthenticated,
+            },
           });
     this.broker = broker;
     const eventTopics = new EventTopicPublisher({

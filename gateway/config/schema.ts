@@ -165,6 +165,38 @@ export const configSchema = z
           .string()
           .optional()
           .describe("CA certificate (PEM) to trust for an mqtts:// external broker."),
+        max_packet_kb: z
+          .number()
+          .int()
+          .min(1)
+          .max(1024)
+          .default(64)
+          .describe(
+            "Embedded broker: the largest packet a logged-in client may send; a larger one closes its connection before it is read.",
+          ),
+        max_packet_before_login_kb: z
+          .number()
+          .int()
+          .min(1)
+          .max(1024)
+          .default(8)
+          .describe(
+            "Embedded broker: the largest packet before a client has logged in (its CONNECT).",
+          ),
+        max_connections_per_address: z
+          .number()
+          .int()
+          .positive()
+          .default(100)
+          .describe("Embedded broker: open connections allowed from one address."),
+        max_unauthenticated: z
+          .number()
+          .int()
+          .positive()
+          .default(100)
+          .describe(
+            "Embedded broker: connections allowed at once that have not logged in yet (each has 10 s to do so).",
+          ),
       })
       .prefault({})
       .describe("Where devices publish."),

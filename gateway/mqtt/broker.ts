@@ -1,5 +1,5 @@
 import { createHash, timingSafeEqual } from "node:crypto";
-import { createServer, type Server } from "node:net";
+import { createServer, type Server, type Socket } from "node:net";
 import {
   Aedes,
   type AuthenticateError,
@@ -14,6 +14,7 @@ import type { DeviceRegistry } from "../pipeline/devices.js";
 import type { Ingest } from "../pipeline/ingest.js";
 import { DEVICE_TOPIC_ROOT, gatewayEventTopic, parseDeviceTopic } from "./contract.js";
 import type { DeviceMessageHandler } from "./device-messages.js";
+import { GuardedConnection } from "./guarded-connection.js";
 
 export interface BrokerContext {
   devices: DeviceRegistry;
@@ -26,7 +27,17 @@ export interface BrokerContext {
   log: Logger;
   host: string;
   port: number;
+  /** Packet size limits and connection bounds (config `mqtt.max_*`). */
+  limits: {
+    beforeLoginBytes: number;
+    afterLoginBytes: number;
+    perAddress: number;
+    unauthenticated: number;
+  };
 }
+
+/** How long a connection may take to log in (aedes closes it after). */
+const LOGIN_TIMEOUT_MS = 10_000;
 
 /** aedes's return code 4: "bad user name or password" (MQTT 3.1.1 §3.2.2.3). */
 const BAD_USERNAME_OR_PASSWORD = 4;
@@ -49,6 +60,10 @@ export class EmbeddedBroker {
   /** Connections that logged in with an account: integrations reading the gateway's events. */
   private readonly integrations = new WeakSet<Client>();
   private integrationCount = 0;
+  /** Open connections per remote address, and those not logged in yet. */
+  private readonly perAddress = new Map<string, number>();
+  private readonly loggedIn = new WeakMap<GuardedConnection, () => void>();
+  private unauthenticated = 0;
 
   constructor(private readonly ctx: BrokerContext) {}
 
@@ -73,6 +88,7 @@ export class EmbeddedBroker {
 
   async start(): Promise<void> {
     const aedes = await Aedes.createBroker({
+      connectTimeout: LOGIN_TIMEOUT_MS,
       authenticate: (client, username, password, done) =>
         this.authenticate(client, username, password, done),
       authorizePublish: (client, packet, done) => this.authorizePublish(client, packet, done),
@@ -85,7 +101,7 @@ export class EmbeddedBroker {
       this.ctx.log.debug({ device: this.deviceOf.get(client), err: error.message }, "client error");
     });
     this.aedes = aedes;
-    const server = createServer(aedes.handle);
+    const server = createServer((socket) => this.accept(socket, aedes));
     this.server = server;
     await new Promise<void>((resolve, reject) => {
       server.once("error", reject);
@@ -124,6 +140,51 @@ export class EmbeddedBroker {
     });
   }
 
+  /**
+   * A new TCP connection: refused at once past the per-address or not-logged-in bounds, else
+   * handed to aedes through a GuardedConnection that refuses oversized packets as they arrive
+   * (before their bytes are buffered), with a smaller limit until the client has logged in.
+   */
+  private accept(socket: Socket, aedes: Aedes): void {
+    const { limits, metrics, log } = this.ctx;
+    const address = socket.remoteAddress ?? "unknown";
+    const fromAddress = this.perAddress.get(address) ?? 0;
+    if (fromAddress >= limits.perAddress || this.unauthenticated >= limits.unauthenticated) {
+      const reason = fromAddress >= limits.perAddress ? "address_limit" : "login_backlog";
+      metrics.refusedClients.inc({ reason });
+      log.warn({ address, reason }, `MQTT connection from ${address} refused: ${reason}`);
+      socket.destroy();
+      return;
+    }
+    this.perAddress.set(address, fromAddress + 1);
+    this.unauthenticated += 1;
+    let pending = true;
+    const connection = new GuardedConnection(
+      socket,
+      { beforeLoginBytes: limits.beforeLoginBytes, afterLoginBytes: limits.afterLoginBytes },
+      (verdict) => {
+        metrics.refusedClients.inc({ reason: `packet_${verdict.reason}` });
+        log.warn(
+          { address, reason: verdict.reason },
+          `MQTT connection from ${address} closed: a packet over the size limit (mqtt.max_packet_kb)`,
+        );
+      },
+    );
+    this.loggedIn.set(connection, () => {
+      if (pending) this.unauthenticated -= 1;
+      pending = false;
+      connection.loggedIn();
+    });
+    socket.once("close", () => {
+      if (pending) this.unauthenticated -= 1;
+      pending = false;
+      const left = (this.perAddress.get(address) ?? 1) - 1;
+      if (left > 0) this.perAddress.set(address, left);
+      else this.perAddress.delete(address);
+    });
+    aedes.handle(connection);
+  }
+
   private authenticate(
     client: Client,
     username: string | undefined,
@@ -139,6 +200,7 @@ export class EmbeddedBroker {
       sameSecret(password, expected)
     ) {
       this.deviceOf.set(client, device.id);
+      this.markLoggedIn(client);
       done(null, true);
       return;
     }
@@ -149,6 +211,7 @@ export class EmbeddedBroker {
           (result) => {
             if (result.outcome === "ok") {
               this.integrations.add(client);
+              this.markLoggedIn(client);
               done(null, true);
             } else this.refuse(client, username, done);
           },
@@ -157,6 +220,11 @@ export class EmbeddedBroker {
       return;
     }
     this.refuse(client, username, done);
+  }
+
+  private markLoggedIn(client: Client): void {
+    const conn = client.conn as unknown;
+    if (conn instanceof GuardedConnection) this.loggedIn.get(conn)?.();
   }
 
   private refuse(

@@ -1,4 +1,4 @@
-import { mkdtempSync, rmSync } from "node:fs";
+import { mkdtempSync, readFileSync, rmSync } from "node:fs";
 import { request } from "node:http";
 import { connect } from "node:net";
 import { tmpdir } from "node:os";
@@ -63,6 +63,19 @@ async function stillServing(): Promise<void> {
   } finally {
     db.close();
   }
+}
+
+function rssMb(running: GatewayProcess): number {
+  const status = readFileSync(`/proc/${running.child.pid}/status`, "utf8");
+  return Number(/VmRSS:\s+(\d+)/.exec(status)?.[1] ?? 0) / 1024;
+}
+
+async function metricLines(name: string): Promise<string> {
+  const text = await (await fetch(`${http.replace(/\/$/, "")}/metrics`)).text();
+  return text
+    .split("\n")
+    .filter((line) => line.startsWith(name))
+    .join("\n");
 }
 
 /** Sends raw bytes to the HTTP port and resolves with what came back before the socket closed. */
@@ -315,5 +328,72 @@ describe("hostile input against a real gateway process", () => {
       expect(seqs[0]).toBeGreaterThan(before);
     }
     await Promise.all(kiosks.map((kiosk) => kiosk.close()));
+  });
+
+  it("closes an MQTT connection that announces a 256 MB packet before buffering it, before and after login", async () => {
+    const rssBefore = rssMb(gateway);
+    const sockets = Array.from({ length: 8 }, () => {
+      const socket = connect(gateway.mqttPort, "127.0.0.1");
+      // A CONNECT whose remaining length says 256 MB, then a trickle of its body.
+      socket.write(Buffer.from([0x10, 0xff, 0xff, 0xff, 0x7f]));
+      const trickle = setInterval(() => socket.write(Buffer.alloc(1024)), 10);
+      socket.on("error", () => {});
+      return new Promise<void>((resolve) =>
+        socket.once("close", () => {
+          clearInterval(trickle);
+          resolve();
+        }),
+      );
+    });
+    await Promise.all(sockets);
+    // A logged-in device's 2 MB publish: its connection is closed, nothing acknowledged.
+    const big = await connectDevice(`mqtt://127.0.0.1:${gateway.mqttPort}`, "thermo-1");
+    big.on("error", () => {});
+    const closed = new Promise<string>((resolve) => big.once("close", () => resolve("closed")));
+    const outcome = await Promise.race([
+      publishQos1(big, deviceTopic("thermo-1", "temperature"), {
+        temp_c: 36.6,
+        msg_id: "x".repeat(2 * 1024 * 1024),
+      }).then(
+        () => "acknowledged",
+        () => "closed",
+      ),
+      closed,
+    ]);
+    big.end(true);
+    expect(outcome).toBe("closed");
+    const refused = await metricLines("checkpoint_mqtt_refused_total");
+    expect(refused).toContain('reason="packet_too_large"');
+    expect(rssMb(gateway) - rssBefore).toBeLessThan(64);
+    await stillServing();
+  });
+
+  it("refuses MQTT connections past the per-address bound, and serves devices when they are gone", async () => {
+    // 101 connections from one address that never log in: the gateway keeps 100 (each has 10 s
+    // to log in) and closes the 101st at once.
+    let closedByGateway = 0;
+    const sockets = await Promise.all(
+      Array.from(
+        { length: 101 },
+        () =>
+          new Promise<ReturnType<typeof connect>>((resolve) => {
+            const socket = connect({
+              port: gateway.mqttPort,
+              host: "127.0.0.1",
+              localAddress: "127.0.0.40",
+            });
+            socket.on("error", () => {});
+            socket.once("close", () => {
+              closedByGateway += 1;
+            });
+            socket.once("connect", () => resolve(socket));
+          }),
+      ),
+    );
+    await eventually(() => (closedByGateway >= 1 ? true : undefined));
+    expect(await metricLines("checkpoint_mqtt_refused_total")).toContain('reason="address_limit"');
+    expect(closedByGateway).toBe(1);
+    for (const socket of sockets) socket.destroy();
+    await stillServing();
   });
 });
