@@ -204,6 +204,7 @@ export class Gateway {
       maxReplayKiosk: config.live.max_replay_kiosk,
       maxKiosks: config.live.max_kiosk_clients,
       maxKiosksPerAddress: config.live.max_kiosk_clients_per_address,
+      allowedOrigins: config.http.allowed_origins,
     });
     const handler = new DeviceMessageHandler({
       devices,

@@ -2,6 +2,7 @@ import express, { type Express } from "express";
 import helmet from "helmet";
 import { z } from "zod";
 import type { AccountLogin } from "../auth/account-login.js";
+import { foreignOrigin } from "../auth/origin.js";
 import type { ReloadOutcome } from "../config/reloader.js";
 import type { GatewayConfig } from "../config/schema.js";
 import { localDate, startOfDayMs } from "../domain/time.js";
@@ -14,7 +15,7 @@ import { alertsRouter } from "./alerts.js";
 import { auditRouter } from "./audit.js";
 import { authRouter, requireRole } from "./auth.js";
 import { configRouter } from "./config.js";
-import { errorHandler, notFound } from "./errors.js";
+import { errorHandler, HttpError, notFound } from "./errors.js";
 import { exportRouter } from "./export.js";
 import { type HealthSources, healthRouter } from "./health.js";
 import { passagesRouter } from "./passages.js";
@@ -55,6 +56,14 @@ export function createApp(ctx: ApiContext): Express {
     }),
   );
   app.use(express.json({ limit: ctx.bodyLimit }));
+  // A foreign page may not change anything with a guard's cookie (see auth/origin.ts).
+  app.use((req, _res, next) => {
+    if (["GET", "HEAD", "OPTIONS"].includes(req.method)) return next();
+    const foreign = foreignOrigin(req.headers, ctx.config.http.allowed_origins);
+    if (foreign === null) return next();
+    ctx.metrics.badRequests.inc({ reason: "foreign_origin" });
+    next(new HttpError(403, `requests from ${foreign} may not use this gateway's login cookie`));
+  });
 
   app.use("/api/health", healthRouter(ctx));
   app.get("/metrics", async (_req, res) => {

@@ -137,6 +137,12 @@ export const configSchema = z
           .default(8080)
           .describe("HTTP port (0: any free port)."),
         body_limit: z.string().default("256kb").describe("Largest accepted request body."),
+        allowed_origins: z
+          .array(z.string().url())
+          .default([])
+          .describe(
+            "Other origins (e.g. https://console.example) whose pages may change things with a guard's or admin's session cookie; the gateway's own always may.",
+          ),
       })
       .prefault({})
       .describe("HTTP API, pages and WebSocket."),

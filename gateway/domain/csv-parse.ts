@@ -8,6 +8,16 @@ export interface CsvRecord {
   fields: string[];
 }
 
+/** A file that is not CSV: a quoted field that is never closed (its line says where it opens). */
+export class CsvError extends Error {
+  constructor(
+    readonly line: number,
+    message: string,
+  ) {
+    super(`line ${line}: ${message}`);
+  }
+}
+
 export function parseCsv(text: string): CsvRecord[] {
   const input = text.startsWith("\uFEFF") ? text.slice(1) : text;
   const records: CsvRecord[] = [];
@@ -16,6 +26,7 @@ export function parseCsv(text: string): CsvRecord[] {
   let quoted = false;
   let line = 1;
   let recordLine = 1;
+  let quoteLine = 1;
   let sawAnything = false;
   const endRecord = () => {
     fields.push(field);
@@ -43,6 +54,7 @@ export function parseCsv(text: string): CsvRecord[] {
     }
     if (char === '"') {
       quoted = true;
+      quoteLine = line;
       sawAnything = true;
     } else if (char === ",") {
       fields.push(field);
@@ -58,6 +70,8 @@ export function parseCsv(text: string): CsvRecord[] {
       sawAnything = true;
     }
   }
+  // An open quote would swallow the rest of the file into one field: refuse, say where.
+  if (quoted) throw new CsvError(quoteLine, 'a quoted field is not closed (a missing ")');
   if (field !== "" || fields.length > 0 || sawAnything) endRecord();
   return records;
 }

@@ -3,6 +3,7 @@ import type { Socket } from "node:net";
 import type { Duplex } from "node:stream";
 import { type WebSocket, WebSocketServer } from "ws";
 import { tokenFromHeaders } from "../auth/credentials.js";
+import { foreignOrigin } from "../auth/origin.js";
 import type { DomainEvent } from "../domain/events.js";
 import type { EventBus } from "../events.js";
 import type { Logger } from "../log.js";
@@ -28,6 +29,8 @@ export interface LiveContext {
   /** Kiosk connections (no login) allowed in all, and from one address. */
   maxKiosks: number;
   maxKiosksPerAddress: number;
+  /** Origins besides the gateway's own whose pages may open the guard channel by cookie. */
+  allowedOrigins: readonly string[];
 }
 
 type Channel = "kiosk" | "guard";
@@ -133,6 +136,11 @@ export class LiveHub {
       }
     } else if (url.pathname === LIVE_GUARD_PATH) {
       channel = "guard";
+      const foreign = foreignOrigin(request.headers, this.ctx.allowedOrigins);
+      if (foreign !== null) {
+        this.ctx.metrics.badRequests.inc({ reason: "foreign_origin" });
+        return refuse(socket, 403, `pages from ${foreign} may not open the guard channel`);
+      }
       const token = tokenFromHeaders(request.headers);
       if (!token || !this.ctx.store.accounts.sessionAccount(token, Date.now())) {
         return refuse(socket, 401, "login required");
@@ -397,6 +405,7 @@ function refuse(socket: Duplex, status: number, message: string): true {
     {
       400: "Bad Request",
       401: "Unauthorized",
+      403: "Forbidden",
       404: "Not Found",
       429: "Too Many Requests",
       503: "Service Unavailable",

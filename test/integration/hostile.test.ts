@@ -396,4 +396,57 @@ describe("hostile input against a real gateway process", () => {
     for (const socket of sockets) socket.destroy();
     await stillServing();
   });
+
+  it("takes a pass import as text/csv only, within 2 MB, and names an open quote's line", async () => {
+    const send = async (body: string | Buffer, type: string) =>
+      fetch(`${http}/api/passes/import`, {
+        method: "POST",
+        headers: { authorization: `Bearer ${await adminToken()}`, "content-type": type },
+        body,
+      });
+    expect((await send("pass_id,holder_name\n1,A\n", "text/plain")).status).toBe(415);
+    const open = await send('pass_id,holder_name\n2000000001,"Li\n2000000002,Wang\n', "text/csv");
+    expect(open.status).toBe(400);
+    expect(((await open.json()) as { error: string }).error).toMatch(
+      /^line 2: a quoted field is not closed/,
+    );
+    const huge = Buffer.alloc(3 * 1024 * 1024, "x");
+    expect((await send(huge, "text/csv")).status).toBe(413);
+    // 15,000 passes (about 0.4 MB) go in, checked in slices while a device is served.
+    const rows = Array.from({ length: 15_000 }, (_, i) => `${3_000_000_000 + i},Holder ${i}`);
+    const [imported] = await Promise.all([
+      send(`pass_id,holder_name\n${rows.join("\n")}\n`, "text/csv"),
+      stillServing(),
+    ]);
+    expect(((await imported.json()) as { imported: number }).imported).toBe(15_000);
+  });
+
+  it("refuses a change or the guard channel by cookie from a foreign origin, and takes the gateway's own", async () => {
+    const { body, status } = await loginFrom("127.0.0.9", "admin", ADMIN);
+    expect(status).toBe(200);
+    const cookie = `cg_session=${(JSON.parse(body) as { token: string }).token}`;
+    const reload = (origin: string) =>
+      fetch(`${http}/api/users`, {
+        method: "POST",
+        headers: { cookie, origin, "content-type": "application/json" },
+        body: JSON.stringify({ username: "evil-guard", password: "evil-pass-1", role: "admin" }),
+      });
+    expect((await reload("http://evil.example")).status).toBe(403);
+    const users = (await (await api("GET", "/api/users")).json()) as { username: string }[];
+    expect(JSON.stringify(users)).not.toContain("evil-guard");
+    expect((await reload(`http://127.0.0.1:${gateway.httpPort}`)).status).toBe(201);
+    await expect(
+      LiveClient.connect(`ws://127.0.0.1:${gateway.httpPort}/live/guard`, {
+        cookie,
+        origin: "http://evil.example",
+      }),
+    ).rejects.toThrow("HTTP 403");
+    const own = await LiveClient.connect(`ws://127.0.0.1:${gateway.httpPort}/live/guard`, {
+      cookie,
+      origin: `http://127.0.0.1:${gateway.httpPort}`,
+    });
+    await own.waitFor((m) => m.type === "hello");
+    await own.close();
+    await stillServing();
+  });
 });

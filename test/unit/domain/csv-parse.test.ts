@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { parseCsv } from "../../../gateway/domain/csv-parse.js";
+import { CsvError, parseCsv } from "../../../gateway/domain/csv-parse.js";
 
 describe("parseCsv", () => {
   it("reads records with their line numbers, a BOM, CRLF and LF, and skips blank lines", () => {
@@ -21,6 +21,17 @@ describe("parseCsv", () => {
     expect(parseCsv("a,,c\n,,\n")).toEqual([
       { line: 1, fields: ["a", "", "c"] },
       { line: 2, fields: ["", "", ""] },
+    ]);
+  });
+});
+
+describe("a quoted field left open", () => {
+  it("is refused with the line the quote opens on", () => {
+    expect(() => parseCsv('a,b\n1,"two\n3,4\n')).toThrow(CsvError);
+    expect(() => parseCsv('a,b\n1,"two\n3,4\n')).toThrow(/^line 2: a quoted field is not closed/);
+    expect(parseCsv('a,b\n1,"two\n lines"\n')).toEqual([
+      { line: 1, fields: ["a", "b"] },
+      { line: 2, fields: ["1", "two\n lines"] },
     ]);
   });
 });
