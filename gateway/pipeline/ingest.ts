@@ -4,6 +4,7 @@ import type { ReadingInput, ScanInput } from "../domain/types.js";
 import type { EventBus } from "../events.js";
 import type { Logger } from "../log.js";
 import type { Metrics } from "../metrics.js";
+import { isStorageFailure } from "../store/failures.js";
 import type { Store } from "../store/store.js";
 import type { DeviceRegistry } from "./devices.js";
 import type { Arrival, Recorder } from "./recorder.js";
@@ -235,19 +236,4 @@ function count(metrics: Metrics, event: DomainEvent): void {
     metrics.readings.inc({ checkpoint: checkpoint_id, status });
     if (status === "fever") metrics.fevers.inc({ checkpoint: checkpoint_id });
   }
-}
-
-/**
- * A failure of the storage itself (disk full, I/O error, the file gone, the database closed or
- * locked too long), as opposed to one message that cannot be written: every arrival of the batch
- * would fail alike, so they are not tried one by one.
- */
-function isStorageFailure(error: Error): boolean {
-  const code = (error as { code?: unknown }).code;
-  if (
-    typeof code === "string" &&
-    /^SQLITE_(FULL|IOERR|BUSY|LOCKED|READONLY|CANTOPEN|CORRUPT|NOTADB)/.test(code)
-  )
-    return true;
-  return /database file|database connection is not open/.test(error.message);
 }

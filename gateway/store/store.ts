@@ -6,6 +6,7 @@ import { type CheckpointCounts, countsSince } from "./counts.js";
 import { type Db, openDatabase, refreshPlannerStatistics } from "./database.js";
 import { DecisionStateRepository } from "./decision-state.js";
 import { DeviceStatusRepository } from "./device-status.js";
+import { isStorageFailure } from "./failures.js";
 import { FileIdentity } from "./file-identity.js";
 import { EventJournal } from "./journal.js";
 import { OutboxRepository } from "./outbox.js";
@@ -80,7 +81,8 @@ export class Store {
       this.writeFailure = null;
       return result;
     } catch (error) {
-      this.writeFailure = { message: (error as Error).message, atMs: Date.now() };
+      if (isStorageFailure(error))
+        this.writeFailure = { message: (error as Error).message, atMs: Date.now() };
       throw error;
     }
   }
