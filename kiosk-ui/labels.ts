@@ -12,6 +12,10 @@ export const ALERT_TEXT: Record<AlertKind, { zh: string; en: string }> = {
   observation: { zh: "居家观察人员外出", en: "Resident under home observation leaving" },
   device_offline: { zh: "设备离线", en: "Device offline" },
   upstream_backlog: { zh: "上级平台积压过多", en: "District server far behind" },
+  reader_fault: {
+    zh: "读卡器连续读到未知卡号，请检查",
+    en: "Reader sends many unknown codes: check it",
+  },
 };
 
 export const DISPOSITION_TEXT: Record<string, string> = {

@@ -109,3 +109,31 @@ export function deviceStatusAlerts(
     resolve: [],
   };
 }
+
+/** When a pass reader's unknown codes are a fault of the reader, not people (SPEC 2 extension). */
+export interface StormRule {
+  /** This many unknown codes from one reader within `windowMs` ... */
+  count: number;
+  windowMs: number;
+}
+
+export const READER_STORM: StormRule = { count: 10, windowMs: 60_000 };
+
+/**
+ * An unknown pass at a reader: one guard alert per code while codes are rare; when a reader
+ * sends `count` unknown codes within `windowMs` (a faulty reader, line noise, someone trying
+ * card numbers) one `reader_fault` alert about the reader instead, and no alert per code while
+ * it is open (the passages are still stored and denied). `recent` are the reader's recent
+ * unknown-code times; `faultOpen` whether its `reader_fault` alert is open.
+ */
+export function unknownCodeAlert(
+  recent: readonly number[],
+  nowMs: number,
+  faultOpen: boolean,
+  rule: StormRule,
+): { recent: number[]; alert: "unknown_pass" | "reader_fault" | null } {
+  if (faultOpen) return { recent: [], alert: null };
+  const times = [...recent.filter((t) => nowMs - t < rule.windowMs), nowMs];
+  if (times.length >= rule.count) return { recent: [], alert: "reader_fault" };
+  return { recent: times, alert: "unknown_pass" };
+}

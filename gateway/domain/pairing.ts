@@ -25,6 +25,8 @@ export interface PendingScan {
   id: string;
   tsMs: number;
   passId: string;
+  /** The reader it came from (absent in halves stored by an older gateway). */
+  deviceId?: string;
 }
 
 export type Half = PendingReading | PendingScan;

@@ -134,6 +134,7 @@ export const ALERT_KINDS = [
   "observation",
   "device_offline",
   "upstream_backlog",
+  "reader_fault",
 ] as const;
 export type AlertKind = (typeof ALERT_KINDS)[number];
 export const ALERT_STATES = ["open", "acknowledged", "resolved"] as const;

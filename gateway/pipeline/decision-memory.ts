@@ -55,6 +55,15 @@ export class DecisionMemory {
     this.set("low_by_pass", Object.keys(lows).length === 0 ? undefined : lows);
   }
 
+  /** Times of a reader's recent unknown codes (see alert-rules.ts `unknownCodeAlert`). */
+  unknownCodes(deviceId: string): readonly number[] {
+    return (this.values.get(`unknown_codes:${deviceId}`) as number[] | undefined) ?? [];
+  }
+
+  setUnknownCodes(deviceId: string, times: readonly number[]): void {
+    this.set(`unknown_codes:${deviceId}`, times.length === 0 ? undefined : times);
+  }
+
   /** Starts a new undo point (before a transaction). */
   mark(): void {
     this.undoLog = new Map();

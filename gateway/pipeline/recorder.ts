@@ -3,7 +3,9 @@ import {
   type AlertDraft,
   deviceStatusAlerts,
   passageAlerts,
+  READER_STORM,
   readingAlerts,
+  unknownCodeAlert,
 } from "../domain/alert-rules.js";
 import type { DomainEvent } from "../domain/events.js";
 import type { LowRetestRule } from "../domain/low-retest.js";
@@ -155,6 +157,7 @@ export class Recorder {
       id: stored.scan.id,
       tsMs: input.ts_ms,
       passId: input.pass_id,
+      deviceId: input.device_id,
     };
     return this.pair(device.checkpoint, half, [stored]);
   }
@@ -219,7 +222,30 @@ export class Recorder {
     events.push(stored);
     const alerts = passageAlerts(stored.passage, draft.tsMs, this.memory.lowsByPass(), this.rule);
     this.memory.setLowsByPass(alerts.lowsByPass);
-    for (const alert of alerts.alerts) events.push(store.alerts.open(alert));
+    for (const alert of this.readerStorm(alerts.alerts, draft))
+      events.push(store.alerts.open(alert));
+  }
+
+  /**
+   * A reader's unknown codes: an alert per code while they are rare, one `reader_fault` about
+   * the reader when they come in a storm (alert-rules.ts `unknownCodeAlert`).
+   */
+  private readerStorm(alerts: AlertDraft[], draft: PassageDraft): AlertDraft[] {
+    const deviceId = draft.scan?.deviceId;
+    const unknown = alerts.find((alert) => alert.kind === "unknown_pass");
+    if (deviceId === undefined || !unknown) return alerts;
+    const faultOpen = this.ctx.store.alerts.activeFor("reader_fault", deviceId).length > 0;
+    const storm = unknownCodeAlert(
+      this.memory.unknownCodes(deviceId),
+      draft.tsMs,
+      faultOpen,
+      READER_STORM,
+    );
+    this.memory.setUnknownCodes(deviceId, storm.recent);
+    const others = alerts.filter((alert) => alert !== unknown);
+    if (storm.alert === "unknown_pass") return alerts;
+    if (storm.alert === null) return others;
+    return [...others, { ...unknown, kind: "reader_fault", device_id: deviceId, pass_id: null }];
   }
 
   private deviceStatus(change: Extract<Arrival, { kind: "device_status" }>): DomainEvent[] {

@@ -3,6 +3,7 @@ import {
   deviceStatusAlerts,
   passageAlerts,
   readingAlerts,
+  unknownCodeAlert,
 } from "../../../gateway/domain/alert-rules.js";
 import type {
   CheckpointMode,
@@ -111,5 +112,27 @@ describe("alerts of a device status change", () => {
       resolve: ["gw:5", "gw:9"],
     });
     expect(deviceStatusAlerts(status(true), [])).toEqual({ open: null, resolve: [] });
+  });
+});
+
+describe("unknown codes from a reader", () => {
+  const rule = { count: 3, windowMs: 60_000 };
+  it("alerts per code until a storm, then once about the reader, then nothing while that is open", () => {
+    let recent: readonly number[] = [];
+    const kinds: (string | null)[] = [];
+    for (const t of [0, 10_000, 20_000]) {
+      const result = unknownCodeAlert(recent, T0 + t, false, rule);
+      recent = result.recent;
+      kinds.push(result.alert);
+    }
+    expect(kinds).toEqual(["unknown_pass", "unknown_pass", "reader_fault"]);
+    expect(unknownCodeAlert(recent, T0 + 30_000, true, rule)).toEqual({ recent: [], alert: null });
+    // Spread out, codes never make a storm.
+    let spread: readonly number[] = [];
+    for (const t of [0, 61_000, 122_000, 183_000]) {
+      const result = unknownCodeAlert(spread, T0 + t, false, rule);
+      spread = result.recent;
+      expect(result.alert).toBe("unknown_pass");
+    }
   });
 });

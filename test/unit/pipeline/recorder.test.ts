@@ -15,11 +15,13 @@ const config = validateConfig({
   checkpoints: [
     { id: "gate-p", name: "P", mode: "pass_and_temperature" },
     { id: "gate-t", name: "T", mode: "temperature_only" },
+    { id: "gate-o", name: "O", mode: "pass_only" },
   ],
   devices: [
     { id: "thermo-p", kind: "thermometer", checkpoint: "gate-p", password: "12345678" },
     { id: "reader-p", kind: "pass_reader", checkpoint: "gate-p", password: "12345678" },
     { id: "thermo-t", kind: "thermometer", checkpoint: "gate-t", password: "12345678" },
+    { id: "reader-o", kind: "pass_reader", checkpoint: "gate-o", password: "12345678" },
   ],
 });
 
@@ -169,6 +171,41 @@ describe("the recorder: each arrival and what it decides, in its transaction", (
       state: "resolved",
       resolved_by: "system",
     });
+    store.close();
+  });
+
+  it("raises one reader_fault for a storm of unknown codes from a reader, not one alert per code", () => {
+    const { record, store } = open(":memory:");
+    const code = (i: number, tsMs: number): Arrival => ({
+      kind: "scan",
+      input: {
+        device_id: "reader-o",
+        pass_id: `noise-${i}`,
+        method: "card",
+        ts_ms: tsMs,
+        msg_id: null,
+      },
+    });
+    const kinds: string[] = [];
+    for (let i = 0; i < 30; i++)
+      for (const event of record(code(i, T0 + i * 1000)))
+        if (event.kind === "alert_opened") kinds.push(event.change.kind);
+    // Nine codes one by one, the tenth within the minute is a storm: one alert about the reader.
+    expect(kinds).toEqual([...Array.from({ length: 9 }, () => "unknown_pass"), "reader_fault"]);
+    expect(store.passages.page({ limit: 100 }).items).toHaveLength(30);
+    // Once a guard resolved it, a code is an alert of its own again.
+    const fault = store.alerts.active().find((alert) => alert.kind === "reader_fault");
+    store.writeBatch(() =>
+      store.alerts.resolve(fault?.id ?? "", "guard1", T0 + 40_000, {
+        disposition: "false_alarm",
+        confirm_temp_c: null,
+        note: "reader replaced",
+      }),
+    );
+    const after = record(code(99, T0 + 120_000)).filter((e) => e.kind === "alert_opened");
+    expect(after.map((e) => (e.kind === "alert_opened" ? e.change.kind : ""))).toEqual([
+      "unknown_pass",
+    ]);
     store.close();
   });
 });
