@@ -19,6 +19,7 @@ import {
   stop,
   type Target,
 } from "./harness.js";
+import { hostileFigures } from "./hostile.js";
 import { exportRate, fillReadings, logFile, passageReasonTimes, queryTimes } from "./logs.js";
 import type { RawKiosk } from "./raw-clients.js";
 import { parserRates, ptyRates } from "./serial.js";
@@ -220,6 +221,7 @@ const killOld = oldDist
   ? await killTrials(join(oldDist, "gateway/main.js"), trials, trialPeople)
   : null;
 if (oldDist) removeOldCore(dirname(dist), dir);
+const hostile = await hostileFigures(dist, dir, quick);
 const queued = quick ? 100_000 : 1_000_000;
 const queue = outboxQueries(dir, queued, 200);
 const logSizes = quick ? [100_000] : [1_000_000, 10_000_000];
@@ -307,6 +309,23 @@ if (killOld)
     trialCells(killOld),
     "",
   ]);
+rows.push(
+  [
+    "RSS before / peak / after 8 sockets announcing a 256 MB CONNECT and 8 a 2 MB PUBLISH, MB",
+    `${fmt(hostile.rss.before)} / ${fmt(hostile.rss.peak)} / ${fmt(hostile.rss.after)}`,
+    "flat",
+  ],
+  [
+    `/api/health while 100 anonymous kiosks replay from 0 (${hostile.replayedKiosks} done): p50 / p99, ms`,
+    `${fmt(hostile.healthMs.p50, 2)} / ${fmt(hostile.healthMs.p99, 2)} (${fmt(hostile.healthMs.samples)} requests)`,
+    "",
+  ],
+  [
+    "good devices' readings/s calm / during a login storm (logins/s); ratio",
+    `${fmt(hostile.throughput.calm)} / ${fmt(hostile.throughput.storm)} (${fmt(hostile.throughput.logins)}); ${fmt(hostile.throughput.storm / hostile.throughput.calm, 2)}x`,
+    "",
+  ],
+);
 rows.push(
   [
     `outbox with ${fmt(queued)} queued: depth / age query p50 / p99, ms`,

@@ -39,8 +39,8 @@ type Channel = "kiosk" | "guard";
 const BURST_ALLOWANCE = 8;
 /** How often clients are checked for unsent data over the bound. */
 const SLOW_SWEEP_MS = 1000;
-/** Events per page of a replay; one page per event-loop turn. */
-const REPLAY_PAGE = 200;
+/** Events per page of a replay; one page per event-loop turn (about a third of a ms). */
+const REPLAY_PAGE = 50;
 
 interface ClientState {
   channel: Channel;
@@ -261,7 +261,10 @@ export class LiveHub {
     if (replay && replay.count > 0) {
       const state = this.clients.get(ws);
       if (state) state.held ??= [];
-      this.replayPage(ws, channel === "kiosk" ? kioskJson : guardJson, from, until, scope);
+      // Even the first page waits its turn: a hundred clients connecting at once must not
+      // hold the loop for all their pages before anything else is served.
+      const serialise = channel === "kiosk" ? kioskJson : guardJson;
+      setImmediate(() => this.replayPage(ws, serialise, from, until, scope));
     }
   }
 
