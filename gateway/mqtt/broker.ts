@@ -14,7 +14,7 @@ import type { DeviceRegistry } from "../pipeline/devices.js";
 import type { Ingest } from "../pipeline/ingest.js";
 import { DEVICE_TOPIC_ROOT, gatewayEventTopic, parseDeviceTopic } from "./contract.js";
 import type { DeviceMessageHandler } from "./device-messages.js";
-import { GuardedConnection } from "./guarded-connection.js";
+import { guardPackets } from "./packet-guard.js";
 
 export interface BrokerContext {
   devices: DeviceRegistry;
@@ -62,7 +62,8 @@ export class EmbeddedBroker {
   private integrationCount = 0;
   /** Open connections per remote address, and those not logged in yet. */
   private readonly perAddress = new Map<string, number>();
-  private readonly loggedIn = new WeakMap<GuardedConnection, () => void>();
+  /** Per connection, what its login does to the bounds (see `accept`). */
+  private readonly loggedIn = new WeakMap<object, () => void>();
   private unauthenticated = 0;
 
   constructor(private readonly ctx: BrokerContext) {}
@@ -142,8 +143,8 @@ export class EmbeddedBroker {
 
   /**
    * A new TCP connection: refused at once past the per-address or not-logged-in bounds, else
-   * handed to aedes through a GuardedConnection that refuses oversized packets as they arrive
-   * (before their bytes are buffered), with a smaller limit until the client has logged in.
+   * handed to aedes with a packet guard that refuses oversized packets as aedes reads them
+   * (before its parser buffers them), with a smaller limit until the client has logged in.
    */
   private accept(socket: Socket, aedes: Aedes): void {
     const { limits, metrics, log } = this.ctx;
@@ -159,7 +160,7 @@ export class EmbeddedBroker {
     this.perAddress.set(address, fromAddress + 1);
     this.unauthenticated += 1;
     let pending = true;
-    const connection = new GuardedConnection(
+    const guard = guardPackets(
       socket,
       { beforeLoginBytes: limits.beforeLoginBytes, afterLoginBytes: limits.afterLoginBytes },
       (verdict) => {
@@ -170,10 +171,10 @@ export class EmbeddedBroker {
         );
       },
     );
-    this.loggedIn.set(connection, () => {
+    this.loggedIn.set(socket, () => {
       if (pending) this.unauthenticated -= 1;
       pending = false;
-      connection.loggedIn();
+      guard.loggedIn();
     });
     socket.once("close", () => {
       if (pending) this.unauthenticated -= 1;
@@ -182,7 +183,7 @@ export class EmbeddedBroker {
       if (left > 0) this.perAddress.set(address, left);
       else this.perAddress.delete(address);
     });
-    aedes.handle(connection);
+    aedes.handle(socket);
   }
 
   private authenticate(
@@ -223,8 +224,7 @@ export class EmbeddedBroker {
   }
 
   private markLoggedIn(client: Client): void {
-    const conn = client.conn as unknown;
-    if (conn instanceof GuardedConnection) this.loggedIn.get(conn)?.();
+    this.loggedIn.get(client.conn)?.();
   }
 
   private refuse(

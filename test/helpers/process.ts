@@ -73,3 +73,26 @@ export function stopProcess(
     child.kill(signal);
   });
 }
+
+/**
+ * The config of a gateway a test runs as its own process: loopback, free ports, its SQLite file
+ * in `dir`, the test admin's password, info logs (spawnGateway reads the "started" line), and
+ * the site's checkpoints and devices; `extra` overrides any of it.
+ */
+export function processConfig(
+  dir: string,
+  gatewayId: string,
+  site: { checkpoints: object[]; devices: object[] },
+  extra: Record<string, unknown> = {},
+): Record<string, unknown> {
+  return {
+    gateway_id: gatewayId,
+    http: { host: "127.0.0.1", port: 0 },
+    mqtt: { host: "127.0.0.1", port: 0 },
+    database: { path: join(dir, "checkpoint.db") },
+    admin_password: "admin-test-pass",
+    log_level: "info",
+    ...site,
+    ...extra,
+  };
+}

@@ -9,7 +9,12 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { deviceTopic } from "../../gateway/mqtt/contract.js";
 import { connectDevice, publishQos1 } from "../helpers/device.js";
 import { DEVICE_PASSWORD, login } from "../helpers/gateway.js";
-import { type GatewayProcess, spawnGateway, stopProcess } from "../helpers/process.js";
+import {
+  type GatewayProcess,
+  processConfig,
+  spawnGateway,
+  stopProcess,
+} from "../helpers/process.js";
 
 /**
  * Fuzzing a real gateway process at its doors (fast-check, seeded per run, bounded): random and
@@ -25,19 +30,16 @@ let token: string;
 
 beforeAll(async () => {
   dir = mkdtempSync(join(tmpdir(), "cg-fuzz-"));
-  gateway = await spawnGateway(dir, {
-    gateway_id: "gw-fuzz",
-    http: { host: "127.0.0.1", port: 0 },
-    mqtt: { host: "127.0.0.1", port: 0 },
-    database: { path: join(dir, "checkpoint.db") },
-    admin_password: ADMIN,
-    log_level: "info",
-    checkpoints: [{ id: "gate-1", name: "Gate", mode: "pass_and_temperature" }],
-    devices: [
-      { id: "thermo-1", kind: "thermometer", checkpoint: "gate-1", password: DEVICE_PASSWORD },
-      { id: "reader-1", kind: "pass_reader", checkpoint: "gate-1", password: DEVICE_PASSWORD },
-    ],
-  });
+  gateway = await spawnGateway(
+    dir,
+    processConfig(dir, "gw-fuzz", {
+      checkpoints: [{ id: "gate-1", name: "Gate", mode: "pass_and_temperature" }],
+      devices: [
+        { id: "thermo-1", kind: "thermometer", checkpoint: "gate-1", password: DEVICE_PASSWORD },
+        { id: "reader-1", kind: "pass_reader", checkpoint: "gate-1", password: DEVICE_PASSWORD },
+      ],
+    }),
+  );
   thermo = await connectDevice(`mqtt://127.0.0.1:${gateway.mqttPort}`, "thermo-1");
   token = await login(`http://127.0.0.1:${gateway.httpPort}`, "admin", ADMIN);
 });

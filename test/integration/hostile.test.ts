@@ -11,7 +11,12 @@ import { deviceTopic } from "../../gateway/mqtt/contract.js";
 import { connectDevice, publishQos1 } from "../helpers/device.js";
 import { DEVICE_PASSWORD, eventually } from "../helpers/gateway.js";
 import { LiveClient } from "../helpers/live-client.js";
-import { type GatewayProcess, spawnGateway, stopProcess } from "../helpers/process.js";
+import {
+  type GatewayProcess,
+  processConfig,
+  spawnGateway,
+  stopProcess,
+} from "../helpers/process.js";
 
 /**
  * Hostile input against a real gateway process: each attack as a client on the site's network
@@ -25,19 +30,25 @@ let http: string;
 
 beforeAll(async () => {
   dir = mkdtempSync(join(tmpdir(), "cg-hostile-"));
-  gateway = await spawnGateway(dir, {
-    gateway_id: "gw-hostile",
-    http: { host: "0.0.0.0", port: 0 },
-    mqtt: { host: "127.0.0.1", port: 0 },
-    database: { path: join(dir, "checkpoint.db") },
-    admin_password: ADMIN,
-    log_level: "info",
-    checkpoints: [{ id: "gate-1", name: "Gate" }],
-    devices: [
-      { id: "thermo-1", kind: "thermometer", checkpoint: "gate-1", password: DEVICE_PASSWORD },
-      { id: "reader-1", kind: "pass_reader", checkpoint: "gate-1", password: DEVICE_PASSWORD },
-    ],
-  });
+  gateway = await spawnGateway(
+    dir,
+    processConfig(
+      dir,
+      "gw-hostile",
+      {
+        checkpoints: [
+          { id: "gate-1", name: "Gate" },
+          { id: "gate-2", name: "Car park", mode: "pass_only" },
+        ],
+        devices: [
+          { id: "thermo-1", kind: "thermometer", checkpoint: "gate-1", password: DEVICE_PASSWORD },
+          { id: "reader-1", kind: "pass_reader", checkpoint: "gate-1", password: DEVICE_PASSWORD },
+          { id: "reader-2", kind: "pass_reader", checkpoint: "gate-2", password: DEVICE_PASSWORD },
+        ],
+      },
+      { http: { host: "0.0.0.0", port: 0 }, live: { max_kiosk_clients: 150 } },
+    ),
+  );
   http = `http://127.0.0.1:${gateway.httpPort}`;
   thermo = await connectDevice(`mqtt://127.0.0.1:${gateway.mqttPort}`, "thermo-1");
 });
@@ -310,6 +321,24 @@ describe("hostile input against a real gateway process", () => {
         "127.0.0.20",
       ),
     ).rejects.toThrow("HTTP 429");
+    // Past the total bound (150 here) from fresh addresses: refused with 503.
+    const more = await Promise.all(
+      Array.from({ length: 50 }, (_, i) =>
+        LiveClient.connect(
+          `ws://127.0.0.1:${gateway.httpPort}/live?checkpoint=gate-1`,
+          {},
+          `127.0.0.${30 + Math.floor(i / 20)}`,
+        ),
+      ),
+    );
+    await expect(
+      LiveClient.connect(
+        `ws://127.0.0.1:${gateway.httpPort}/live?checkpoint=gate-1`,
+        {},
+        "127.0.0.39",
+      ),
+    ).rejects.toThrow("HTTP 503");
+    await Promise.all(more.map((kiosk) => kiosk.close()));
     // Meanwhile the gateway answers and serves devices.
     expect((await fetch(`${http}/api/health`)).status).toBe(200);
     await stillServing();
@@ -447,6 +476,27 @@ describe("hostile input against a real gateway process", () => {
     });
     await own.waitFor((m) => m.type === "hello");
     await own.close();
+    await stillServing();
+  });
+
+  it("turns a storm of unknown codes from one reader into one reader_fault alert", async () => {
+    const reader = await connectDevice(`mqtt://127.0.0.1:${gateway.mqttPort}`, "reader-2");
+    for (let i = 0; i < 15; i++)
+      await publishQos1(reader, deviceTopic("reader-2", "scan"), {
+        pass_id: `TRY-${1000 + i}`,
+        method: "card",
+      });
+    await reader.endAsync(true);
+    const alerts = (await (await api("GET", "/api/alerts?checkpoint=gate-2&limit=100")).json()) as {
+      items: { kind: string; device_id: string | null }[];
+    };
+    // (The reader going offline after it is another alert, about the device.)
+    const about = alerts.items.filter((alert) => alert.kind !== "device_offline").reverse();
+    expect(about.map((alert) => alert.kind)).toEqual([
+      ...Array.from({ length: 9 }, () => "unknown_pass"),
+      "reader_fault",
+    ]);
+    expect(about.at(-1)?.device_id).toBe("reader-2");
     await stillServing();
   });
 });

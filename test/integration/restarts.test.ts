@@ -6,7 +6,7 @@ import { afterEach, describe, expect, it } from "vitest";
 import { deviceTopic } from "../../gateway/mqtt/contract.js";
 import { connectDevice, publishQos1 } from "../helpers/device.js";
 import { DEVICE_PASSWORD, eventually, login } from "../helpers/gateway.js";
-import { PROJECT_ROOT, spawnGateway, stopProcess } from "../helpers/process.js";
+import { PROJECT_ROOT, processConfig, spawnGateway, stopProcess } from "../helpers/process.js";
 
 let dir: string | undefined;
 let child: ChildProcess | undefined;
@@ -118,26 +118,20 @@ describe("restarts", () => {
 
   it("lets a guard acknowledge and resolve an alert opened before a restart", async () => {
     dir = mkdtempSync(join(tmpdir(), "cg-restart-"));
-    const config = {
-      gateway_id: "gw-restart",
-      http: { host: "127.0.0.1", port: 0 },
-      mqtt: { host: "127.0.0.1", port: 0 },
-      database: { path: join(dir, "checkpoint.db") },
-      admin_password: ADMIN,
-      log_level: "warn",
+    const config = processConfig(dir, "gw-restart", {
       checkpoints: [{ id: "gate-1", name: "Gate" }],
       devices: [
         { id: "thermo-1", kind: "thermometer", checkpoint: "gate-1", password: DEVICE_PASSWORD },
       ],
-    };
-    let gateway = await spawnGateway(dir, { ...config, log_level: "info" });
+    });
+    let gateway = await spawnGateway(dir, config);
     child = gateway.child;
     const thermo = await connectDevice(`mqtt://127.0.0.1:${gateway.mqttPort}`, "thermo-1");
     await publishQos1(thermo, deviceTopic("thermo-1", "temperature"), { temp_c: 38.6 });
     await thermo.endAsync(true);
     await stopProcess(gateway.child, "SIGTERM");
 
-    gateway = await spawnGateway(dir, { ...config, log_level: "info" });
+    gateway = await spawnGateway(dir, config);
     child = gateway.child;
     const url = `http://127.0.0.1:${gateway.httpPort}`;
     const token = await login(url, "admin", ADMIN);

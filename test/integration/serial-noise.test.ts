@@ -6,7 +6,12 @@ import { afterAll, describe, expect, it } from "vitest";
 import { PtyPair } from "../../firmware-sim/serial/pty.js";
 import { isPassText } from "../../gateway/devices/qr-line/index.js";
 import { eventually } from "../helpers/gateway.js";
-import { type GatewayProcess, spawnGateway, stopProcess } from "../helpers/process.js";
+import {
+  type GatewayProcess,
+  processConfig,
+  spawnGateway,
+  stopProcess,
+} from "../helpers/process.js";
 
 let dir: string;
 let pair: PtyPair | undefined;
@@ -23,24 +28,21 @@ describe("line noise on a QR scanner's port (a real gateway process on a socat p
     pair = PtyPair.inDir(dir, "scanner");
     await pair.plug();
     const dbPath = join(dir, "checkpoint.db");
-    gateway = await spawnGateway(dir, {
-      gateway_id: "gw-noise",
-      http: { host: "127.0.0.1", port: 0 },
-      mqtt: { host: "127.0.0.1", port: 0 },
-      database: { path: dbPath },
-      admin_password: "admin-test-pass",
-      log_level: "info",
-      checkpoints: [{ id: "gate-1", name: "Gate", mode: "pass_and_temperature" }],
-      devices: [
-        {
-          id: "scanner-1",
-          checkpoint: "gate-1",
-          transport: "serial",
-          protocol: "qr-line",
-          path: pair.gatewayPath,
-        },
-      ],
-    });
+    gateway = await spawnGateway(
+      dir,
+      processConfig(dir, "gw-noise", {
+        checkpoints: [{ id: "gate-1", name: "Gate", mode: "pass_and_temperature" }],
+        devices: [
+          {
+            id: "scanner-1",
+            checkpoint: "gate-1",
+            transport: "serial",
+            protocol: "qr-line",
+            path: pair.gatewayPath,
+          },
+        ],
+      }),
+    );
     const scans = () => {
       const db = new Database(dbPath, { readonly: true });
       try {

@@ -7,7 +7,12 @@ import { afterEach, describe, expect, it } from "vitest";
 import { deviceTopic } from "../../gateway/mqtt/contract.js";
 import { connectDevice, publishQos1 } from "../helpers/device.js";
 import { DEVICE_PASSWORD, eventually, metricValue } from "../helpers/gateway.js";
-import { type GatewayProcess, spawnGateway, stopProcess } from "../helpers/process.js";
+import {
+  type GatewayProcess,
+  processConfig,
+  spawnGateway,
+  stopProcess,
+} from "../helpers/process.js";
 
 let dir: string | undefined;
 let gateway: GatewayProcess | undefined;
@@ -21,18 +26,18 @@ afterEach(async () => {
   dir = undefined;
 });
 
-const config = (dbPath: string) => ({
-  gateway_id: "gw-disk",
-  http: { host: "127.0.0.1", port: 0 },
-  mqtt: { host: "127.0.0.1", port: 0 },
-  database: { path: dbPath },
-  admin_password: "admin-test-pass",
-  log_level: "info",
-  checkpoints: [{ id: "gate-1", name: "Gate" }],
-  devices: [
-    { id: "thermo-1", kind: "thermometer", checkpoint: "gate-1", password: DEVICE_PASSWORD },
-  ],
-});
+const config = (dbPath: string) =>
+  processConfig(
+    dir as string,
+    "gw-disk",
+    {
+      checkpoints: [{ id: "gate-1", name: "Gate" }],
+      devices: [
+        { id: "thermo-1", kind: "thermometer", checkpoint: "gate-1", password: DEVICE_PASSWORD },
+      ],
+    },
+    { database: { path: dbPath } },
+  );
 
 async function health(running: GatewayProcess) {
   const response = await fetch(`http://127.0.0.1:${running.httpPort}/api/health`);
