@@ -67,6 +67,8 @@ export class LiveHub {
   private readonly kioskByCheckpoint = new Map<string, Set<WebSocket>>();
   private readonly guards = new Set<WebSocket>();
   private readonly kiosksByAddress = new Map<string, number>();
+  /** Clients whose replay is still being sent (their live events are held meanwhile). */
+  private readonly replaying = new Set<WebSocket>();
   private kioskCount = 0;
   private readonly corked = new Set<Socket>();
   private pingTimer: NodeJS.Timeout | undefined;
@@ -260,7 +262,10 @@ export class LiveHub {
     this.send(ws, encodeTextFrame(Buffer.from(JSON.stringify(hello))));
     if (replay && replay.count > 0) {
       const state = this.clients.get(ws);
-      if (state) state.held ??= [];
+      if (state) {
+        state.held ??= [];
+        this.replaying.add(ws);
+      }
       // Even the first page waits its turn: a hundred clients connecting at once must not
       // hold the loop for all their pages before anything else is served.
       const serialise = channel === "kiosk" ? kioskJson : guardJson;
@@ -287,6 +292,7 @@ export class LiveHub {
     // Through: what happened meanwhile follows, in order.
     const held = state.held ?? [];
     state.held = null;
+    this.replaying.delete(ws);
     for (const frame of held) this.send(ws, frame);
   }
 
@@ -310,7 +316,8 @@ export class LiveHub {
 
   /** Sends a live event's frame, or holds it while the client's replay is still being sent. */
   private deliver(ws: WebSocket, frame: Buffer): void {
-    const held = this.clients.get(ws)?.held;
+    // Most of the time nobody is being replayed: no lookup per client and event then.
+    const held = this.replaying.size === 0 ? null : this.clients.get(ws)?.held;
     if (!held) {
       this.send(ws, frame);
       return;
@@ -387,6 +394,7 @@ export class LiveHub {
     if (!state) return;
     this.clients.delete(ws);
     this.guards.delete(ws);
+    this.replaying.delete(ws);
     if (state.channel === "kiosk") {
       this.kioskCount -= 1;
       const left = (this.kiosksByAddress.get(state.address) ?? 1) - 1;
