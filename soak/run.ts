@@ -1,0 +1,458 @@
+import { readFileSync } from "node:fs";
+import { join } from "node:path";
+import Database from "better-sqlite3";
+import mqtt, { type MqttClient } from "mqtt";
+import WebSocket from "ws";
+import { Random } from "../firmware-sim/random.js";
+import { deviceTopic } from "../gateway/mqtt/contract.js";
+import { FaultProxy, type Mosquitto, startMosquitto } from "../test/helpers/mosquitto.js";
+import {
+  type GatewayProcess,
+  processConfig,
+  spawnGateway,
+  stopProcess,
+} from "../test/helpers/process.js";
+import type { CheckpointMode, Recording } from "./checker.js";
+
+/**
+ * A seeded soak: a real gateway process driven like a busy site (several gates of every mode,
+ * MQTT thermometers and readers, guards handling alerts, kiosks watching, the district consumer
+ * on a real Mosquitto behind a fault proxy) while a seeded schedule restarts it (SIGTERM,
+ * SIGKILL), cuts the district link, sends garbage and a wrong clock, and bursts anonymous
+ * replays. Returns what the outside saw, for the checker.
+ */
+export interface SoakOptions {
+  dir: string;
+  seconds: number;
+  seed: number;
+  gates: number;
+  /** People per second over all gates. */
+  rate: number;
+  /** The fault schedule's mean gap. */
+  faultEveryMs: number;
+  log: (line: string) => void;
+  gatewayBin?: string;
+}
+
+export interface SoakFigures {
+  sent: number;
+  acked: number;
+  faults: Record<string, number>;
+  restarts: number;
+  rssMaxMb: number[];
+  latencyMs: { p50: number; p99: number };
+}
+
+const FAULTS = ["sigterm", "sigkill", "upstream_outage", "garbage", "wrong_clock", "replay_burst"];
+const MODES: CheckpointMode[] = ["temperature_only", "pass_and_temperature", "pass_only"];
+const GATEWAY_ID = "gw-soak";
+const UPSTREAM_PASSWORD = "soak-upstream-pass";
+const NOTE = "rang family at 13800138000";
+const DEVICE_PASSWORD = "device-pass-1";
+
+const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+
+async function until(condition: () => boolean | Promise<boolean>, ms: number, what: string) {
+  const deadline = Date.now() + ms;
+  while (!(await condition())) {
+    if (Date.now() > deadline) throw new Error(`soak: ${what} not reached in ${ms} ms`);
+    await sleep(50);
+  }
+}
+
+function percentile(values: number[], p: number): number {
+  if (values.length === 0) return Number.NaN;
+  const sorted = [...values].sort((a, b) => a - b);
+  return sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))] as number;
+}
+
+export async function runSoak(
+  o: SoakOptions,
+): Promise<{ recording: Recording; figures: SoakFigures }> {
+  const random = new Random(o.seed);
+  const gates = Array.from({ length: o.gates }, (_, i) => ({
+    id: `gate-${i + 1}`,
+    mode: MODES[i % MODES.length] as CheckpointMode,
+  }));
+  const passes = Array.from({ length: 20 }, (_, i) => ({
+    pass_id: `00${String(12_345_600 + i)}`,
+    holder_name: `王小明${i}`,
+  }));
+  const recording: Recording = {
+    gatewayId: GATEWAY_ID,
+    modes: Object.fromEntries(gates.map((g) => [g.id, g.mode])),
+    sent: [],
+    stored: {
+      readings: [],
+      scans: [],
+      passages: [],
+      alertChanges: [],
+      alerts: [],
+      deviceStatus: [],
+      summaries: [],
+      waitingHalves: 0,
+    },
+    upstream: [],
+    kiosk: [],
+    secrets: [NOTE, ...passes.map((p) => p.holder_name), ...passes.map((p) => p.pass_id)],
+    exits: [],
+    actions: [],
+    faults: [],
+  };
+  const start = Date.now();
+  const at = () => Date.now() - start;
+
+  // The district: Mosquitto, its consumer, and the gateway's link through a fault proxy.
+  const broker: Mosquitto = await startMosquitto(o.dir, {
+    [GATEWAY_ID]: UPSTREAM_PASSWORD,
+    "district-consumer": "consumer-pass",
+  });
+  const proxy = await FaultProxy.start(broker.port);
+  const consumer = await mqtt.connectAsync(`mqtt://127.0.0.1:${broker.port}`, {
+    username: "district-consumer",
+    password: "consumer-pass",
+    clientId: "soak-district",
+  });
+  consumer.on("message", (topic, payload) => {
+    const kind = topic.split("/").at(-1) ?? "";
+    if (kind === "status") return;
+    recording.upstream.push({ id: (JSON.parse(payload.toString()) as { id: string }).id, kind });
+  });
+  await consumer.subscribeAsync("district/#", { qos: 1 });
+
+  const devices = gates.flatMap((gate) => [
+    ...(gate.mode === "pass_only" ? [] : [{ id: `thermo-${gate.id}`, kind: "thermometer", gate }]),
+    ...(gate.mode === "temperature_only"
+      ? []
+      : [{ id: `reader-${gate.id}`, kind: "pass_reader", gate }]),
+  ]);
+  const config = (http: number, mqttPort: number) =>
+    processConfig(
+      o.dir,
+      GATEWAY_ID,
+      {
+        checkpoints: gates.map((g) => ({ id: g.id, name: `Gate ${g.id}`, mode: g.mode })),
+        devices: devices.map((d) => ({
+          id: d.id,
+          kind: d.kind,
+          checkpoint: d.gate.id,
+          password: DEVICE_PASSWORD,
+        })),
+      },
+      {
+        http: { host: "127.0.0.1", port: http },
+        mqtt: { host: "127.0.0.1", port: mqttPort },
+        pairing_window_s: 2,
+        upstream: {
+          url: `mqtt://127.0.0.1:${proxy.port}`,
+          username: GATEWAY_ID,
+          password: UPSTREAM_PASSWORD,
+          topic_prefix: "district",
+          backlog_rate_per_s: 100_000,
+        },
+      },
+    );
+  let gateway: GatewayProcess = await spawnGateway(o.dir, config(0, 0), {}, o.gatewayBin);
+  const ports = { http: gateway.httpPort, mqtt: gateway.mqttPort };
+  const base = `http://127.0.0.1:${ports.http}`;
+  let planned = false;
+  let restarts = 0;
+  const watch = (running: GatewayProcess) =>
+    running.child.once("exit", (code, signal) => {
+      recording.exits.push({ atMs: at(), planned, detail: `exit ${code ?? signal}` });
+    });
+  watch(gateway);
+  const restart = async (signal: "SIGTERM" | "SIGKILL") => {
+    planned = true;
+    await stopProcess(gateway.child, signal);
+    planned = false;
+    gateway = await spawnGateway(o.dir, config(ports.http, ports.mqtt), {}, o.gatewayBin);
+    watch(gateway);
+    restarts += 1;
+  };
+
+  // An admin registers the passes; guards handle alerts from then on.
+  const login = async () => {
+    const response = await fetch(`${base}/api/auth/login`, {
+      method: "POST",
+      headers: { "content-type": "application/json" },
+      body: JSON.stringify({ username: "admin", password: "admin-test-pass" }),
+    });
+    return ((await response.json()) as { token: string }).token;
+  };
+  const token = await login();
+  const act = async (what: string, path: string, body: object, allowed: number[]) => {
+    try {
+      const response = await fetch(`${base}${path}`, {
+        method: "POST",
+        headers: { authorization: `Bearer ${token}`, "content-type": "application/json" },
+        body: JSON.stringify(body),
+      });
+      await response.arrayBuffer();
+      recording.actions.push({ what, status: response.status, allowed });
+      return response;
+    } catch {
+      return null; // the gateway was restarting: not an answer
+    }
+  };
+  for (const pass of passes) await act(`create ${pass.pass_id}`, "/api/passes", pass, [201]);
+
+  // Kiosks: one per gate, reconnecting with since= like a real screen.
+  const latencies: number[] = [];
+  const sentAt = new Map<string, number>();
+  let kiosksOpen = true;
+  const kiosk = (gate: string) => {
+    let lastSeq = 0;
+    let replayLeft = 0;
+    const open = () => {
+      if (!kiosksOpen) return;
+      const ws = new WebSocket(
+        `ws://127.0.0.1:${ports.http}/live?checkpoint=${gate}&since=${lastSeq}`,
+      );
+      ws.on("message", (data) => {
+        const text = String(data);
+        recording.kiosk.push(text);
+        const message = JSON.parse(text) as {
+          seq: number;
+          type: string;
+          data: { msg_id?: string; replay?: { count: number } | null };
+        };
+        if (message.type === "hello") {
+          replayLeft = message.data.replay?.count ?? 0;
+          return;
+        }
+        lastSeq = Math.max(lastSeq, message.seq);
+        // Latency of what is pushed live, not of what a reconnecting screen is replayed.
+        if (replayLeft > 0) {
+          replayLeft -= 1;
+          return;
+        }
+        const sent = message.data.msg_id ? sentAt.get(message.data.msg_id) : undefined;
+        if (message.type === "reading" && sent !== undefined) latencies.push(Date.now() - sent);
+      });
+      ws.on("error", () => {});
+      ws.on("close", () => setTimeout(open, 300));
+      return ws;
+    };
+    return open();
+  };
+  const kiosks = gates.map((g) => kiosk(g.id));
+
+  // Devices: mqtt.js keeps what was not acknowledged and sends it again after a restart.
+  const clients = new Map<string, MqttClient>();
+  for (const device of devices) {
+    const client = mqtt.connect(`mqtt://127.0.0.1:${ports.mqtt}`, {
+      username: device.id,
+      password: DEVICE_PASSWORD,
+      clientId: `soak-${device.id}`,
+      reconnectPeriod: 200,
+    });
+    client.on("error", () => {});
+    clients.set(device.id, client);
+  }
+  await until(() => [...clients.values()].every((c) => c.connected), 10_000, "devices connected");
+  const pending: Promise<void>[] = [];
+  let msgNo = 0;
+  const send = (deviceId: string, kind: "reading" | "scan", body: object) => {
+    const client = clients.get(deviceId);
+    if (!client) return;
+    msgNo += 1;
+    const msgId = `${kind}-${msgNo}`;
+    const message = { msgId, kind, acked: false };
+    recording.sent.push(message);
+    sentAt.set(msgId, Date.now());
+    const topic = deviceTopic(deviceId, kind === "reading" ? "temperature" : "scan");
+    pending.push(
+      client.publishAsync(topic, JSON.stringify({ ...body, msg_id: msgId }), { qos: 1 }).then(
+        () => {
+          message.acked = true;
+        },
+        () => {},
+      ),
+    );
+  };
+  const person = () => {
+    const gate = gates[Math.floor(random.next() * gates.length)] as (typeof gates)[number];
+    const temp_c = random.chance(0.1) ? 38.3 : random.chance(0.05) ? 33.5 : 36.6;
+    const pass = random.chance(0.85)
+      ? (passes[Math.floor(random.next() * passes.length)] as (typeof passes)[number]).pass_id
+      : `99${Math.floor(random.next() * 1e8)}`;
+    const ts = Date.now();
+    if (gate.mode !== "pass_only" && !(gate.mode === "pass_and_temperature" && random.chance(0.05)))
+      send(`thermo-${gate.id}`, "reading", { temp_c, ts });
+    if (
+      gate.mode !== "temperature_only" &&
+      !(gate.mode === "pass_and_temperature" && random.chance(0.05))
+    )
+      send(`reader-${gate.id}`, "scan", { pass_id: pass, method: "card", ts });
+  };
+
+  // RSS per phase (a phase ends at each fault).
+  const rssMaxMb: number[] = [0];
+  const sampler = setInterval(() => {
+    try {
+      const status = readFileSync(`/proc/${gateway.child.pid}/status`, "utf8");
+      const mb = Number(/VmRSS:\s+(\d+)/.exec(status)?.[1] ?? 0) / 1024;
+      rssMaxMb[rssMaxMb.length - 1] = Math.max(rssMaxMb.at(-1) ?? 0, mb);
+    } catch {
+      // between a kill and the restart
+    }
+  }, 500);
+
+  const guards = setInterval(async () => {
+    try {
+      const response = await fetch(`${base}/api/alerts?state=open&limit=5`, {
+        headers: { authorization: `Bearer ${token}` },
+      });
+      const { items } = (await response.json()) as { items: { id: string }[] };
+      for (const alert of items.slice(0, 3)) {
+        await act(`ack ${alert.id}`, `/api/alerts/${alert.id}/ack`, {}, [200, 409]);
+        await act(
+          `resolve ${alert.id}`,
+          `/api/alerts/${alert.id}/resolve`,
+          {
+            disposition: "referred",
+            note: NOTE,
+          },
+          [200, 409],
+        );
+      }
+    } catch {
+      // restarting
+    }
+  }, 1500);
+
+  const faultCount: Record<string, number> = {};
+  const fault = async (kind: string) => {
+    recording.faults.push({ atMs: at(), kind });
+    faultCount[kind] = (faultCount[kind] ?? 0) + 1;
+    rssMaxMb.push(0);
+    o.log(`soak: ${Math.round(at() / 1000)} s: ${kind}`);
+    switch (kind) {
+      case "sigterm":
+        return restart("SIGTERM");
+      case "sigkill":
+        return restart("SIGKILL");
+      case "upstream_outage":
+        proxy.cut();
+        setTimeout(() => proxy.restore(), 3000);
+        return;
+      case "garbage": {
+        const client = clients.get(devices[0]?.id ?? "");
+        for (const payload of ["not json", '{"temp_c":"hot"}', "{}", "\u0000\u00ff"])
+          await client
+            ?.publishAsync(deviceTopic(devices[0]?.id ?? "", "temperature"), payload, { qos: 1 })
+            .catch(() => {});
+        return;
+      }
+      case "wrong_clock": {
+        const thermo = devices.find((d) => d.kind === "thermometer");
+        if (thermo) send(thermo.id, "reading", { temp_c: 38.6, ts: Date.UTC(2100, 0, 1) });
+        return;
+      }
+      case "replay_burst": {
+        const burst = Array.from({ length: 30 }, (_, i) => {
+          const ws = new WebSocket(
+            `ws://127.0.0.1:${ports.http}/live?checkpoint=${gates[0]?.id}&since=0`,
+            {
+              localAddress: `127.0.0.${60 + Math.floor(i / 10)}`,
+            },
+          );
+          ws.on("message", (data) => recording.kiosk.push(String(data)));
+          ws.on("error", () => {});
+          return ws;
+        });
+        await sleep(500);
+        for (const ws of burst) ws.terminate();
+        return;
+      }
+    }
+  };
+
+  // The run: people at the rate, faults on the seeded schedule.
+  const end = start + o.seconds * 1000;
+  let nextFault = start + random.exponential(o.faultEveryMs);
+  while (Date.now() < end) {
+    const batch = Math.max(1, Math.round(o.rate / 10));
+    for (let i = 0; i < batch; i++) person();
+    await sleep(100);
+    if (Date.now() >= nextFault) {
+      await fault(FAULTS[Math.floor(random.next() * FAULTS.length)] as string);
+      nextFault = Date.now() + random.exponential(o.faultEveryMs);
+    }
+  }
+  proxy.restore();
+
+  // Drain: everything acknowledged, windows ended, the district caught up; then stop.
+  await until(() => recording.sent.every((m) => m.acked), 60_000, "every message acknowledged");
+  await Promise.all(pending);
+  clearInterval(guards);
+  for (const client of clients.values()) await client.endAsync(true);
+  kiosksOpen = false;
+  for (const ws of kiosks) ws?.close();
+  const db = () => new Database(join(o.dir, "checkpoint.db"), { readonly: true });
+  const read = (sql: string) => {
+    const handle = db();
+    try {
+      return handle.prepare(sql).all() as Record<string, unknown>[];
+    } finally {
+      handle.close();
+    }
+  };
+  await until(
+    () =>
+      (read("SELECT count(*) AS n FROM decision_state WHERE key LIKE 'pairing:%'")[0]
+        ?.n as number) === 0,
+    15_000,
+    "every window ended",
+  );
+  const forwardable = () =>
+    read(
+      "SELECT seq FROM passages UNION ALL SELECT seq FROM alert_events UNION ALL SELECT seq FROM device_status UNION ALL SELECT seq FROM summary_reports",
+    ).map((row) => `${GATEWAY_ID}:${row.seq}`);
+  await until(
+    () => {
+      const received = new Set(recording.upstream.map((m) => m.id));
+      return forwardable().every((id) => received.has(id));
+    },
+    60_000,
+    "the district caught up",
+  );
+  clearInterval(sampler);
+  planned = true;
+  await stopProcess(gateway.child, "SIGTERM");
+  await consumer.endAsync(true);
+  await proxy.close();
+  await broker.stop();
+
+  const handle = db();
+  try {
+    const all = <T>(sql: string) => handle.prepare(sql).all() as T[];
+    recording.stored = {
+      readings: all("SELECT seq, msg_id, checkpoint_id, status FROM readings"),
+      scans: all("SELECT seq, msg_id, checkpoint_id FROM scans"),
+      passages: all("SELECT seq, reading_id, scan_id FROM passages"),
+      alertChanges: all("SELECT seq, alert_id FROM alert_events"),
+      alerts: all("SELECT alert_id, kind, reading_id FROM alerts"),
+      deviceStatus: all("SELECT seq FROM device_status"),
+      summaries: all("SELECT seq FROM summary_reports"),
+      waitingHalves: handle
+        .prepare("SELECT count(*) FROM decision_state WHERE key LIKE 'pairing:%'")
+        .pluck()
+        .get() as number,
+    };
+  } finally {
+    handle.close();
+  }
+  return {
+    recording,
+    figures: {
+      sent: recording.sent.length,
+      acked: recording.sent.filter((m) => m.acked).length,
+      faults: faultCount,
+      restarts,
+      rssMaxMb: rssMaxMb.map((mb) => Math.round(mb)),
+      latencyMs: { p50: percentile(latencies, 50), p99: percentile(latencies, 99) },
+    },
+  };
+}
