@@ -26,7 +26,14 @@ export interface Recording {
   stored: {
     readings: (StoredRow & { status: string })[];
     scans: StoredRow[];
-    passages: { seq: number; reading_id: string | null; scan_id: string | null }[];
+    passages: {
+      seq: number;
+      reading_id: string | null;
+      scan_id: string | null;
+      decision: string;
+      /** Comma-separated, as stored. */
+      reasons: string;
+    }[];
     /** Every alert change (alert_events), with the alert it belongs to. */
     alertChanges: { seq: number; alert_id: string }[];
     alerts: { alert_id: string; kind: string; reading_id: string | null }[];
@@ -89,6 +96,7 @@ export function check(run: Recording): Verdict[] {
       .flatMap((a) => (a.reading_id ? [a.reading_id] : [])),
   );
   const fevers = stored.readings.filter((r) => r.status === "fever");
+  const feverIds = new Set(fevers.map((r) => id(r.seq)));
   // Events and the seqs they hold: every id must name one event.
   const allSeqs = [
     ...stored.readings,
@@ -134,6 +142,18 @@ export function check(run: Recording): Verdict[] {
         ...stored.scans.filter((s) => !scanDecided(s)).map((s) => `scan ${id(s.seq)}`),
         ...(stored.waitingHalves > 0 ? [`${stored.waitingHalves} halves still waiting`] : []),
       ],
+    ),
+    verdict(
+      "every passage decided by its reasons (hard: any reason denies; a fever is a reason)",
+      stored.passages.length,
+      stored.passages
+        .filter((p) => {
+          const reasons = p.reasons === "" ? [] : p.reasons.split(",");
+          const wrongDecision = reasons.length > 0 !== (p.decision === "deny");
+          const fever = p.reading_id !== null && feverIds.has(p.reading_id);
+          return wrongDecision || (fever && !reasons.includes("fever"));
+        })
+        .map((p) => id(p.seq)),
     ),
     verdict(
       "every fever reading has its fever alert",

@@ -1,4 +1,5 @@
 import { readFileSync } from "node:fs";
+import { connect } from "node:net";
 import { join } from "node:path";
 import Database from "better-sqlite3";
 import mqtt, { type MqttClient } from "mqtt";
@@ -13,6 +14,7 @@ import {
   stopProcess,
 } from "../test/helpers/process.js";
 import type { CheckpointMode, Recording } from "./checker.js";
+import { faultSchedule } from "./schedule.js";
 
 /**
  * A seeded soak: a real gateway process driven like a busy site (several gates of every mode,
@@ -43,7 +45,6 @@ export interface SoakFigures {
   latencyMs: { p50: number; p99: number };
 }
 
-const FAULTS = ["sigterm", "sigkill", "upstream_outage", "garbage", "wrong_clock", "replay_burst"];
 const MODES: CheckpointMode[] = ["temperature_only", "pass_and_temperature", "pass_only"];
 const GATEWAY_ID = "gw-soak";
 const UPSTREAM_PASSWORD = "soak-upstream-pass";
@@ -69,7 +70,11 @@ function percentile(values: number[], p: number): number {
 export async function runSoak(
   o: SoakOptions,
 ): Promise<{ recording: Recording; figures: SoakFigures }> {
-  const random = new Random(o.seed);
+  // The fault schedule is drawn up front from the seed, so a run's faults and their times are
+  // the same whenever it is replayed; the crowd and the admin draw from their own streams.
+  const schedule = faultSchedule(o.seed, o.seconds * 1000, o.faultEveryMs);
+  const random = new Random(o.seed + 1);
+  const adminRandom = new Random(o.seed + 2);
   const gates = Array.from({ length: o.gates }, (_, i) => ({
     id: `gate-${i + 1}`,
     mode: MODES[i % MODES.length] as CheckpointMode,
@@ -181,12 +186,22 @@ export async function runSoak(
     return ((await response.json()) as { token: string }).token;
   };
   const token = await login();
-  const act = async (what: string, path: string, body: object, allowed: number[]) => {
+  const act = async (
+    what: string,
+    path: string,
+    body: object | string,
+    allowed: number[],
+    method = "POST",
+  ) => {
     try {
+      const csv = typeof body === "string";
       const response = await fetch(`${base}${path}`, {
-        method: "POST",
-        headers: { authorization: `Bearer ${token}`, "content-type": "application/json" },
-        body: JSON.stringify(body),
+        method,
+        headers: {
+          authorization: `Bearer ${token}`,
+          "content-type": csv ? "text/csv" : "application/json",
+        },
+        body: csv ? body : JSON.stringify(body),
       });
       await response.arrayBuffer();
       recording.actions.push({ what, status: response.status, allowed });
@@ -195,7 +210,22 @@ export async function runSoak(
       return null; // the gateway was restarting: not an answer
     }
   };
-  for (const pass of passes) await act(`create ${pass.pass_id}`, "/api/passes", pass, [201]);
+  // The admin imports the residents' passes from a spreadsheet, as an office does.
+  await act(
+    "import passes",
+    "/api/passes/import",
+    `pass_id,holder_name\n${passes.map((p) => `${p.pass_id},${p.holder_name}`).join("\n")}\n`,
+    [200],
+  );
+  // A slow screen: a kiosk that completes its handshake and then never reads (the gateway must
+  // drop it, not grow or slow down for it).
+  const stalled = connect(ports.http, "127.0.0.1");
+  stalled.on("error", () => {});
+  stalled.write(
+    `GET /live?checkpoint=${gates[0]?.id} HTTP/1.1\r\nHost: x\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n` +
+      "Sec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\nSec-WebSocket-Version: 13\r\n\r\n",
+  );
+  stalled.pause();
 
   // Kiosks: one per gate, reconnecting with since= like a real screen.
   const latencies: number[] = [];
@@ -299,6 +329,21 @@ export async function runSoak(
     }
   }, 500);
 
+  // The admin puts a resident under home observation now and then, and ends another's.
+  const observations = setInterval(() => {
+    const pass = passes[Math.floor(adminRandom.next() * passes.length)];
+    if (!pass) return;
+    const until = adminRandom.chance(0.5)
+      ? new Date(Date.now() + 14 * 86_400_000).toISOString()
+      : null;
+    void act(
+      `observe ${pass.pass_id}`,
+      `/api/passes/${pass.pass_id}`,
+      { observation_until: until },
+      [200],
+      "PATCH",
+    );
+  }, 5000);
   const guards = setInterval(async () => {
     try {
       const response = await fetch(`${base}/api/alerts?state=open&limit=5`, {
@@ -371,14 +416,15 @@ export async function runSoak(
 
   // The run: people at the rate, faults on the seeded schedule.
   const end = start + o.seconds * 1000;
-  let nextFault = start + random.exponential(o.faultEveryMs);
+  let next = 0;
   while (Date.now() < end) {
     const batch = Math.max(1, Math.round(o.rate / 10));
     for (let i = 0; i < batch; i++) person();
     await sleep(100);
-    if (Date.now() >= nextFault) {
-      await fault(FAULTS[Math.floor(random.next() * FAULTS.length)] as string);
-      nextFault = Date.now() + random.exponential(o.faultEveryMs);
+    const due = schedule[next];
+    if (due && at() >= due.atMs) {
+      next += 1;
+      await fault(due.kind);
     }
   }
   proxy.restore();
@@ -387,6 +433,8 @@ export async function runSoak(
   await until(() => recording.sent.every((m) => m.acked), 60_000, "every message acknowledged");
   await Promise.all(pending);
   clearInterval(guards);
+  clearInterval(observations);
+  stalled.destroy();
   for (const client of clients.values()) await client.endAsync(true);
   kiosksOpen = false;
   for (const ws of kiosks) ws?.close();
@@ -431,7 +479,7 @@ export async function runSoak(
     recording.stored = {
       readings: all("SELECT seq, msg_id, checkpoint_id, status FROM readings"),
       scans: all("SELECT seq, msg_id, checkpoint_id FROM scans"),
-      passages: all("SELECT seq, reading_id, scan_id FROM passages"),
+      passages: all("SELECT seq, reading_id, scan_id, decision, reasons FROM passages"),
       alertChanges: all("SELECT seq, alert_id FROM alert_events"),
       alerts: all("SELECT alert_id, kind, reading_id FROM alerts"),
       deviceStatus: all("SELECT seq FROM device_status"),

@@ -1,5 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { check, type Recording } from "../../../soak/checker.js";
+import { faultSchedule } from "../../../soak/schedule.js";
 
 /** A small clean run: a temperature_only gate with a fever, a pass gate with a pair. */
 function cleanRun(): Recording {
@@ -19,8 +20,8 @@ function cleanRun(): Recording {
       ],
       scans: [{ seq: 5, msg_id: "s1", checkpoint_id: "gate-p" }],
       passages: [
-        { seq: 3, reading_id: "gw:1", scan_id: null },
-        { seq: 6, reading_id: "gw:4", scan_id: "gw:5" },
+        { seq: 3, reading_id: "gw:1", scan_id: null, decision: "deny", reasons: "fever" },
+        { seq: 6, reading_id: "gw:4", scan_id: "gw:5", decision: "allow", reasons: "" },
       ],
       alertChanges: [
         { seq: 2, alert_id: "gw:2" },
@@ -63,7 +64,13 @@ describe("the soak's checker", () => {
       (run) => {
         run.stored.readings = run.stored.readings.filter((r) => r.msg_id !== "r2");
         run.stored.passages = run.stored.passages.filter((p) => p.reading_id !== "gw:4");
-        run.stored.passages.push({ seq: 6, reading_id: null, scan_id: "gw:5" });
+        run.stored.passages.push({
+          seq: 6,
+          reading_id: null,
+          scan_id: "gw:5",
+          decision: "deny",
+          reasons: "no_temperature",
+        });
       },
       "every acknowledged reading and scan stored exactly once",
     ],
@@ -111,6 +118,17 @@ describe("the soak's checker", () => {
       "every reading and scan decided as SPEC 2 says (its passage; lone halves at window end)",
     ],
     [
+      "a fever let through",
+      (run) => {
+        const fever = run.stored.passages[0];
+        if (fever) {
+          fever.decision = "allow";
+          fever.reasons = "";
+        }
+      },
+      "every passage decided by its reasons (hard: any reason denies; a fever is a reason)",
+    ],
+    [
       "a stored message no device sent",
       (run) => {
         run.stored.readings.push({
@@ -119,7 +137,13 @@ describe("the soak's checker", () => {
           checkpoint_id: "gate-t",
           status: "normal",
         });
-        run.stored.passages.push({ seq: 10, reading_id: "gw:9", scan_id: null });
+        run.stored.passages.push({
+          seq: 10,
+          reading_id: "gw:9",
+          scan_id: null,
+          decision: "allow",
+          reasons: "",
+        });
         run.upstream.push({ id: "gw:10", kind: "passage" });
       },
       "nothing stored that no device sent",
@@ -146,4 +170,15 @@ describe("the soak's checker", () => {
       expect(failing(run)).toEqual([invariant]);
     });
   }
+});
+
+describe("the soak's fault schedule", () => {
+  it("is the same for the same seed, and mixes the kinds", () => {
+    const a = faultSchedule(4, 600_000, 10_000);
+    expect(faultSchedule(4, 600_000, 10_000)).toEqual(a);
+    expect(faultSchedule(5, 600_000, 10_000)).not.toEqual(a);
+    expect(new Set(a.map((f) => f.kind)).size).toBe(6);
+    expect(a.every((f, i) => i === 0 || f.atMs - (a[i - 1]?.atMs ?? 0) >= 1000)).toBe(true);
+    expect(a.at(-1)?.atMs).toBeLessThan(600_000);
+  });
 });
