@@ -6,7 +6,7 @@ import { Rdm6300Frame, Rdm6300Parser } from "../../../gateway/devices/rdm6300/in
 import { allSplits, hexBytes, parseChunks } from "../../helpers/parse.js";
 
 const vectors = JSON.parse(
-  readFileSync(new URL("../../../../shared/vectors.json", import.meta.url), "utf8"),
+  readFileSync(new URL("../../vectors.json", import.meta.url), "utf8"),
 ) as {
   "gy-mcu90614": { frame: string; object_c?: number; ambient_c?: number }[];
   rdm6300: { frame: string; pass_id: string }[];

@@ -11,7 +11,7 @@ import {
 import { allSplits, parseChunks } from "../../helpers/parse.js";
 
 const vectors = JSON.parse(
-  readFileSync(new URL("../../../../shared/vectors.json", import.meta.url), "utf8"),
+  readFileSync(new URL("../../vectors.json", import.meta.url), "utf8"),
 ) as {
   "text-line": { line: string; temp_c?: number }[];
   "qr-line": { bytes: string; code?: string }[];

@@ -115,7 +115,7 @@ describe("configured bounds are honoured", () => {
 
 describe("the shared known-good vectors", () => {
   const vectors = JSON.parse(
-    readFileSync(new URL("../../../../shared/vectors.json", import.meta.url), "utf8"),
+    readFileSync(new URL("../../vectors.json", import.meta.url), "utf8"),
   ) as {
     screening_default: [number, string][];
   };
