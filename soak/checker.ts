@@ -11,34 +11,50 @@ export interface SentMessage {
   msgId: string;
   kind: "reading" | "scan";
   acked: boolean;
+  /** When it was sent, in ms after the run started. */
+  atMs: number;
 }
 
-export interface StoredRow {
+/** What a serial device put on the wire: a temperature (as text) or a pass id. */
+export interface SerialSent {
+  kind: "reading" | "scan";
+  value: string;
+  atMs: number;
+}
+
+/** Every stored event has its seq and the gateway's time of it (epoch ms). */
+export interface StoredEvent {
   seq: number;
+  ts_ms: number;
+}
+
+export interface StoredRow extends StoredEvent {
   msg_id: string | null;
   checkpoint_id: string;
+  device_id: string;
 }
 
 export interface Recording {
   gatewayId: string;
+  /** When the run started (epoch ms): the times below are ms after it. */
+  startedAt: number;
   modes: Record<string, CheckpointMode>;
   sent: SentMessage[];
   stored: {
-    readings: (StoredRow & { status: string })[];
-    scans: StoredRow[];
-    passages: {
-      seq: number;
+    readings: (StoredRow & { status: string; raw_c: number })[];
+    scans: (StoredRow & { pass_id: string })[];
+    passages: (StoredEvent & {
       reading_id: string | null;
       scan_id: string | null;
       decision: string;
       /** Comma-separated, as stored. */
       reasons: string;
-    }[];
+    })[];
     /** Every alert change (alert_events), with the alert it belongs to. */
-    alertChanges: { seq: number; alert_id: string }[];
+    alertChanges: (StoredEvent & { alert_id: string })[];
     alerts: { alert_id: string; kind: string; reading_id: string | null }[];
-    deviceStatus: { seq: number }[];
-    summaries: { seq: number }[];
+    deviceStatus: StoredEvent[];
+    summaries: StoredEvent[];
     /** Halves still waiting for a partner after every window ended (must be none). */
     waitingHalves: number;
   };
@@ -48,27 +64,57 @@ export interface Recording {
   kiosk: string[];
   /** Words that must never reach a kiosk: notes, usernames, full names, whole pass ids. */
   secrets: string[];
+  /** The serial gate's devices and what they put on the wire (no acknowledgement on serial). */
+  serial: { thermometer: string; reader: string; sent: SerialSent[] } | null;
   exits: { atMs: number; planned: boolean; detail: string }[];
-  actions: { what: string; status: number; allowed: number[] }[];
-  /** The faults the schedule caused, in order, for pointing at what preceded a violation. */
-  faults: { atMs: number; kind: string }[];
+  /** Guards' and the admin's requests: sent at `startMs`, answered at `atMs`. */
+  actions: { what: string; status: number; allowed: number[]; startMs: number; atMs: number }[];
+  /**
+   * The faults the schedule caused, in order, for pointing at what preceded a violation;
+   * `untilMs` is when the fault was over (the process up again, the cable back in).
+   */
+  faults: Fault[];
 }
+
+export interface Fault {
+  atMs: number;
+  kind: string;
+  untilMs: number;
+}
+
+/** Faults after which the serial devices must be read again (the port was closed). */
+export const SERIAL_INTERRUPTIONS = ["sigterm", "sigkill", "serial_unplug"];
 
 export interface Verdict {
   invariant: string;
   ok: boolean;
   /** How many held and how many broke it, and the first few that did. */
   detail: string;
+  /** When the earliest violation that has a time happened (ms after the start), or null. */
+  firstAtMs: number | null;
 }
 
-const sample = (items: readonly string[]) =>
-  items.length === 0 ? "" : ` (${items.slice(0, 3).join(", ")}${items.length > 3 ? ", …" : ""})`;
+/** One violation: what broke, and when (ms after the start) when that is known. */
+interface Broken {
+  what: string;
+  atMs?: number;
+}
 
-function verdict(invariant: string, checked: number, broken: string[]): Verdict {
+const sample = (items: readonly Broken[]) =>
+  items.length === 0
+    ? ""
+    : ` (${items
+        .slice(0, 3)
+        .map((b) => b.what)
+        .join(", ")}${items.length > 3 ? ", …" : ""})`;
+
+function verdict(invariant: string, checked: number, broken: Broken[]): Verdict {
+  const times = broken.flatMap((b) => (b.atMs === undefined ? [] : [b.atMs]));
   return {
     invariant,
     ok: broken.length === 0,
     detail: `${checked} checked, ${broken.length} broken${sample(broken)}`,
+    firstAtMs: times.length > 0 ? Math.min(...times) : null,
   };
 }
 
@@ -80,6 +126,7 @@ function counts<T>(items: readonly T[]): Map<T, number> {
 
 export function check(run: Recording): Verdict[] {
   const id = (seq: number) => `${run.gatewayId}:${seq}`;
+  const since = (row: StoredEvent) => row.ts_ms - run.startedAt;
   const { stored } = run;
   const storedMsgIds = counts(
     [...stored.readings, ...stored.scans].flatMap((row) => (row.msg_id ? [row.msg_id] : [])),
@@ -98,21 +145,29 @@ export function check(run: Recording): Verdict[] {
   const fevers = stored.readings.filter((r) => r.status === "fever");
   const feverIds = new Set(fevers.map((r) => id(r.seq)));
   // Events and the seqs they hold: every id must name one event.
-  const allSeqs = [
+  const allEvents: StoredEvent[] = [
     ...stored.readings,
     ...stored.scans,
     ...stored.passages,
     ...stored.alertChanges,
     ...stored.deviceStatus,
     ...stored.summaries,
-  ].map((row) => row.seq);
-  const forwardable = new Set([
-    ...stored.passages.map((p) => id(p.seq)),
-    ...stored.alertChanges.map((c) => id(c.seq)),
-    ...stored.deviceStatus.map((s) => id(s.seq)),
-    ...stored.summaries.map((s) => id(s.seq)),
-  ]);
+  ];
+  const forwardable = new Map<string, StoredEvent>(
+    [...stored.passages, ...stored.alertChanges, ...stored.deviceStatus, ...stored.summaries].map(
+      (row) => [id(row.seq), row],
+    ),
+  );
   const received = new Set(run.upstream.map((m) => m.id));
+  const storedIds = new Set(
+    [...stored.readings, ...stored.scans, ...stored.passages].map((row) => id(row.seq)),
+  );
+  const shown = run.kiosk.flatMap((text) => {
+    const message = JSON.parse(text) as { type?: string; data?: { id?: string; ts?: string } };
+    return ["reading", "scan", "passage"].includes(message.type ?? "") && message.data?.id
+      ? [{ id: message.data.id, ts: message.data.ts }]
+      : [];
+  });
 
   const readingDecided = (row: StoredRow) => {
     const n = passagesByReading.get(id(row.seq)) ?? 0;
@@ -123,24 +178,48 @@ export function check(run: Recording): Verdict[] {
     // At a temperature_only gate a scan is attached to a reading's passage or to none.
     return run.modes[row.checkpoint_id] === "temperature_only" ? n <= 1 : n === 1;
   };
-  return [
+  // A write the disk cannot take is answered 503 (README): only while a request overlapped one.
+  const fullDisks = run.faults.filter((f) => f.kind === "full_disk");
+  const duringFullDisk = (a: { startMs: number; atMs: number }) =>
+    fullDisks.some((f) => a.startMs <= f.untilMs && a.atMs >= f.atMs);
+  const event = (kind: string) => (row: StoredEvent) => ({
+    what: `${kind} ${id(row.seq)}`,
+    atMs: since(row),
+  });
+  const verdicts = [
     verdict(
       "every acknowledged reading and scan stored exactly once",
       acked.length,
-      acked.filter((m) => storedMsgIds.get(m.msgId) !== 1).map((m) => m.msgId),
+      acked
+        .filter((m) => storedMsgIds.get(m.msgId) !== 1)
+        .map((m) => ({ what: m.msgId, atMs: m.atMs })),
     ),
     verdict(
       "nothing stored that no device sent",
       storedMsgIds.size,
-      [...storedMsgIds.keys()].filter((msgId) => !sentIds.has(msgId)),
+      [...stored.readings, ...stored.scans]
+        .filter((row) => row.msg_id !== null && !sentIds.has(row.msg_id))
+        .map((row) => ({ what: row.msg_id ?? "", atMs: since(row) })),
+    ),
+    verdict(
+      "everything a screen was shown as stored is stored",
+      shown.length,
+      shown
+        .filter((s) => !storedIds.has(s.id))
+        .map((s) => ({
+          what: s.id,
+          ...(s.ts ? { atMs: Date.parse(s.ts) - run.startedAt } : {}),
+        })),
     ),
     verdict(
       "every reading and scan decided as SPEC 2 says (its passage; lone halves at window end)",
       stored.readings.length + stored.scans.length + 1,
       [
-        ...stored.readings.filter((r) => !readingDecided(r)).map((r) => `reading ${id(r.seq)}`),
-        ...stored.scans.filter((s) => !scanDecided(s)).map((s) => `scan ${id(s.seq)}`),
-        ...(stored.waitingHalves > 0 ? [`${stored.waitingHalves} halves still waiting`] : []),
+        ...stored.readings.filter((r) => !readingDecided(r)).map(event("reading")),
+        ...stored.scans.filter((s) => !scanDecided(s)).map(event("scan")),
+        ...(stored.waitingHalves > 0
+          ? [{ what: `${stored.waitingHalves} halves still waiting` }]
+          : []),
       ],
     ),
     verdict(
@@ -153,47 +232,108 @@ export function check(run: Recording): Verdict[] {
           const fever = p.reading_id !== null && feverIds.has(p.reading_id);
           return wrongDecision || (fever && !reasons.includes("fever"));
         })
-        .map((p) => id(p.seq)),
+        .map(event("passage")),
     ),
     verdict(
       "every fever reading has its fever alert",
       fevers.length,
-      fevers.filter((r) => feverAlerts.get(id(r.seq)) !== 1).map((r) => id(r.seq)),
+      fevers.filter((r) => feverAlerts.get(id(r.seq)) !== 1).map(event("reading")),
     ),
     verdict(
       "every id names one event, across all restarts",
-      allSeqs.length,
-      [...counts(allSeqs)].filter(([, n]) => n > 1).map(([seq]) => id(seq)),
+      allEvents.length,
+      [...groupBy(allEvents, (row) => row.seq)]
+        .filter(([, rows]) => rows.length > 1)
+        .map(([seq, rows]) => ({
+          what: id(seq),
+          atMs: Math.max(...rows.map(since)),
+        })),
     ),
     verdict(
       "upstream: every forwardable event arrived (once after dedupe on id)",
       forwardable.size,
-      [...forwardable].filter((eventId) => !received.has(eventId)),
+      [...forwardable]
+        .filter(([eventId]) => !received.has(eventId))
+        .map(([eventId, row]) => ({ what: eventId, atMs: since(row) })),
     ),
     verdict(
       "upstream: nothing arrived that was not stored",
       received.size,
-      [...received].filter((eventId) => !forwardable.has(eventId)),
+      [...received].filter((eventId) => !forwardable.has(eventId)).map((what) => ({ what })),
     ),
     verdict(
       "the kiosk channel never carried a note, a username, a whole name or pass id",
       run.kiosk.length,
-      run.kiosk.flatMap((message) => run.secrets.filter((secret) => message.includes(secret))),
+      run.kiosk.flatMap((message) =>
+        run.secrets
+          .filter((secret) => message.includes(secret))
+          .map((secret) => {
+            const ts = (JSON.parse(message) as { data?: { ts?: string } }).data?.ts;
+            return { what: secret, ...(ts ? { atMs: Date.parse(ts) - run.startedAt } : {}) };
+          }),
+      ),
     ),
     verdict(
       "no process exit the schedule did not cause",
       run.exits.length,
-      run.exits.filter((e) => !e.planned).map((e) => e.detail),
+      run.exits.filter((e) => !e.planned).map((e) => ({ what: e.detail, atMs: e.atMs })),
     ),
     verdict(
-      "every guard and admin action answered 2xx or its documented 4xx",
+      "every guard and admin action answered 2xx or its documented 4xx (503 only on a full disk)",
       run.actions.length,
-      run.actions.filter((a) => !a.allowed.includes(a.status)).map((a) => `${a.what} ${a.status}`),
+      run.actions
+        .filter((a) => !a.allowed.includes(a.status) && !(a.status === 503 && duringFullDisk(a)))
+        .map((a) => ({ what: `${a.what} ${a.status}`, atMs: a.atMs })),
+    ),
+  ];
+  if (run.serial) verdicts.push(...checkSerial(run, run.serial));
+  return verdicts;
+}
+
+/**
+ * Serial has no acknowledgement: a frame sent while the gateway was down or the cable out is
+ * not promised. What is: nothing stored that was not on the wire, and the devices read again
+ * after every restart and every time the cable went back in.
+ */
+function checkSerial(run: Recording, serial: NonNullable<Recording["serial"]>): Verdict[] {
+  const onWire = (kind: SerialSent["kind"]) =>
+    new Set(serial.sent.filter((s) => s.kind === kind).map((s) => s.value));
+  const temperatures = onWire("reading");
+  const passIds = onWire("scan");
+  const readings = run.stored.readings.filter((r) => r.device_id === serial.thermometer);
+  const scans = run.stored.scans.filter((s) => s.device_id === serial.reader);
+  const since = (row: StoredEvent) => row.ts_ms - run.startedAt;
+  const interruptions = run.faults.filter((f) => SERIAL_INTERRUPTIONS.includes(f.kind));
+  return [
+    verdict(
+      "serial: nothing stored that the devices did not put on the wire",
+      readings.length + scans.length,
+      [
+        ...readings
+          .filter((r) => !temperatures.has(String(r.raw_c)))
+          .map((r) => ({ what: `reading ${r.raw_c}`, atMs: since(r) })),
+        ...scans
+          .filter((s) => !passIds.has(s.pass_id))
+          .map((s) => ({ what: `scan ${s.pass_id}`, atMs: since(s) })),
+      ],
+    ),
+    verdict(
+      "serial: read again after every restart and every cable pulled",
+      interruptions.length,
+      interruptions
+        .filter((f) => !readings.some((r) => since(r) >= f.untilMs))
+        .map((f) => ({ what: `${f.kind} at ${Math.round(f.atMs / 1000)} s`, atMs: f.untilMs })),
     ),
   ];
 }
 
+function groupBy<T, K>(items: readonly T[], key: (item: T) => K): Map<K, T[]> {
+  const map = new Map<K, T[]>();
+  for (const item of items) map.set(key(item), [...(map.get(key(item)) ?? []), item]);
+  return map;
+}
+
 /** The fault that came last before `atMs` (to replay a violation), or null. */
-export function faultBefore(run: Recording, atMs: number): { atMs: number; kind: string } | null {
+export function faultBefore(run: Recording, atMs: number): Fault | null {
   return [...run.faults].reverse().find((fault) => fault.atMs <= atMs) ?? null;
 }

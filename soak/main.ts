@@ -3,8 +3,27 @@ import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { Command, InvalidArgumentError } from "commander";
-import { check } from "./checker.js";
-import { runSoak } from "./run.js";
+import { check, faultBefore } from "./checker.js";
+import { runSoak, type SoakPhase } from "./run.js";
+
+const seconds = (ms: number) => `${Math.round(ms / 1000)} s`;
+
+/**
+ * Whether memory grows over the run: the least-squares slope of each phase's RSS maximum over
+ * time, in MB per minute (a restart starts a process afresh, so the maxima are what compare).
+ */
+function rssTrend(phases: readonly SoakPhase[]): string {
+  const points = phases.filter((p) => p.rssMaxMb > 0).map((p) => [p.atMs / 60_000, p.rssMaxMb]);
+  if (points.length < 2) return "too few phases";
+  const n = points.length;
+  const mx = points.reduce((sum, [x]) => sum + (x as number), 0) / n;
+  const my = points.reduce((sum, [, y]) => sum + (y as number), 0) / n;
+  const sxy = points.reduce((sum, [x, y]) => sum + ((x as number) - mx) * ((y as number) - my), 0);
+  const sxx = points.reduce((sum, [x]) => sum + ((x as number) - mx) ** 2, 0);
+  const slope = sxx === 0 ? 0 : sxy / sxx;
+  const max = Math.max(...points.map(([, y]) => y as number));
+  return `${slope >= 0 ? "+" : ""}${slope.toFixed(2)} MB/min over ${n} phases (highest ${max} MB)`;
+}
 
 /**
  * `npm run soak -- --minutes M --seed S [--gates N] [--rate R]`: a seeded chaos run against a
@@ -55,12 +74,35 @@ try {
   log(
     `messages ${figures.sent} (acknowledged ${figures.acked}), restarts ${figures.restarts}, faults ${JSON.stringify(figures.faults)}`,
   );
-  log(`RSS max per phase, MB: ${figures.rssMaxMb.map((mb) => (mb > 0 ? mb : "-")).join(" ")}`);
-  log(`publish -> kiosk (live) p50 / p99: ${figures.latencyMs.p50} / ${figures.latencyMs.p99} ms`);
+  if (Object.keys(figures.skipped).length > 0)
+    log(`skipped (cannot be carried out here): ${JSON.stringify(figures.skipped)}`);
+  log(
+    `serial gate: ${figures.serialSent} frames put on the wire; publish -> kiosk (live) p50 / p99: ${figures.latencyMs.p50} / ${figures.latencyMs.p99} ms`,
+  );
+  log("");
+  log("phase  after               at s  RSS max MB  shown  p50 ms  p99 ms");
+  for (const [i, p] of figures.phases.entries())
+    log(
+      `${String(i).padStart(5)}  ${p.after.padEnd(18)}  ${String(Math.round(p.atMs / 1000)).padStart(4)}  ${String(p.rssMaxMb || "-").padStart(10)}  ${String(p.shown).padStart(5)}  ${String(p.p50Ms).padStart(6)}  ${String(p.p99Ms).padStart(6)}`,
+    );
+  log(`RSS trend: ${rssTrend(figures.phases)}`);
   const failed = verdicts.filter((v) => !v.ok);
   if (failed.length > 0) {
+    const first = failed
+      .flatMap((v) => (v.firstAtMs === null ? [] : [{ v, atMs: v.firstAtMs }]))
+      .sort((a, b) => a.atMs - b.atMs)[0];
+    const before = first ? faultBefore(recording, first.atMs) : null;
+    log("");
+    log(`seed ${o.seed}: ${failed.length} promise(s) broken.`);
+    if (first)
+      log(
+        `first violation at ${seconds(first.atMs)} (${first.v.invariant}), after ${before ? `the fault ${before.kind} at ${seconds(before.atMs)}` : "no fault"}`,
+      );
     log(
-      `\nseed ${o.seed}: ${failed.length} promise(s) broken; faults in order: ${recording.faults.map((f) => `${Math.round(f.atMs / 1000)}s ${f.kind}`).join(", ")}`,
+      `replay: npm run soak -- --minutes ${o.minutes} --seed ${o.seed} --gates ${o.gates} --rate ${o.rate} --fault-every ${o.faultEvery}`,
+    );
+    log(
+      `faults in order: ${recording.faults.map((f) => `${seconds(f.atMs)} ${f.kind}`).join(", ")}`,
     );
     process.exitCode = 1;
   }

@@ -1,5 +1,6 @@
 import type { ErrorRequestHandler, RequestHandler } from "express";
 import type { Logger } from "../log.js";
+import { isStorageFailure } from "../store/failures.js";
 
 /** An error with an HTTP status whose message is safe to show the client. */
 export class HttpError extends Error {
@@ -16,12 +17,27 @@ export const notFound: RequestHandler = (req, _res, next) => {
   next(new HttpError(404, `no such path: ${req.method} ${req.path}`));
 };
 
+/** What a request that could not be written is told while the disk is full or failing. */
+export const STORAGE_UNAVAILABLE =
+  "存储暂不可写（磁盘已满或故障），未做任何更改，请稍后重试 / The gateway cannot write to its disk (full or failing); nothing was changed, try again shortly";
+
+/** Seconds a client is asked to wait before trying a write again (`Retry-After`). */
+export const STORAGE_RETRY_AFTER_S = 5;
+
 /**
- * The last middleware: answers `{"error": "..."}`. Client mistakes keep their message; any
- * other error is logged with its stack and answered with a bare 500, never the stack.
+ * The last middleware: answers `{"error": "..."}`. Client mistakes keep their message; a
+ * write the storage could not take is 503 with Retry-After (nothing changed: the transaction
+ * rolled back, health says why); any other error is logged with its stack and answered with a
+ * bare 500, never the stack.
  */
 export function errorHandler(log: Logger): ErrorRequestHandler {
   return (error: unknown, req, res, _next) => {
+    if (isStorageFailure(error)) {
+      log.warn({ path: req.path, err: (error as Error).message }, "request not written: storage");
+      res.setHeader("Retry-After", String(STORAGE_RETRY_AFTER_S));
+      res.status(503).json({ error: STORAGE_UNAVAILABLE });
+      return;
+    }
     const status = statusOf(error);
     if (status >= 500) log.error({ err: error, path: req.path }, "request failed");
     const message = status >= 500 ? "internal error" : (error as Error).message;

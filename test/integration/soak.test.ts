@@ -4,17 +4,19 @@ import { join } from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
 import { check } from "../../soak/checker.js";
 import { runSoak } from "../../soak/run.js";
+import { FAULTS } from "../../soak/schedule.js";
 
 const dir = mkdtempSync(join(tmpdir(), "cg-soak-test-"));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
 describe("the short soak (fixed seed): every promise holds through mixed faults", () => {
-  it("holds every invariant after a minute of load, restarts, kills, outages and garbage", async () => {
+  it("holds every invariant through 90 s of mixed crowds, restarts, kills, outages, a pulled cable, a full disk and garbage", async () => {
     const lines: string[] = [];
     const { recording, figures } = await runSoak({
       dir,
-      seconds: 60,
-      seed: 4,
+      seconds: 90,
+      // Seed 7 draws every kind of fault in 90 s (the schedule is seeded, so this is fixed).
+      seed: 7,
       gates: 3,
       rate: 20,
       faultEveryMs: 6000,
@@ -25,10 +27,17 @@ describe("the short soak (fixed seed): every promise holds through mixed faults"
       verdicts.filter((v) => !v.ok),
       lines.join("\n"),
     ).toEqual([]);
-    // The run really was a chaotic one (the schedule is seeded, so this is fixed).
-    expect(figures.restarts).toBeGreaterThanOrEqual(1);
-    expect(Object.keys(figures.faults).length).toBeGreaterThanOrEqual(3);
+    // The run really was a chaotic one: every kind of fault was carried out (a full disk needs
+    // root for its tmpfs, and is said to be skipped otherwise).
+    const carriedOut = new Set([...Object.keys(figures.faults), ...Object.keys(figures.skipped)]);
+    expect(carriedOut).toEqual(new Set(FAULTS));
+    if (process.getuid?.() === 0) expect(figures.faults.full_disk).toBeGreaterThanOrEqual(1);
+    expect(figures.restarts).toBeGreaterThanOrEqual(3);
     expect(figures.acked).toBe(figures.sent);
-    expect(figures.sent).toBeGreaterThan(500);
-  }, 240_000);
+    expect(figures.sent).toBeGreaterThan(1000);
+    // The serial gate was read, and its readings are held to what its devices sent.
+    expect(
+      recording.stored.readings.filter((r) => r.device_id === "thermo-serial").length,
+    ).toBeGreaterThan(20);
+  }, 300_000);
 });

@@ -6,7 +6,7 @@ import type { MqttClient } from "mqtt";
 import { afterEach, describe, expect, it } from "vitest";
 import { deviceTopic } from "../../gateway/mqtt/contract.js";
 import { connectDevice, publishQos1 } from "../helpers/device.js";
-import { DEVICE_PASSWORD, eventually, metricValue } from "../helpers/gateway.js";
+import { DEVICE_PASSWORD, eventually, login, metricValue } from "../helpers/gateway.js";
 import {
   type GatewayProcess,
   processConfig,
@@ -100,6 +100,8 @@ describe("storage health (a real gateway process)", () => {
       execFileSync("mount", ["-t", "tmpfs", "-o", "size=3m", "tmpfs", disk]);
       mounted = disk;
       gateway = await spawnGateway(dir, config(join(disk, "checkpoint.db")));
+      const url = `http://127.0.0.1:${gateway.httpPort}`;
+      const token = await login(url);
       // Fill what is left of the disk.
       const filler = join(disk, "filler");
       let size = 2 * 1024 * 1024;
@@ -114,7 +116,15 @@ describe("storage health (a real gateway process)", () => {
       const full = await health(gateway);
       expect(full).toMatchObject({ code: 503, status: "degraded", db: { ok: false } });
       expect(full.db.write_error).toMatch(/full|disk/i);
-      const url = `http://127.0.0.1:${gateway.httpPort}`;
+      // An admin's or guard's write is told the truth: 503, try again, nothing changed.
+      const refused = await fetch(`${url}/api/passes`, {
+        method: "POST",
+        headers: { "content-type": "application/json", authorization: `Bearer ${token}` },
+        body: JSON.stringify({ pass_id: "0012345678", holder_name: "王小明" }),
+      });
+      expect(refused.status).toBe(503);
+      expect(refused.headers.get("retry-after")).toBe("5");
+      expect(((await refused.json()) as { error: string }).error).toMatch(/^存储暂不可写.*disk/);
       expect(await metricValue(url, "checkpoint_store_writable")).toBe(0);
       expect(await metricValue(url, "checkpoint_store_errors_total")).toBeGreaterThan(0);
       // Space again: the next reading is acknowledged and health is ok again.
@@ -126,6 +136,12 @@ describe("storage health (a real gateway process)", () => {
         (await health(gateway as GatewayProcess)).code === 200 ? true : undefined,
       );
       expect(await metricValue(url, "checkpoint_store_writable")).toBe(1);
+      const written = await fetch(`${url}/api/passes`, {
+        method: "POST",
+        headers: { "content-type": "application/json", authorization: `Bearer ${token}` },
+        body: JSON.stringify({ pass_id: "0012345678", holder_name: "王小明" }),
+      });
+      expect(written.status).toBe(201);
     },
   );
 });

@@ -1,34 +1,67 @@
 import { describe, expect, it } from "vitest";
-import { check, type Recording } from "../../../soak/checker.js";
-import { faultSchedule } from "../../../soak/schedule.js";
+import { check, faultBefore, type Recording } from "../../../soak/checker.js";
+import { FAULTS, faultSchedule } from "../../../soak/schedule.js";
 
-/** A small clean run: a temperature_only gate with a fever, a pass gate with a pair. */
+const T0 = 1_700_000_000_000;
+
+/**
+ * A small clean run: a temperature_only gate with a fever, a pass gate with a pair, a serial
+ * gate read again after a restart.
+ */
 function cleanRun(): Recording {
   return {
     gatewayId: "gw",
-    modes: { "gate-t": "temperature_only", "gate-p": "pass_and_temperature" },
+    startedAt: T0,
+    modes: {
+      "gate-t": "temperature_only",
+      "gate-p": "pass_and_temperature",
+      "gate-s": "temperature_only",
+    },
     sent: [
-      { msgId: "r1", kind: "reading", acked: true },
-      { msgId: "r2", kind: "reading", acked: true },
-      { msgId: "s1", kind: "scan", acked: true },
-      { msgId: "r3", kind: "reading", acked: false },
+      { msgId: "r1", kind: "reading", acked: true, atMs: 1000 },
+      { msgId: "r2", kind: "reading", acked: true, atMs: 2000 },
+      { msgId: "s1", kind: "scan", acked: true, atMs: 2100 },
+      { msgId: "r3", kind: "reading", acked: false, atMs: 9000 },
     ],
     stored: {
       readings: [
-        { seq: 1, msg_id: "r1", checkpoint_id: "gate-t", status: "fever" },
-        { seq: 4, msg_id: "r2", checkpoint_id: "gate-p", status: "normal" },
+        row(1, 1000, "r1", "gate-t", "thermo-t", { status: "fever", raw_c: 38.5 }),
+        row(4, 2000, "r2", "gate-p", "thermo-p", { status: "normal", raw_c: 36.5 }),
+        row(11, 12_000, null, "gate-s", "thermo-s", { status: "normal", raw_c: 36.4 }),
       ],
-      scans: [{ seq: 5, msg_id: "s1", checkpoint_id: "gate-p" }],
+      scans: [row(5, 2100, "s1", "gate-p", "reader-p", { pass_id: "0012345678" })],
       passages: [
-        { seq: 3, reading_id: "gw:1", scan_id: null, decision: "deny", reasons: "fever" },
-        { seq: 6, reading_id: "gw:4", scan_id: "gw:5", decision: "allow", reasons: "" },
+        {
+          seq: 3,
+          ts_ms: T0 + 1000,
+          reading_id: "gw:1",
+          scan_id: null,
+          decision: "deny",
+          reasons: "fever",
+        },
+        {
+          seq: 6,
+          ts_ms: T0 + 2100,
+          reading_id: "gw:4",
+          scan_id: "gw:5",
+          decision: "allow",
+          reasons: "",
+        },
+        {
+          seq: 12,
+          ts_ms: T0 + 12_000,
+          reading_id: "gw:11",
+          scan_id: null,
+          decision: "allow",
+          reasons: "",
+        },
       ],
       alertChanges: [
-        { seq: 2, alert_id: "gw:2" },
-        { seq: 7, alert_id: "gw:2" },
+        { seq: 2, ts_ms: T0 + 1000, alert_id: "gw:2" },
+        { seq: 7, ts_ms: T0 + 5000, alert_id: "gw:2" },
       ],
       alerts: [{ alert_id: "gw:2", kind: "fever", reading_id: "gw:1" }],
-      deviceStatus: [{ seq: 8 }],
+      deviceStatus: [{ seq: 8, ts_ms: T0 + 6000 }],
       summaries: [],
       waitingHalves: 0,
     },
@@ -39,12 +72,49 @@ function cleanRun(): Recording {
       { id: "gw:6", kind: "passage" },
       { id: "gw:7", kind: "alert" },
       { id: "gw:8", kind: "device_status" },
+      { id: "gw:12", kind: "passage" },
     ],
-    kiosk: ['{"type":"alert_update","data":{"state":"resolved","kind":"fever"}}'],
+    kiosk: [
+      '{"type":"reading","data":{"id":"gw:1","ts":"2023-11-14T22:13:21.000Z"}}',
+      '{"type":"alert_update","data":{"state":"resolved","kind":"fever"}}',
+    ],
     secrets: ["called 13800138000", "guard1"],
-    exits: [{ atMs: 10, planned: true, detail: "SIGKILL" }],
-    actions: [{ what: "resolve gw:2", status: 200, allowed: [200, 409] }],
-    faults: [{ atMs: 10, kind: "sigkill" }],
+    serial: {
+      thermometer: "thermo-s",
+      reader: "reader-s",
+      sent: [
+        { kind: "reading", value: "36.4", atMs: 11_900 },
+        { kind: "reading", value: "36.9", atMs: 7000 },
+      ],
+    },
+    exits: [{ atMs: 10_000, planned: true, detail: "SIGKILL" }],
+    actions: [
+      { what: "resolve gw:2", status: 200, allowed: [200, 409], startMs: 4990, atMs: 5000 },
+      // Sent as the disk filled up: the documented 503.
+      { what: "observe 0012345678", status: 503, allowed: [200], startMs: 19_990, atMs: 20_010 },
+    ],
+    faults: [
+      { atMs: 10_000, kind: "sigkill", untilMs: 11_000 },
+      { atMs: 20_000, kind: "full_disk", untilMs: 23_000 },
+    ],
+  };
+}
+
+function row<T extends object>(
+  seq: number,
+  atMs: number,
+  msgId: string | null,
+  checkpoint: string,
+  device: string,
+  rest: T,
+) {
+  return {
+    seq,
+    ts_ms: T0 + atMs,
+    msg_id: msgId,
+    checkpoint_id: checkpoint,
+    device_id: device,
+    ...rest,
   };
 }
 
@@ -66,6 +136,7 @@ describe("the soak's checker", () => {
         run.stored.passages = run.stored.passages.filter((p) => p.reading_id !== "gw:4");
         run.stored.passages.push({
           seq: 6,
+          ts_ms: T0 + 2100,
           reading_id: null,
           scan_id: "gw:5",
           decision: "deny",
@@ -77,7 +148,7 @@ describe("the soak's checker", () => {
     [
       "a duplicate id",
       (run) => {
-        run.stored.deviceStatus.push({ seq: 6 });
+        run.stored.deviceStatus.push({ seq: 6, ts_ms: T0 + 8000 });
       },
       "every id names one event, across all restarts",
     ],
@@ -131,14 +202,12 @@ describe("the soak's checker", () => {
     [
       "a stored message no device sent",
       (run) => {
-        run.stored.readings.push({
-          seq: 9,
-          msg_id: "ghost",
-          checkpoint_id: "gate-t",
-          status: "normal",
-        });
+        run.stored.readings.push(
+          row(9, 3000, "ghost", "gate-t", "thermo-t", { status: "normal", raw_c: 36.6 }),
+        );
         run.stored.passages.push({
           seq: 10,
+          ts_ms: T0 + 3000,
           reading_id: "gw:9",
           scan_id: null,
           decision: "allow",
@@ -156,11 +225,53 @@ describe("the soak's checker", () => {
       "upstream: nothing arrived that was not stored",
     ],
     [
+      "a reading a screen was shown that is not stored",
+      (run) => {
+        run.kiosk.push('{"type":"reading","data":{"id":"gw:40","ts":"2023-11-14T22:13:25.000Z"}}');
+      },
+      "everything a screen was shown as stored is stored",
+    ],
+    [
+      "a serial reading nobody put on the wire",
+      (run) => {
+        const [serial] = run.stored.readings.filter((r) => r.device_id === "thermo-s");
+        if (serial) serial.raw_c = 39.9;
+      },
+      "serial: nothing stored that the devices did not put on the wire",
+    ],
+    [
+      "a serial device never read again after a restart",
+      (run) => {
+        run.faults.push({ atMs: 13_000, kind: "sigterm", untilMs: 14_000 });
+        run.exits.push({ atMs: 13_000, planned: true, detail: "exit 0" });
+      },
+      "serial: read again after every restart and every cable pulled",
+    ],
+    [
       "a refused guard action",
       (run) => {
-        run.actions.push({ what: "ack gw:2", status: 500, allowed: [200, 409] });
+        run.actions.push({
+          what: "ack gw:2",
+          status: 500,
+          allowed: [200, 409],
+          startMs: 5990,
+          atMs: 6000,
+        });
       },
-      "every guard and admin action answered 2xx or its documented 4xx",
+      "every guard and admin action answered 2xx or its documented 4xx (503 only on a full disk)",
+    ],
+    [
+      "a 503 with the disk not full",
+      (run) => {
+        run.actions.push({
+          what: "ack gw:2",
+          status: 503,
+          allowed: [200, 409],
+          startMs: 23_100,
+          atMs: 23_200,
+        });
+      },
+      "every guard and admin action answered 2xx or its documented 4xx (503 only on a full disk)",
     ],
   ];
   for (const [name, inject, invariant] of injections) {
@@ -172,12 +283,26 @@ describe("the soak's checker", () => {
   }
 });
 
+describe("pointing at what preceded a violation", () => {
+  it("gives the earliest violation's time, and the fault before it", () => {
+    const run = cleanRun();
+    run.sent.push({ msgId: "r9", kind: "reading", acked: true, atMs: 12_500 });
+    const lost = check(run).find((v) => !v.ok);
+    expect(lost).toMatchObject({
+      invariant: "every acknowledged reading and scan stored exactly once",
+      firstAtMs: 12_500,
+    });
+    expect(faultBefore(run, lost?.firstAtMs ?? 0)).toMatchObject({ kind: "sigkill", atMs: 10_000 });
+    expect(faultBefore(run, 9000)).toBeNull();
+  });
+});
+
 describe("the soak's fault schedule", () => {
   it("is the same for the same seed, and mixes the kinds", () => {
     const a = faultSchedule(4, 600_000, 10_000);
     expect(faultSchedule(4, 600_000, 10_000)).toEqual(a);
     expect(faultSchedule(5, 600_000, 10_000)).not.toEqual(a);
-    expect(new Set(a.map((f) => f.kind)).size).toBe(6);
+    expect(new Set(a.map((f) => f.kind))).toEqual(new Set(FAULTS));
     expect(a.every((f, i) => i === 0 || f.atMs - (a[i - 1]?.atMs ?? 0) >= 1000)).toBe(true);
     expect(a.at(-1)?.atMs).toBeLessThan(600_000);
   });
