@@ -205,6 +205,7 @@ export class Gateway {
       maxKiosks: config.live.max_kiosk_clients,
       maxKiosksPerAddress: config.live.max_kiosk_clients_per_address,
       allowedOrigins: config.http.allowed_origins,
+      screen: config.kiosk,
     });
     const handler = new DeviceMessageHandler({
       devices,

@@ -31,6 +31,10 @@ export function pagesRouter(uiDir: string | null): Router {
   router.get("/kiosk", (_req, res) => res.sendFile(join(uiDir, "kiosk.html")));
   router.get("/guard", (_req, res) => res.sendFile(join(uiDir, "guard.html")));
   router.get("/admin", (_req, res) => res.sendFile(join(uiDir, "admin.html")));
+  // Browsers ask for /favicon.ico on every page whatever the page links.
+  router.get("/favicon.ico", (_req, res) =>
+    res.type("image/svg+xml").sendFile(join(uiDir, "favicon.svg")),
+  );
   router.get("/", (_req, res) => res.redirect("/kiosk?checkpoint=gate-1"));
   return router;
 }

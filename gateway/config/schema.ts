@@ -237,6 +237,25 @@ export const configSchema = z
         "First password of the 'admin' account; used only while no admin exists. Best given as CHECKPOINT_ADMIN_PASSWORD.",
       ),
     session_ttl_h: z.number().positive().default(12).describe("Hours a login stays valid."),
+    kiosk: z
+      .strictObject({
+        voice: z
+          .enum(["zh_en", "zh", "off"])
+          .default("zh_en")
+          .describe(
+            "The entrant's screen speaks each result: in Chinese then English (zh_en), Chinese only (zh), or not at all (off).",
+          ),
+        fever_hold_s: z
+          .number()
+          .min(0)
+          .max(120)
+          .default(8)
+          .describe(
+            "Seconds a fever stays on the entrant's screen at least, even when the next person is read meanwhile.",
+          ),
+      })
+      .prefault({})
+      .describe("The entrant's screen."),
     live: z
       .strictObject({
         max_buffered_kb: z

@@ -31,6 +31,8 @@ export interface LiveContext {
   maxKiosksPerAddress: number;
   /** Origins besides the gateway's own whose pages may open the guard channel by cookie. */
   allowedOrigins: readonly string[];
+  /** What every kiosk is told in its hello (config `kiosk`). */
+  screen: HelloData["screen"];
 }
 
 type Channel = "kiosk" | "guard";
@@ -247,6 +249,7 @@ export class LiveHub {
                 checkpoint.screening?.comparator ?? this.ctx.devices.siteScreening.comparator,
             }
           : null,
+        screen: this.ctx.screen,
         open_alerts:
           channel === "kiosk"
             ? store.alerts

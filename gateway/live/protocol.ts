@@ -47,6 +47,8 @@ export interface HelloData {
     fever_above_c?: number;
     comparator?: ">" | ">=";
   } | null;
+  /** How the entrant's screen behaves (config `kiosk`): its voice, and a fever's least hold. */
+  screen: { voice: "zh_en" | "zh" | "off"; fever_hold_s: number };
   open_alerts: unknown[];
   /** Set when the client asked for `since`: how many missed events follow this message. */
   replay: { since: number; count: number; truncated: boolean } | null;

@@ -86,7 +86,7 @@ describe("the kiosk at a pass-and-temperature gate", () => {
     await expect(page.locator("#message-en").textContent()).resolves.toBe(
       "Entry refused: Pass revoked",
     );
-    await expect(page.locator("body").getAttribute("data-theme")).resolves.toBe("fever");
+    await expect(page.locator("body").getAttribute("data-theme")).resolves.toBe("refused");
     await screenshot(page, "kiosk-8-passage-refused");
   });
 });

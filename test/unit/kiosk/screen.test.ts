@@ -1,13 +1,21 @@
+import { existsSync, readFileSync } from "node:fs";
+import { join } from "node:path";
 import { describe, expect, it } from "vitest";
 import { PASSAGE_REASONS } from "../../../gateway/domain/types.js";
+import { PROMPT_KEYS, PROMPTS } from "../../../kiosk-ui/prompts.js";
 import {
   formatTemperature,
   IDLE_VIEW,
   isStillCurrent,
+  PAUSED_VIEW,
   REASON_TEXT,
   viewForPassage,
   viewForReading,
+  viewForScan,
 } from "../../../kiosk-ui/screen.js";
+import { PROJECT_ROOT } from "../../helpers/process.js";
+
+const VOICE_DIR = join(PROJECT_ROOT, "kiosk-ui/public/voice");
 
 describe("what the entrant's screen shows", () => {
   it.each([
@@ -36,6 +44,53 @@ describe("what the entrant's screen shows", () => {
     const now = Date.parse("2026-11-22T08:00:10Z");
     expect(isStillCurrent("2026-11-22T08:00:08Z", now, view)).toBe(true);
     expect(isStillCurrent("2026-11-22T08:00:00Z", now, view)).toBe(false);
+  });
+});
+
+describe("what the screen says as a card is read, and while the connection is lost", () => {
+  it("asks for the forehead at once when a card is read", () => {
+    expect(viewForScan()).toMatchObject({
+      theme: "scan",
+      zh: "已刷卡，请测温",
+      voice: "card_read",
+    });
+  });
+
+  it("pauses in silence, with no number", () => {
+    expect(PAUSED_VIEW).toMatchObject({
+      theme: "paused",
+      zh: "暂停测温",
+      temperature: null,
+      voice: null,
+    });
+  });
+});
+
+describe("the spoken prompts", () => {
+  it("ship a Chinese and an English recording for every prompt, as Ogg files", () => {
+    for (const key of PROMPT_KEYS)
+      for (const language of ["zh", "en"]) {
+        const file = join(VOICE_DIR, `${key}.${language}.ogg`);
+        expect(existsSync(file), file).toBe(true);
+        expect(readFileSync(file).subarray(0, 4).toString("latin1")).toBe("OggS");
+      }
+    expect(readFileSync(join(VOICE_DIR, "silence.ogg")).subarray(0, 4).toString("latin1")).toBe(
+      "OggS",
+    );
+  });
+
+  it("cover every refusal the screen can speak", () => {
+    for (const reason of PASSAGE_REASONS) {
+      const view = viewForPassage({
+        decision: "deny",
+        reasons: [reason],
+        pass_id: "10****0001",
+        holder_name: null,
+        temp_c: reason === "no_temperature" ? null : 36.6,
+      });
+      expect(view?.voice && PROMPT_KEYS.includes(view.voice), reason).toBe(true);
+      expect(PROMPTS[view?.voice ?? ""]?.zh.length ?? 0, reason).toBeGreaterThan(0);
+    }
   });
 });
 
@@ -73,16 +128,28 @@ describe("what the screen shows for a passage", () => {
 
   it("refuses with every reason, Chinese first, and sounds the alarm for a fever", () => {
     expect(viewForPassage({ ...base, decision: "deny", reasons: ["revoked_pass"] })).toMatchObject({
-      theme: "fever",
+      theme: "refused",
       zh: "禁止通行：出入证已注销",
       en: "Entry refused: Pass revoked",
       alarm: false,
+      voice: "revoked_pass",
+      // The temperature is shown as what it was: normal.
+      temperature: "36.6",
+      temperatureStatus: "normal",
     });
     expect(
-      viewForPassage({ ...base, decision: "deny", reasons: ["fever", "observation"] }),
+      viewForPassage({
+        ...base,
+        temp_c: 38.4,
+        decision: "deny",
+        reasons: ["fever", "observation"],
+      }),
     ).toMatchObject({
-      zh: "禁止通行：体温异常；居家观察期间，请勿外出",
+      theme: "fever",
+      zh: "体温异常，请联系工作人员；居家观察期间，请勿外出",
       alarm: true,
+      voice: "fever",
+      temperatureStatus: "fever",
     });
     expect(
       viewForPassage({
@@ -93,6 +160,23 @@ describe("what the screen shows for a passage", () => {
         reasons: ["no_pass"],
       }),
     ).toMatchObject({ zh: "禁止通行：请刷卡或出示出入证" });
+  });
+
+  it("refuses for the temperature alone in that reading's own colour, an invalid one without its number", () => {
+    expect(
+      viewForPassage({ ...base, temp_c: 34.1, decision: "deny", reasons: ["low"] }),
+    ).toMatchObject({
+      theme: "low",
+      voice: "low",
+      temperature: "34.1",
+    });
+    expect(
+      viewForPassage({ ...base, temp_c: 28, decision: "deny", reasons: ["invalid"] }),
+    ).toMatchObject({
+      theme: "invalid",
+      voice: "invalid",
+      temperature: null,
+    });
   });
 
   it("lets a flagged person through under soft enforcement, saying why", () => {
