@@ -17,7 +17,7 @@ export class Voice {
   private setting: VoiceSetting = "zh_en";
   private playing: HTMLAudioElement | undefined;
   private queue: string[] = [];
-  private then: (() => void) | undefined;
+  private afterwards: (() => void) | undefined;
 
   constructor(private readonly onSound: (state: "on" | "blocked") => void) {}
 
@@ -51,7 +51,7 @@ export class Voice {
 
   stop(): void {
     this.queue = [];
-    this.then = undefined;
+    this.afterwards = undefined;
     this.playing?.pause();
     this.playing = undefined;
   }
@@ -59,15 +59,15 @@ export class Voice {
   private play(files: string[], then?: () => void): void {
     this.stop();
     this.queue = files;
-    this.then = then;
+    this.afterwards = then;
     this.next();
   }
 
   private next(): void {
     const file = this.queue.shift();
     if (!file) {
-      const then = this.then;
-      this.then = undefined;
+      const then = this.afterwards;
+      this.afterwards = undefined;
       then?.();
       return;
     }
