@@ -6,6 +6,8 @@ import mqtt, { type MqttClient } from "mqtt";
 import WebSocket from "ws";
 import { Random } from "../firmware-sim/random.js";
 import { GATE_PASSES, RESIDENT_CARDS } from "../firmware-sim/scenarios.js";
+import { RESOLVING } from "../gateway/domain/resolving.js";
+import type { AlertKind, Disposition } from "../gateway/domain/types.js";
 import { deviceTopic } from "../gateway/mqtt/contract.js";
 import { FaultProxy, type Mosquitto, startMosquitto } from "../test/helpers/mosquitto.js";
 import {
@@ -72,6 +74,25 @@ const UPSTREAM_PASSWORD = "soak-upstream-pass";
 const NOTE = "rang family at 13800138000";
 const DEVICE_PASSWORD = "device-pass-1";
 
+/**
+ * What a guard does with an alert, as the console offers it: a person measured again (a fever
+ * released when the second reading is normal, else referred), a pass refused, a device fixed.
+ */
+function guardsResolution(
+  kind: AlertKind,
+  random: Random,
+): { disposition: Disposition; confirm_temp_c: number | null } {
+  const rule = RESOLVING[kind];
+  if (rule.confirmingTemperature)
+    return random.chance(0.5)
+      ? { disposition: "released", confirm_temp_c: 36.7 }
+      : { disposition: "referred", confirm_temp_c: 38.2 };
+  return {
+    disposition: rule.dispositions.includes("refused") ? "refused" : "fixed",
+    confirm_temp_c: null,
+  };
+}
+
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
 async function until(condition: () => boolean | Promise<boolean>, ms: number, what: string) {
@@ -95,6 +116,7 @@ export async function runSoak(
   // the same whenever it is replayed; the crowd and the admin draw from their own streams.
   const schedule = faultSchedule(o.seed, o.seconds * 1000, o.faultEveryMs);
   const adminRandom = new Random(o.seed + 2);
+  const guardRandom = new Random(o.seed + 4);
   const gates = Array.from({ length: o.gates }, (_, i) => ({
     id: `gate-${i + 1}`,
     mode: MODES[i % MODES.length] as CheckpointMode,
@@ -442,16 +464,13 @@ export async function runSoak(
         const response = await fetch(`${base}/api/alerts?state=open&limit=5`, {
           headers: { authorization: `Bearer ${token}` },
         });
-        const { items } = (await response.json()) as { items: { id: string }[] };
+        const { items } = (await response.json()) as { items: { id: string; kind: AlertKind }[] };
         for (const alert of items.slice(0, 3)) {
           await act(`ack ${alert.id}`, `/api/alerts/${alert.id}/ack`, {}, [200, 409]);
           await act(
             `resolve ${alert.id}`,
             `/api/alerts/${alert.id}/resolve`,
-            {
-              disposition: "referred",
-              note: NOTE,
-            },
+            { ...guardsResolution(alert.kind, guardRandom), note: NOTE },
             [200, 409],
           );
         }

@@ -1,5 +1,7 @@
 import { Router } from "express";
 import { z } from "zod";
+import { resolutionProblem } from "../domain/resolving.js";
+import type { ScreeningRules } from "../domain/screening.js";
 import { ALERT_KINDS, ALERT_STATES, DISPOSITIONS } from "../domain/types.js";
 import type { Ingest } from "../pipeline/ingest.js";
 import { AlertConflict } from "../store/alerts.js";
@@ -22,7 +24,11 @@ const resolveBody = z.strictObject({
 });
 
 /** `GET /api/alerts`, and the guard's `/ack` and `/resolve` (SPEC 7). */
-export function alertsRouter(store: Store, ingest: Ingest): Router {
+export function alertsRouter(
+  store: Store,
+  ingest: Ingest,
+  rulesAt: (checkpointId: string | null) => ScreeningRules,
+): Router {
   const router = Router();
   router.get("/", (req, res) => {
     const query = parseWith(alertQuery, req.query, "query");
@@ -51,6 +57,15 @@ export function alertsRouter(store: Store, ingest: Ingest): Router {
   router.post("/:alertId/resolve", (req, res) => {
     const by = res.locals.account?.username ?? "unknown";
     const body = parseWith(resolveBody, req.body ?? {}, "body");
+    const alert = store.alerts.get(req.params.alertId);
+    if (!alert) throw new HttpError(404, `no alert ${req.params.alertId}`);
+    // What fits the kind (a fever released only on a normal confirming reading), checked here
+    // whatever the page offered.
+    const problem =
+      alert.state === "resolved"
+        ? null
+        : resolutionProblem(alert.kind, body, rulesAt(alert.checkpoint_id));
+    if (problem) throw new HttpError(422, problem);
     change(() =>
       ingest.commitNow(() => store.alerts.resolve(req.params.alertId, by, Date.now(), body)),
     );

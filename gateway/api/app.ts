@@ -116,7 +116,9 @@ export function createApp(ctx: ApiContext): Express {
   app.use(
     "/api/alerts",
     requireRole(ctx.store, "guard", "admin"),
-    alertsRouter(ctx.store, ctx.ingest),
+    alertsRouter(ctx.store, ctx.ingest, (checkpointId) =>
+      ctx.devices.checkpointRules(checkpointId),
+    ),
   );
   app.use(pagesRouter(findUiDir()));
 

@@ -139,7 +139,11 @@ export const ALERT_KINDS = [
 export type AlertKind = (typeof ALERT_KINDS)[number];
 export const ALERT_STATES = ["open", "acknowledged", "resolved"] as const;
 export type AlertState = (typeof ALERT_STATES)[number];
-export const DISPOSITIONS = ["released", "referred", "refused", "false_alarm"] as const;
+/**
+ * How an alert ended (SPEC 7, extended): a person released, referred to a fever clinic, refused
+ * entry, a false alarm, or (devices and the district link) the fault fixed.
+ */
+export const DISPOSITIONS = ["released", "referred", "refused", "false_alarm", "fixed"] as const;
 export type Disposition = (typeof DISPOSITIONS)[number];
 
 /** Something a guard must see (SPEC 1, 7). `pass_id`, `temp_c` and the `_at` times are extensions. */

@@ -55,9 +55,14 @@ export class DeviceRegistry {
   }
 
   private rulesFor(device: DeviceConfig): ScreeningRules {
+    return this.checkpointRules(device.checkpoint);
+  }
+
+  /** The screening rules in force at a checkpoint (the site's, overridden by its own). */
+  checkpointRules(checkpointId: string | null): ScreeningRules {
     const screening = {
       ...this.siteScreening,
-      ...this.checkpoints.get(device.checkpoint)?.screening,
+      ...(checkpointId === null ? undefined : this.checkpoints.get(checkpointId)?.screening),
     };
     return {
       feverAboveC: screening.fever_above_c,

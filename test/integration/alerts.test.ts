@@ -146,6 +146,42 @@ describe("alerts", () => {
     expect(error).toContain("body.confirm_temp_c");
   });
 
+  it("releases a fever only on a normal confirming temperature, and offers each kind what fits it", async () => {
+    const [open] = (
+      (await (
+        await fetch(`${gw.httpUrl}/api/alerts?kind=fever&state=open`, { headers: auth })
+      ).json()) as {
+        items: { id: string }[];
+      }
+    ).items;
+    const resolve = (body: object) => post(`/api/alerts/${open?.id}/resolve`, body);
+    for (const [body, error] of [
+      [{ disposition: "released" }, "a fever alert needs the confirming temperature"],
+      [
+        { disposition: "released", confirm_temp_c: 38.5 },
+        "released needs a normal confirming temperature; 38.5 °C is not",
+      ],
+      [
+        { disposition: "false_alarm", confirm_temp_c: 37.4 },
+        "false_alarm needs a normal confirming temperature; 37.4 °C is not",
+      ],
+      [{ disposition: "referred" }, "a fever alert needs the confirming temperature"],
+      [
+        { disposition: "fixed", confirm_temp_c: 36.5 },
+        "a fever alert is resolved as released, referred, refused, false_alarm, not fixed",
+      ],
+    ] as const) {
+      const refused = await resolve(body);
+      expect(refused.status, JSON.stringify(body)).toBe(422);
+      expect(((await refused.json()) as { error: string }).error).toBe(error);
+    }
+    // Nothing was changed by any of them.
+    const after = (await (
+      await fetch(`${gw.httpUrl}/api/alerts?kind=fever&state=open`, { headers: auth })
+    ).json()) as { items: { id: string }[] };
+    expect(after.items.map((a) => a.id)).toEqual([open?.id]);
+  });
+
   it("lists alerts with filters, newest first", async () => {
     const response = await fetch(`${gw.httpUrl}/api/alerts?kind=fever&state=open`, {
       headers: auth,
