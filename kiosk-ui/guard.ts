@@ -1,20 +1,28 @@
-import type { Alert, DeviceStatus, Passage } from "../gateway/domain/types.js";
+import { RESOLVING, SEVERITY } from "../gateway/domain/resolving.js";
+import type { Alert, DeviceStatus, Disposition, Passage } from "../gateway/domain/types.js";
 import type { HelloData, LiveMessage } from "../gateway/live/protocol.js";
 import { LIVE_GUARD_PATH } from "../gateway/live/protocol.js";
-import { $, button } from "./dom.js";
-import { ALERT_TEXT, DISPOSITION_TEXT } from "./labels.js";
+import { $, button, h } from "./dom.js";
+import { reconcile } from "./keyed.js";
+import { ALERT_TEXT, dispositionChoices } from "./labels.js";
+import { chineseFirst, DEVICE_KIND_TEXT } from "./names.js";
 import { REASON_TEXT } from "./screen.js";
 import { api, bindLoginForm, currentAccount, errorOf, logout } from "./session.js";
 import { Tone } from "./tone.js";
 
 /**
- * The guard console (SPEC 8): log in, see open alerts first (newest on top) with a sound until
- * acknowledged, acknowledge and resolve them with the confirming reading, today's counts,
- * devices, live passages; after a lost connection it resumes with `since=`.
+ * The guard console (SPEC 8): log in, see open alerts most urgent first (a fever before a pass,
+ * a pass before a device) with a sound until acknowledged, acknowledge and resolve each the way
+ * its kind allows, today's counts, devices, live passages; after a lost connection it resumes
+ * with `since=`. Alerts are updated in place by id, so a new one never wipes what a guard is
+ * typing into another.
  */
 
 const tone = new Tone();
 const alerts = new Map<string, Alert>();
+/** Checkpoint and device names, so the guard reads "北门 North gate", not "gate-1". */
+const checkpointNames = new Map<string, string>();
+const deviceKinds = new Map<string, string>();
 let lastSeq: number | null = null;
 let retryDelayMs = 500;
 let socket: WebSocket | undefined;
@@ -25,7 +33,7 @@ async function start(): Promise<void> {
     showLogin();
     return;
   }
-  $("who").textContent = `${account.username} (${account.role})`;
+  $("who").textContent = `${account.username} (${account.role === "admin" ? "管理员" : "值守"})`;
   $("login").hidden = true;
   $("console").hidden = false;
   await Promise.all([refreshCounts(), refreshDevices(), refreshUpstream()]);
@@ -48,7 +56,12 @@ $("logout").addEventListener("click", () => {
   void logout();
 });
 
+// The button says whether sound is really on (the browser allows it only after a touch).
 $("sound").addEventListener("click", () => tone.unlock());
+tone.onChange((on) => {
+  document.body.dataset.sound = on ? "on" : "off";
+  $("sound").textContent = on ? "声音已开 Sound on" : "声音未开，点此开启 Sound off: tap";
+});
 
 function connect(): void {
   const scheme = location.protocol === "https:" ? "wss" : "ws";
@@ -108,11 +121,22 @@ function onMessage(message: LiveMessage): void {
   }
 }
 
+/** Most urgent first: by kind (SEVERITY), then not yet acknowledged, then newest. */
+function byUrgency(a: Alert, b: Alert): number {
+  return (
+    SEVERITY.indexOf(a.kind) - SEVERITY.indexOf(b.kind) ||
+    Number(b.state === "open") - Number(a.state === "open") ||
+    b.seq - a.seq
+  );
+}
+
 function renderAlerts(): void {
-  const list = $("alert-list");
-  list.replaceChildren();
-  const sorted = [...alerts.values()].sort((a, b) => b.seq - a.seq);
-  for (const alert of sorted) list.append(alertItem(alert));
+  const sorted = [...alerts.values()].sort(byUrgency);
+  reconcile($("alert-list"), sorted, {
+    key: (alert) => alert.alert_id,
+    create: alertCard,
+    update: updateAlertCard,
+  });
   $("alert-count").textContent = String(sorted.length);
   $("no-alerts").hidden = sorted.length > 0;
   // The sound goes on until every alert has been seen by someone.
@@ -122,93 +146,127 @@ function renderAlerts(): void {
   if (!unseen) tone.stop();
 }
 
-function alertItem(alert: Alert): HTMLElement {
-  const item = document.createElement("li");
-  item.className = "alert";
-  item.dataset.state = alert.state;
-  item.dataset.kind = alert.kind;
-  item.dataset.id = alert.alert_id;
-  const text = ALERT_TEXT[alert.kind];
-  const title = document.createElement("div");
-  title.className = "title";
-  title.append(text.zh);
-  const en = document.createElement("span");
-  en.className = "en";
-  en.textContent = text.en;
-  title.append(en);
-  const facts = document.createElement("div");
-  facts.className = "facts";
-  facts.textContent = [
+const place = (checkpointId: string | null) =>
+  checkpointId === null ? null : (checkpointNames.get(checkpointId) ?? checkpointId);
+
+function deviceName(deviceId: string | null): string | null {
+  if (deviceId === null) return null;
+  const kind = deviceKinds.get(deviceId);
+  return kind ? `${DEVICE_KIND_TEXT[kind] ?? kind} (${deviceId})` : deviceId;
+}
+
+function alertFacts(alert: Alert): string {
+  return [
     new Date(alert.opened_at).toLocaleTimeString("zh-CN", { hour12: false }),
-    alert.checkpoint_id,
+    place(alert.checkpoint_id),
     alert.temp_c === null ? null : `${alert.temp_c.toFixed(1)} °C`,
     alert.pass_id,
-    alert.device_id,
-    alert.state === "acknowledged" ? `已确认 acknowledged by ${alert.acknowledged_by}` : null,
+    deviceName(alert.device_id),
+    alert.state === "acknowledged" ? `已确认 ${alert.acknowledged_by}` : null,
   ]
     .filter(Boolean)
     .join(" · ");
-  const actions = document.createElement("div");
-  actions.className = "actions";
-  if (alert.state === "open") {
-    const ack = button("确认 Acknowledge", "ack", () =>
-      act(`/api/alerts/${encodeURIComponent(alert.alert_id)}/ack`, {}),
-    );
-    ack.classList.add("primary");
-    actions.append(ack);
-  }
-  const disposition = document.createElement("select");
-  disposition.name = "disposition";
-  for (const [value, label] of Object.entries(DISPOSITION_TEXT))
-    disposition.append(new Option(label, value));
-  const temp = document.createElement("input");
-  temp.name = "confirm_temp_c";
-  temp.className = "temp";
-  temp.type = "number";
-  temp.step = "0.1";
-  temp.min = "34";
-  temp.max = "43";
-  temp.placeholder = "复测 °C";
-  const note = document.createElement("input");
-  note.name = "note";
-  note.placeholder = "备注 Note";
-  actions.append(
-    disposition,
-    temp,
-    note,
-    button("处理完毕 Resolve", "resolve", () =>
-      act(`/api/alerts/${encodeURIComponent(alert.alert_id)}/resolve`, {
-        disposition: disposition.value,
-        confirm_temp_c: temp.value === "" ? null : Number(temp.value),
-        note: note.value === "" ? null : note.value,
-      }),
-    ),
-  );
-  item.append(title, facts, actions);
-  return item;
 }
 
-async function act(path: string, body: unknown): Promise<void> {
-  const response = await api(path, { method: "POST", body: JSON.stringify(body) });
-  if (!response.ok) window.alert(await errorOf(response));
+/** An alert's card, made once: its resolve form offers what the kind allows, nothing chosen. */
+function alertCard(alert: Alert): HTMLElement {
+  const text = ALERT_TEXT[alert.kind];
+  const rule = RESOLVING[alert.kind];
+  const id = alert.alert_id;
+  const error = h("p", { class: "error", role: "alert" });
+  const disposition = h("select", { name: "disposition", "aria-label": "处理结果 Outcome" });
+  disposition.append(new Option("请选择处理结果 Choose the outcome", "", true, true));
+  (disposition.firstElementChild as HTMLOptionElement).disabled = true;
+  for (const choice of dispositionChoices(alert.kind))
+    disposition.append(new Option(choice.label, choice.value));
+  const temp = rule.confirmingTemperature
+    ? h("input", {
+        name: "confirm_temp_c",
+        class: "temp",
+        type: "number",
+        inputmode: "decimal",
+        step: "0.1",
+        min: "34",
+        max: "43",
+        placeholder: "复测 °C",
+        "aria-label": "复测体温 Confirming temperature °C",
+      })
+    : null;
+  const note = h("input", { name: "note", placeholder: "备注 Note", "aria-label": "备注 Note" });
+  const resolve = button("处理完毕 Resolve", "resolve", async () => {
+    error.textContent = "";
+    if (disposition.value === "") {
+      error.textContent = "请选择处理结果 Choose the outcome";
+      disposition.focus();
+      return;
+    }
+    if (temp && temp.value === "") {
+      error.textContent = "请填写复测体温 Enter the confirming temperature";
+      temp.focus();
+      return;
+    }
+    error.textContent = await act(`/api/alerts/${encodeURIComponent(id)}/resolve`, {
+      disposition: disposition.value as Disposition,
+      confirm_temp_c: temp ? Number(temp.value) : null,
+      note: note.value === "" ? null : note.value,
+    });
+  });
+  const ack = button("确认 Acknowledge", "ack", async () => {
+    error.textContent = await act(`/api/alerts/${encodeURIComponent(id)}/ack`, {});
+  });
+  ack.classList.add("primary");
+  const card = h(
+    "li",
+    { class: "alert", "data-kind": alert.kind, "data-id": id },
+    h("div", { class: "title" }, text.zh, h("span", { class: "en" }, text.en)),
+    h("div", { class: "facts" }),
+    h("div", { class: "actions" }, ack),
+    h("form", { class: "resolve" }, disposition, temp, note, resolve),
+    error,
+  );
+  card.querySelector("form")?.addEventListener("submit", (event) => {
+    event.preventDefault();
+    resolve.click();
+  });
+  updateAlertCard(card, alert);
+  return card;
+}
+
+/** What changes on a card as the alert moves on: never the guard's own inputs. */
+function updateAlertCard(card: HTMLElement, alert: Alert): void {
+  card.dataset.state = alert.state;
+  (card.querySelector(".facts") as HTMLElement).textContent = alertFacts(alert);
+  const ack = card.querySelector<HTMLElement>("button[data-action=ack]");
+  if (ack) ack.hidden = alert.state !== "open";
+}
+
+/** Sends a guard's action; the error to show under the card ("" when done). */
+async function act(path: string, body: unknown): Promise<string> {
+  const response = await api(path, { method: "POST", body: JSON.stringify(body) }).catch(
+    () => null,
+  );
+  if (response === null) return "网络中断，未能提交 Not sent: the network is down";
   // The change itself arrives over the live channel, for every console at once.
+  return response.ok ? "" : await errorOf(response);
 }
 
 function addPassage(passage: Passage): void {
   const list = $("passages");
-  const item = document.createElement("li");
-  item.dataset.decision = passage.decision;
   const reasons = passage.reasons.map((r) => REASON_TEXT[r].zh).join("；");
-  item.textContent = [
-    new Date(passage.ts).toLocaleTimeString("zh-CN", { hour12: false }),
-    passage.checkpoint_id,
-    passage.decision === "allow" ? "放行 allow" : "拒绝 deny",
-    passage.holder_name ?? passage.pass_id,
-    passage.temp_c === null ? null : `${passage.temp_c.toFixed(1)} °C`,
-    reasons || null,
-  ]
-    .filter(Boolean)
-    .join(" · ");
+  const item = h(
+    "li",
+    { "data-decision": passage.decision },
+    [
+      new Date(passage.ts).toLocaleTimeString("zh-CN", { hour12: false }),
+      place(passage.checkpoint_id),
+      passage.decision === "allow" ? "放行 allow" : "拒绝 deny",
+      passage.holder_name ?? passage.pass_id,
+      passage.temp_c === null ? null : `${passage.temp_c.toFixed(1)} °C`,
+      reasons || null,
+    ]
+      .filter(Boolean)
+      .join(" · "),
+  );
   list.prepend(item);
   while (list.children.length > 50) list.lastElementChild?.remove();
 }
@@ -216,7 +274,7 @@ function addPassage(passage: Passage): void {
 let countsTimer: number | undefined;
 async function refreshCounts(): Promise<void> {
   window.clearTimeout(countsTimer);
-  countsTimer = window.setTimeout(async () => {
+  const load = async () => {
     const response = await api("/api/counts/today");
     if (!response.ok) return;
     const { checkpoints } = (await response.json()) as {
@@ -229,20 +287,23 @@ async function refreshCounts(): Promise<void> {
         fevers: number;
       }[];
     };
+    for (const c of checkpoints) checkpointNames.set(c.checkpoint_id, chineseFirst(c.name));
     const body = $("counts").querySelector("tbody") as HTMLElement;
     body.replaceChildren(
-      ...checkpoints.map((c) => {
-        const row = document.createElement("tr");
-        row.dataset.checkpoint = c.checkpoint_id;
-        for (const value of [c.name, c.passages, c.allowed, c.denied, c.fevers]) {
-          const cell = document.createElement("td");
-          cell.textContent = String(value);
-          row.append(cell);
-        }
-        return row;
-      }),
+      ...checkpoints.map((c) =>
+        h(
+          "tr",
+          { "data-checkpoint": c.checkpoint_id },
+          ...[chineseFirst(c.name), c.passages, c.allowed, c.denied, c.fevers].map((value) =>
+            h("td", {}, value),
+          ),
+        ),
+      ),
     );
-  }, 300);
+  };
+  // The first load is awaited (names before the first alert); later ones are coalesced.
+  if (checkpointNames.size === 0) await load();
+  else countsTimer = window.setTimeout(() => void load(), 300);
 }
 
 /** The link to the district: connected, or down with how much is waiting. */
@@ -267,15 +328,23 @@ async function refreshUpstream(): Promise<void> {
 
 async function refreshDevices(): Promise<void> {
   const health = (await (await api("/api/health")).json()) as {
-    devices: { id: string; online: boolean; last_seen: string | null; checkpoint_id: string }[];
+    devices: {
+      id: string;
+      kind: string;
+      online: boolean;
+      last_seen: string | null;
+      checkpoint_id: string;
+    }[];
   };
-  for (const device of health.devices)
+  for (const device of health.devices) {
+    deviceKinds.set(device.id, device.kind);
     updateDevice({
       device_id: device.id,
       online: device.online,
       ts: device.last_seen ?? "",
       checkpoint_id: device.checkpoint_id,
     } as DeviceStatus);
+  }
 }
 
 function updateDevice(
@@ -284,13 +353,15 @@ function updateDevice(
   const list = $("devices");
   let item = list.querySelector<HTMLElement>(`li[data-device="${CSS.escape(status.device_id)}"]`);
   if (!item) {
-    item = document.createElement("li");
-    item.dataset.device = status.device_id;
+    item = h("li", { "data-device": status.device_id });
     list.append(item);
   }
   item.dataset.online = String(status.online);
   const seen = status.ts ? new Date(status.ts).toLocaleTimeString("zh-CN", { hour12: false }) : "—";
-  item.textContent = `${status.device_id} (${status.checkpoint_id}) ${status.online ? "在线 online" : "离线 offline"} · ${seen}`;
+  item.replaceChildren(
+    h("span", {}, `${place(status.checkpoint_id)} · ${deviceName(status.device_id)}`),
+    h("span", {}, `${status.online ? "在线 online" : "离线 offline"} · ${seen}`),
+  );
 }
 
 void start();

@@ -6,6 +6,7 @@ import type {
   ScanData,
 } from "../gateway/live/protocol.js";
 import { LIVE_KIOSK_PATH } from "../gateway/live/protocol.js";
+import { splitName } from "./names.js";
 import {
   IDLE_VIEW,
   isStillCurrent,
@@ -228,16 +229,6 @@ function connect(): void {
     window.setTimeout(connect, retryDelayMs);
     retryDelayMs = Math.min(retryDelayMs * 2, 5000);
   };
-}
-
-/** "North gate / 北门" -> Chinese first, English beneath, whichever order it was written in. */
-function splitName(name: string): [string, string] {
-  const parts = name.split("/").map((part) => part.trim());
-  if (parts.length < 2) return [name, ""];
-  const hasHan = (s: string) => /\p{Script=Han}/u.test(s);
-  const zh = parts.find(hasHan) ?? parts[0] ?? name;
-  const en = parts.find((part) => part !== zh) ?? "";
-  return [zh, en];
 }
 
 function tick(): void {

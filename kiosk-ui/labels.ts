@@ -1,4 +1,5 @@
-import type { AlertKind } from "../gateway/domain/types.js";
+import { RESOLVING } from "../gateway/domain/resolving.js";
+import type { AlertKind, Disposition } from "../gateway/domain/types.js";
 import { REASON_TEXT } from "./screen.js";
 
 /** Names shown to guards and admins, Chinese first. */
@@ -18,12 +19,27 @@ export const ALERT_TEXT: Record<AlertKind, { zh: string; en: string }> = {
   },
 };
 
-export const DISPOSITION_TEXT: Record<string, string> = {
-  released: "复测正常放行 Released",
+export const DISPOSITION_TEXT: Record<Disposition, string> = {
+  released: "复测正常放行 Released (normal on re-measuring)",
   referred: "转送发热门诊 Referred to fever clinic",
   refused: "拒绝进入 Refused entry",
   false_alarm: "误报 False alarm",
+  fixed: "已修复 Fixed",
 };
+
+/** A pass alert is about who the person is: releasing means the guard checked them. */
+const PASS_DISPOSITION_TEXT: Partial<Record<Disposition, string>> = {
+  released: "核实身份后放行 Identity checked, let in",
+};
+
+/** The choices a guard has for an alert of this kind, in the order offered. */
+export function dispositionChoices(kind: AlertKind): { value: Disposition; label: string }[] {
+  const rule = RESOLVING[kind];
+  return rule.dispositions.map((value) => ({
+    value,
+    label: (!rule.confirmingTemperature && PASS_DISPOSITION_TEXT[value]) || DISPOSITION_TEXT[value],
+  }));
+}
 
 /** The gateway's error messages (English, SPEC 7 `{"error": …}`) said in Chinese first. */
 const ERROR_TEXT: [RegExp, (match: RegExpExecArray) => string][] = [
@@ -48,6 +64,13 @@ const ERROR_TEXT: [RegExp, (match: RegExpExecArray) => string][] = [
     () => "文件编码无法识别，请另存为 CSV UTF-8",
   ],
   [/^(body|query)\./, () => "填写有误"],
+  [/needs the confirming temperature$/, () => "请填写复测体温"],
+  [
+    /needs a normal confirming temperature; (.+) is not$/,
+    (m) => `复测体温 ${m[1]} 不正常，不能放行或判为误报`,
+  ],
+  [/ is resolved as (.+), not (.+)$/, () => "这类警报不能这样处理"],
+  [/takes no confirming temperature$/, () => "这类警报不需要复测体温"],
 ];
 
 const STATUS_TEXT: Record<number, string> = {
@@ -60,10 +83,13 @@ const STATUS_TEXT: Record<number, string> = {
   415: "文件类型不对",
   422: "无法处理",
   429: "请稍后再试",
+  503: "暂时无法处理，请稍后重试",
 };
 
 /** `中文 English` for a failed call: the Chinese from the message, else from the status. */
 export function errorText(status: number, message: string): string {
+  // A message the gateway already says in Chinese first is shown as it is.
+  if (/^\p{Script=Han}/u.test(message)) return message;
   for (const [pattern, say] of ERROR_TEXT) {
     const match = pattern.exec(message);
     if (match) return `${say(match)} ${message}`;

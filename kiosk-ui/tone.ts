@@ -7,10 +7,28 @@ export class Tone {
   private context: AudioContext | undefined;
   private timer: number | undefined;
 
+  private listeners: ((on: boolean) => void)[] = [];
+
   unlock(): void {
     this.audio()
       ?.resume()
+      .then(() => this.changed())
       .catch(() => {});
+  }
+
+  /** Whether the browser really lets the tone sound now (a page must be touched first). */
+  get isOn(): boolean {
+    return this.audio()?.state === "running";
+  }
+
+  /** Calls `listener` with whether sound is on now, and each time that changes. */
+  onChange(listener: (on: boolean) => void): void {
+    this.listeners.push(listener);
+    listener(this.isOn);
+  }
+
+  private changed(): void {
+    for (const listener of this.listeners) listener(this.isOn);
   }
 
   fever(): void {
@@ -32,7 +50,10 @@ export class Tone {
   }
 
   private audio(): AudioContext | undefined {
-    if (!this.context && typeof AudioContext !== "undefined") this.context = new AudioContext();
+    if (!this.context && typeof AudioContext !== "undefined") {
+      this.context = new AudioContext();
+      this.context.onstatechange = () => this.changed();
+    }
     return this.context;
   }
 

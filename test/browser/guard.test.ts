@@ -35,7 +35,7 @@ describe("the guard console in Chromium", () => {
     await guard.fill("input[name=password]", "guard-pass-1");
     await guard.click("#login-form button[type=submit]");
     await guard.locator('body[data-connection="online"]').waitFor();
-    await expect(guard.locator("#who").textContent()).resolves.toBe("guard1 (guard)");
+    await expect(guard.locator("#who").textContent()).resolves.toBe("guard1 (值守)");
     await guard
       .locator('#upstream[data-state="off"]', { hasText: "District: not configured" })
       .waitFor();

@@ -44,15 +44,22 @@ export interface LayoutProblem {
 
 /**
  * What a person would not see whole on this screen: every visible text run whose box lies
- * (even partly) outside the viewport or is smaller than `minFontPx`, and a page wider than the
+ * (even partly) outside the viewport (or only beyond its sides, for a page that scrolls) or is smaller than `minFontPx`, and a page wider than the
  * screen (sideways scrolling). Runs in the page (plain JavaScript: the tests' own types have no
  * DOM).
  */
-export function layoutProblems(page: Page, minFontPx: number): Promise<LayoutProblem[]> {
-  return page.evaluate(`(${LAYOUT_PROBLEMS})(${Number(minFontPx)})`);
+export function layoutProblems(
+  page: Page,
+  minFontPx: number,
+  /** "screen": everything within the viewport (a kiosk); "width": nothing sideways (a page that scrolls). */
+  fit: "screen" | "width" = "screen",
+): Promise<LayoutProblem[]> {
+  return page.evaluate(
+    `(${LAYOUT_PROBLEMS})(${Number(minFontPx)}, ${fit === "screen" ? "true" : "false"})`,
+  );
 }
 
-const LAYOUT_PROBLEMS = `(minPx) => {
+const LAYOUT_PROBLEMS = `(minPx, vertical) => {
   const problems = [];
   const width = window.innerWidth;
   const height = window.innerHeight;
@@ -72,7 +79,8 @@ const LAYOUT_PROBLEMS = `(minPx) => {
     range.selectNodeContents(node);
     for (const rect of range.getClientRects()) {
       if (rect.width === 0 || rect.height === 0) continue;
-      if (rect.left < -1 || rect.top < -1 || rect.right > width + 1 || rect.bottom > height + 1)
+      const sideways = rect.left < -1 || rect.right > width + 1;
+      if (sideways || (vertical && (rect.top < -1 || rect.bottom > height + 1)))
         problems.push({
           text,
           problem: "outside the screen at " + [rect.left, rect.top, rect.right, rect.bottom].map(Math.round).join(","),
