@@ -1,4 +1,5 @@
 import type { PassageReason, ReadingStatus } from "../gateway/domain/types.js";
+import { REASON_WORDS } from "../gateway/domain/words.js";
 import type { PassageData, ReadingData } from "../gateway/live/protocol.js";
 import type { PromptKey } from "./prompts.js";
 
@@ -118,17 +119,7 @@ export function isStillCurrent(readingTs: string, nowMs: number, view: ScreenVie
 }
 
 /** What each reason tells the person at the gate, Chinese first. */
-export const REASON_TEXT: Record<PassageReason, { zh: string; en: string }> = {
-  fever: { zh: "体温异常", en: "High temperature" },
-  low: { zh: "体温偏低，请稍候再测", en: "Reading too low: wait and measure again" },
-  invalid: { zh: "测量失败，请重新测量", en: "Measurement failed: measure again" },
-  unknown_pass: { zh: "出入证未登记", en: "Pass not registered" },
-  revoked_pass: { zh: "出入证已注销", en: "Pass revoked" },
-  expired_pass: { zh: "出入证已过期", en: "Pass expired" },
-  observation: { zh: "居家观察期间，请勿外出", en: "Under home observation: please stay home" },
-  no_pass: { zh: "请刷卡或出示出入证", en: "Please show your pass" },
-  no_temperature: { zh: "请先测量体温", en: "Please take your temperature first" },
-};
+export const REASON_TEXT = REASON_WORDS;
 
 const TEMPERATURE_REASONS: readonly PassageReason[] = ["fever", "low", "invalid"];
 

@@ -71,7 +71,11 @@ export function createApp(ctx: ApiContext): Express {
   });
   app.use("/api/auth", authRouter(ctx.store, ctx.logins, ctx.sessionTtlMs));
   app.use("/api/readings", requireRole(ctx.store, "guard", "admin"), readingsRouter(ctx.store));
-  app.use("/api/passes", requireRole(ctx.store, "admin"), passesRouter(ctx.store));
+  app.use(
+    "/api/passes",
+    requireRole(ctx.store, "admin"),
+    passesRouter(ctx.store, ctx.config.site.timezone),
+  );
   app.use("/api/users", requireRole(ctx.store, "admin"), usersRouter(ctx.store));
   app.use("/api/audit", requireRole(ctx.store, "admin"), auditRouter(ctx.store));
   app.use("/api/config", requireRole(ctx.store, "admin"), configRouter(ctx));
@@ -79,7 +83,7 @@ export function createApp(ctx: ApiContext): Express {
   app.use(
     "/api/export",
     requireRole(ctx.store, "admin"),
-    exportRouter(ctx.store, ctx.config.site.timezone),
+    exportRouter(ctx.store, ctx.config.site.timezone, (id) => ctx.devices.checkpoint(id)?.name),
   );
   app.get("/api/summary/daily", requireRole(ctx.store, "guard", "admin"), (req, res) => {
     const zone = ctx.config.site.timezone;

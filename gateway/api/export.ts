@@ -3,6 +3,16 @@ import { Router } from "express";
 import { z } from "zod";
 import { BOM, csvLine, localTime } from "../domain/csv.js";
 import { ALERT_KINDS, ALERT_STATES, PASSAGE_REASONS, READING_STATUSES } from "../domain/types.js";
+import {
+  ALERT_STATE_WORDS,
+  ALERT_WORDS,
+  chineseFirst,
+  DECISION_WORDS,
+  DISPOSITION_WORDS,
+  REASON_WORDS,
+  STATUS_WORDS,
+  type Words,
+} from "../domain/words.js";
 import type { Store } from "../store/store.js";
 import { recordAction } from "./audit.js";
 import { HttpError } from "./errors.js";
@@ -35,21 +45,30 @@ interface Export {
  * page at a time with back-pressure, so memory stays flat whatever the row count; times in the
  * site's time zone; each export audited with its filters and row count.
  */
-export function exportRouter(store: Store, timeZone: string): Router {
+export function exportRouter(
+  store: Store,
+  timeZone: string,
+  checkpointName: (id: string) => string | undefined,
+): Router {
   const time = (iso: string | null) => (iso === null ? null : localTime(Date.parse(iso), timeZone));
+  const place = (id: string | null) =>
+    id === null ? null : chineseFirst(checkpointName(id) ?? id);
+  const zh = <K extends string>(words: Record<K, Words>, key: K | null) =>
+    key === null ? null : (words[key]?.zh ?? key);
   const next = (cursor: string | null) => (cursor === null ? undefined : Number(cursor));
   const exports: Record<string, Export> = {
     readings: {
       header: [
-        "id",
-        "time",
-        "device_id",
-        "checkpoint_id",
-        "temp_c",
-        "raw_c",
-        "ambient_c",
-        "status",
-        "pass_id",
+        "编号 id",
+        "时间 time",
+        "检查点 checkpoint",
+        "设备 device_id",
+        "体温 temp_c",
+        "原始读数 raw_c",
+        "环境温度 ambient_c",
+        "状态 status",
+        "出入证号 pass_id",
+        "检查点编号 checkpoint_id",
       ],
       page(query, cursor) {
         const page = store.readings.page({
@@ -66,13 +85,14 @@ export function exportRouter(store: Store, timeZone: string): Router {
           rows: page.items.map((r) => [
             r.id,
             time(r.ts),
+            place(r.checkpoint_id),
             r.device_id,
-            r.checkpoint_id,
             r.temp_c,
             r.raw_c,
             r.ambient_c,
-            r.status,
+            zh(STATUS_WORDS, r.status),
             r.pass_id,
+            r.checkpoint_id,
           ]),
           next: next(page.next_cursor),
         };
@@ -80,14 +100,15 @@ export function exportRouter(store: Store, timeZone: string): Router {
     },
     passages: {
       header: [
-        "id",
-        "time",
-        "checkpoint_id",
-        "pass_id",
-        "holder_name",
-        "temp_c",
-        "decision",
-        "reasons",
+        "编号 id",
+        "时间 time",
+        "检查点 checkpoint",
+        "出入证号 pass_id",
+        "姓名 holder_name",
+        "体温 temp_c",
+        "结果 decision",
+        "原因 reasons",
+        "检查点编号 checkpoint_id",
       ],
       page(query, cursor) {
         const page = store.passages.page({
@@ -104,12 +125,13 @@ export function exportRouter(store: Store, timeZone: string): Router {
           rows: page.items.map((p) => [
             p.id,
             time(p.ts),
-            p.checkpoint_id,
+            place(p.checkpoint_id),
             p.pass_id,
             p.holder_name,
             p.temp_c,
-            p.decision,
-            p.reasons.join(";"),
+            zh(DECISION_WORDS, p.decision),
+            p.reasons.map((reason) => zh(REASON_WORDS, reason)).join("；"),
+            p.checkpoint_id,
           ]),
           next: next(page.next_cursor),
         };
@@ -117,21 +139,22 @@ export function exportRouter(store: Store, timeZone: string): Router {
     },
     alerts: {
       header: [
-        "id",
-        "opened_at",
-        "kind",
-        "state",
-        "checkpoint_id",
-        "device_id",
-        "pass_id",
-        "temp_c",
-        "acknowledged_by",
-        "acknowledged_at",
-        "resolved_by",
-        "resolved_at",
-        "disposition",
-        "confirm_temp_c",
-        "note",
+        "编号 id",
+        "发生时间 opened_at",
+        "类型 kind",
+        "状态 state",
+        "检查点 checkpoint",
+        "设备 device_id",
+        "出入证号 pass_id",
+        "体温 temp_c",
+        "确认人 acknowledged_by",
+        "确认时间 acknowledged_at",
+        "处理人 resolved_by",
+        "处理时间 resolved_at",
+        "处理结果 disposition",
+        "复测体温 confirm_temp_c",
+        "备注 note",
+        "检查点编号 checkpoint_id",
       ],
       page(query, cursor) {
         const page = store.alerts.page({
@@ -149,9 +172,9 @@ export function exportRouter(store: Store, timeZone: string): Router {
           rows: page.items.map((a) => [
             a.id,
             time(a.opened_at),
-            a.kind,
-            a.state,
-            a.checkpoint_id,
+            zh(ALERT_WORDS, a.kind),
+            zh(ALERT_STATE_WORDS, a.state),
+            place(a.checkpoint_id),
             a.device_id,
             a.pass_id,
             a.temp_c,
@@ -159,9 +182,10 @@ export function exportRouter(store: Store, timeZone: string): Router {
             time(a.acknowledged_at),
             a.resolved_by,
             time(a.resolved_at),
-            a.disposition,
+            zh(DISPOSITION_WORDS, a.disposition),
             a.confirm_temp_c,
             a.note,
+            a.checkpoint_id,
           ]),
           next: next(page.next_cursor),
         };

@@ -3,6 +3,11 @@ import { z } from "zod";
 import { BOM, csvLine } from "../domain/csv.js";
 import { CsvError, type CsvRecord, parseCsv } from "../domain/csv-parse.js";
 import {
+  STATUS_HELP,
+  spreadsheetInstant,
+  spreadsheetStatus,
+} from "../domain/spreadsheet-values.js";
+import {
   type DecodedText,
   decodeSpreadsheetText,
   TextEncodingError,
@@ -67,19 +72,91 @@ const IMPORT_COLUMNS = [
   "valid_until",
   "observation_until",
 ] as const;
+type ImportColumn = (typeof IMPORT_COLUMNS)[number];
+const REQUIRED_COLUMNS: readonly ImportColumn[] = ["pass_id", "holder_name"];
+
+/** The columns' Chinese names, as the template and the exports write them. */
+const COLUMN_ZH: Record<ImportColumn, string> = {
+  pass_id: "出入证号",
+  holder_name: "姓名",
+  unit: "房号",
+  status: "状态",
+  valid_until: "有效期至",
+  observation_until: "居家观察至",
+};
+
+/** A header cell as a column: `pass_id`, `出入证号`, or both (`出入证号 pass_id`); null if unknown. */
+function importColumn(cell: string): ImportColumn | null {
+  const words = cell
+    .trim()
+    .toLowerCase()
+    .split(/[\s()（）]+/)
+    .filter(Boolean);
+  return (
+    IMPORT_COLUMNS.find((key) => words.includes(key) || words.includes(COLUMN_ZH[key])) ?? null
+  );
+}
+
+/** The zod messages a spreadsheet cell can get, said in Chinese first. */
+const PROBLEM_ZH: [RegExp, string][] = [
+  [/is required/, "必填"],
+  [/must be text/, "须为文字"],
+  [/too big|at most|<=/i, "太长"],
+  [/line break/, "不能换行"],
+];
+
+function cellProblem(column: string, message: string): string {
+  const zh = PROBLEM_ZH.find(([pattern]) => pattern.test(message))?.[1] ?? "有误";
+  return `${COLUMN_ZH[column as ImportColumn] ?? column} ${column}：${zh} / ${column}: ${message}`;
+}
+
+/**
+ * A spreadsheet row as the API's body: dates in any form an office types (2027-12-31,
+ * 2027/12/31, with a time, in the site's zone) and status words in Chinese; what cannot be read
+ * is said per cell, Chinese first.
+ */
+function spreadsheetRow(
+  cells: Partial<Record<ImportColumn, string>>,
+  timeZone: string,
+): { row: Record<string, unknown>; problems: string[] } {
+  const row: Record<string, unknown> = {};
+  const problems: string[] = [];
+  for (const [column, value] of Object.entries(cells) as [ImportColumn, string][]) {
+    if (column === "valid_until" || column === "observation_until") {
+      if (value === "") row[column] = null;
+      else {
+        const ms = spreadsheetInstant(value, timeZone);
+        if (ms === null)
+          problems.push(
+            `${COLUMN_ZH[column]} ${column}：看不懂的日期“${value}”，请写 2027-12-31、2027/12/31 或 2027-12-31 18:00 / ${column}: not a date: write 2027-12-31, 2027/12/31 or 2027-12-31 18:00`,
+          );
+        else row[column] = new Date(ms).toISOString();
+      }
+    } else if (column === "status") {
+      if (value === "") continue;
+      const status = spreadsheetStatus(value);
+      if (status === null)
+        problems.push(
+          `状态 status：看不懂的状态“${value}”，请写 ${STATUS_HELP} / status: write active or revoked`,
+        );
+      else row.status = status;
+    } else if (value !== "") row[column] = value;
+  }
+  return { row, problems };
+}
 
 /** The pass registry (SPEC 7 `/api/passes`, admin only). */
 /** The largest pass file taken (about 20,000 passes); larger is 413. */
 export const IMPORT_LIMIT = "2mb";
 
-export function passesRouter(store: Store): Router {
+export function passesRouter(store: Store, timeZone: string): Router {
   const router = Router();
   // A template for the property office's spreadsheet, with the header SPEC 7 names.
   router.get("/import/template.csv", (_req, res) => {
     res.setHeader("Content-Type", "text/csv; charset=utf-8");
     res.setHeader("Content-Disposition", 'attachment; filename="passes-template.csv"');
     res.send(
-      `${BOM}${csvLine([...IMPORT_COLUMNS])}${csvLine(["0012345678", "王小明", "3-2-401", "active", "2027-12-31T23:59:59+08:00", ""])}`,
+      `${BOM}${csvLine(IMPORT_COLUMNS.map((key) => `${COLUMN_ZH[key]} ${key}`))}${csvLine(["0012345678", "王小明", "3-2-401", "有效", "2027-12-31", ""])}`,
     );
   });
   /**
@@ -106,13 +183,15 @@ export function passesRouter(store: Store): Router {
       throw error;
     }
     const [header, ...records] = parsed;
-    const names = header?.fields.map((name) => name.trim().toLowerCase()) ?? [];
-    const missing = ["pass_id", "holder_name"].filter((name) => !names.includes(name));
-    const unknown = names.filter((name) => !(IMPORT_COLUMNS as readonly string[]).includes(name));
+    const names = header?.fields.map(importColumn) ?? [];
+    const missing = REQUIRED_COLUMNS.filter((name) => !names.includes(name));
+    const unknown = (header?.fields ?? []).filter((_, i) => names[i] === null);
     if (missing.length > 0 || unknown.length > 0) {
+      const named = (keys: readonly string[]) =>
+        keys.map((key) => `${COLUMN_ZH[key as ImportColumn]} ${key}`).join("、");
       throw new HttpError(
         400,
-        `line 1: the header needs ${IMPORT_COLUMNS.join(",")}${missing.length ? `; missing ${missing.join(", ")}` : ""}${unknown.length ? `; unknown ${unknown.join(", ")}` : ""}`,
+        `第1行表头应为 ${named(IMPORT_COLUMNS)}${missing.length ? `；缺少 ${named(missing)}` : ""}${unknown.length ? `；不认识 ${unknown.join("、")}` : ""}，请使用模板 / line 1: the header needs ${IMPORT_COLUMNS.join(",")}${missing.length ? `; missing ${missing.join(", ")}` : ""}${unknown.length ? `; unknown ${unknown.join(", ")}` : ""}`,
       );
     }
     const errors: { line: number; message: string }[] = [];
@@ -121,18 +200,21 @@ export function passesRouter(store: Store): Router {
     for (const [i, record] of records.entries()) {
       // A large file is checked in slices, so the gateway keeps serving devices meanwhile.
       if (i > 0 && i % 500 === 0) await new Promise((resolve) => setImmediate(resolve));
-      const row: Record<string, unknown> = {};
+      const cells: Partial<Record<ImportColumn, string>> = {};
       names.forEach((name, i) => {
-        const value = record.fields[i]?.trim() ?? "";
-        if (value !== "") row[name] = value;
-        else if (name === "valid_until" || name === "observation_until") row[name] = null;
+        if (name) cells[name] = record.fields[i]?.trim() ?? "";
       });
+      const { row, problems } = spreadsheetRow(cells, timeZone);
+      if (problems.length > 0) {
+        errors.push({ line: record.line, message: problems.join("; ") });
+        continue;
+      }
       const result = createBody.safeParse(row);
       if (!result.success) {
         errors.push({
           line: record.line,
           message: result.error.issues
-            .map((issue) => `${issue.path.join(".")}: ${issue.message}`)
+            .map((issue) => cellProblem(String(issue.path[0]), issue.message))
             .join("; "),
         });
         continue;
@@ -140,7 +222,7 @@ export function passesRouter(store: Store): Router {
       if (seen.has(result.data.pass_id)) {
         errors.push({
           line: record.line,
-          message: `pass_id: ${result.data.pass_id} appears twice in the file`,
+          message: `出入证号 pass_id：${result.data.pass_id} 在文件中出现两次 / pass_id: ${result.data.pass_id} appears twice in the file`,
         });
         continue;
       }

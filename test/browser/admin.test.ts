@@ -127,7 +127,9 @@ describe("the admin's desk in Chromium", () => {
     const bytes = readFileSync((await download.path()) as string);
     expect([...bytes.subarray(0, 3)]).toEqual([0xef, 0xbb, 0xbf]);
     const lines = bytes.toString("utf8").slice(1).trimEnd().split("\r\n");
-    expect(lines[0]).toBe("id,time,checkpoint_id,pass_id,holder_name,temp_c,decision,reasons");
+    expect(lines[0]).toBe(
+      "编号 id,时间 time,检查点 checkpoint,出入证号 pass_id,姓名 holder_name,体温 temp_c,结果 decision,原因 reasons,检查点编号 checkpoint_id",
+    );
     expect(lines.slice(1).map((l) => l.split(",")[5])).toEqual(["39.2", "38.7"]);
     const audit = (await (
       await fetch(`${gw.httpUrl}/api/audit?action=export`, { headers: adminAuth })

@@ -56,10 +56,13 @@ describe("CSV export", () => {
     const bytes = Buffer.from(await response.arrayBuffer());
     expect([...bytes.subarray(0, 3)]).toEqual([0xef, 0xbb, 0xbf]);
     const lines = bytes.toString("utf8").slice(1).trimEnd().split("\r\n");
-    expect(lines[0]).toBe("id,time,checkpoint_id,pass_id,holder_name,temp_c,decision,reasons");
+    // Chinese column names with the English key after; values in Chinese; the id kept too.
+    expect(lines[0]).toBe(
+      "编号 id,时间 time,检查点 checkpoint,出入证号 pass_id,姓名 holder_name,体温 temp_c,结果 decision,原因 reasons,检查点编号 checkpoint_id",
+    );
     expect(lines).toHaveLength(ROWS + 1);
     expect(lines.at(-1)).toBe(
-      `gw-test:1,2026-11-23 00:30:05,gate-2,P0,'=cmd|' /C calc'!A0,38.2,deny,fever`,
+      `gw-test:1,2026-11-23 00:30:05,南门 South gate,P0,'=cmd|' /C calc'!A0,38.2,拒绝,体温异常,gate-2`,
     );
     expect(lines[1]).toContain("王小明");
   });

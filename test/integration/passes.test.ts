@@ -257,9 +257,12 @@ describe("importing passes from the property office's spreadsheet", () => {
     };
     expect(result.imported).toBe(2);
     expect(result.errors.map((e) => e.line)).toEqual([3, 5, 6]);
-    expect(result.errors[0]?.message).toMatch(/^holder_name: /);
-    expect(result.errors[1]?.message).toMatch(/^status: /);
-    expect(result.errors[2]?.message).toBe("pass_id: 6000000001 appears twice in the file");
+    // Chinese first, the column's key and English after.
+    expect(result.errors[0]?.message).toBe("姓名 holder_name：必填 / holder_name: is required");
+    expect(result.errors[1]?.message).toMatch(/^状态 status：看不懂的状态“lost”/);
+    expect(result.errors[2]?.message).toBe(
+      "出入证号 pass_id：6000000001 在文件中出现两次 / pass_id: 6000000001 appears twice in the file",
+    );
     const pass = (await (await api("GET", "/api/passes/6000000003", admin)).json()) as {
       holder_name: string;
       status: string;
@@ -312,17 +315,64 @@ describe("importing passes from the property office's spreadsheet", () => {
   it("refuses a file without the required columns, naming line 1", async () => {
     const response = await importCsv("card,name\n1,x\n");
     expect(response.status).toBe(400);
-    expect(((await response.json()) as { error: string }).error).toMatch(
-      /^line 1: the header needs/,
-    );
+    const { error } = (await response.json()) as { error: string };
+    expect(error).toMatch(/^第1行表头应为 出入证号 pass_id、姓名 holder_name/);
+    expect(error).toContain("不认识 card、name");
+    expect(error).toContain("line 1: the header needs");
   });
 
   it("offers a template with the header row", async () => {
     const response = await api("GET", "/api/passes/import/template.csv", admin);
     const bytes = Buffer.from(await response.arrayBuffer());
     expect([...bytes.subarray(0, 3)]).toEqual([0xef, 0xbb, 0xbf]);
-    expect(bytes.toString("utf8").slice(1).split("\r\n")[0]).toBe(
-      "pass_id,holder_name,unit,status,valid_until,observation_until",
+    const [header, example] = bytes.toString("utf8").slice(1).split("\r\n");
+    expect(header).toBe(
+      "出入证号 pass_id,姓名 holder_name,房号 unit,状态 status,有效期至 valid_until,居家观察至 observation_until",
     );
+    expect(example).toBe("0012345678,王小明,3-2-401,有效,2027-12-31,");
+    // The template as the office fills it in goes straight back in.
+    const result = (await (
+      await importCsv(`${header}\r\n6000000020,周杰,8-1-101,有效,2027/12/31,\r\n`)
+    ).json()) as {
+      imported: number;
+    };
+    expect(result.imported).toBe(1);
+  });
+
+  it("takes dates and status words as an office types them, and says in Chinese first what it cannot read", async () => {
+    const rows = [
+      ["6000000031", "2027-12-31", "有效", "2027-12-31T23:59:59.999+08:00", "active"],
+      ["6000000032", "2027/12/31", "正常", "2027-12-31T23:59:59.999+08:00", "active"],
+      ["6000000033", "2027-12-31 18:00", "注销", "2027-12-31T18:00:00+08:00", "revoked"],
+      ["6000000034", "2027/12/31 18:00:30", "停用", "2027-12-31T18:00:30+08:00", "revoked"],
+      ["6000000035", "2027年12月31日", "active", "2027-12-31T23:59:59.999+08:00", "active"],
+      ["6000000036", "2027-12-31T10:00:00Z", "revoked", "2027-12-31T10:00:00Z", "revoked"],
+    ];
+    const csv = `有效期至,出入证号,姓名,状态\n${rows.map(([id, date, status]) => `${date},${id},测试,${status}`).join("\n")}\n2027-13-01,6000000037,测试,有效\n2027-12-31,6000000038,测试,过期\n`;
+    const result = (await (await importCsv(csv)).json()) as {
+      imported: number;
+      errors: { line: number; message: string }[];
+    };
+    expect(result.imported).toBe(rows.length);
+    for (const [id, , , until, status] of rows) {
+      const pass = (await (await api("GET", `/api/passes/${id}`, admin)).json()) as {
+        valid_until: string;
+        status: string;
+      };
+      expect(Date.parse(pass.valid_until), id).toBe(Date.parse(until as string));
+      expect(pass.status, id).toBe(status);
+    }
+    expect(result.errors).toEqual([
+      {
+        line: 8,
+        message:
+          "有效期至 valid_until：看不懂的日期“2027-13-01”，请写 2027-12-31、2027/12/31 或 2027-12-31 18:00 / valid_until: not a date: write 2027-12-31, 2027/12/31 or 2027-12-31 18:00",
+      },
+      {
+        line: 9,
+        message:
+          "状态 status：看不懂的状态“过期”，请写 有效/已注销 (active/revoked) / status: write active or revoked",
+      },
+    ]);
   });
 });
