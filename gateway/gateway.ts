@@ -306,6 +306,7 @@ export class Gateway {
       logins,
       configView: () => this.currentConfig,
       reloadConfig: (actor, address) => this.reloadConfig(actor, address),
+      configFile: this.options.loadConfig !== undefined,
     });
     const http = new HttpServer(
       app,

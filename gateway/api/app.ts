@@ -35,6 +35,8 @@ export interface ApiContext extends HealthSources {
   logins: AccountLogin;
   configView: () => GatewayConfig;
   reloadConfig: (actor: string, address: string | null) => ReloadOutcome;
+  /** Whether a config file backs this gateway (reload reads it again). */
+  configFile: boolean;
 }
 
 /** The express app: one router per resource (STYLE 12), errors answered as JSON. */

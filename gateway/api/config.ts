@@ -10,12 +10,21 @@ import type { GatewayConfig } from "../config/schema.js";
 export function configRouter(ctx: {
   configView: () => GatewayConfig;
   reloadConfig: (actor: string, address: string | null) => ReloadOutcome;
+  /** False when the gateway runs on its built-in config (the demo): there is no file to read. */
+  configFile: boolean;
 }): Router {
   const router = Router();
   router.get("/", (_req, res) => {
     res.json(redactSecrets(ctx.configView()));
   });
   router.post("/reload", (req, res) => {
+    if (!ctx.configFile) {
+      res.status(409).json({
+        error:
+          "没有配置文件可重新加载：本网关以内置配置运行 / There is no config file to reload: this gateway runs on its built-in config",
+      });
+      return;
+    }
     const outcome = ctx.reloadConfig(res.locals.account?.username ?? "anonymous", req.ip ?? null);
     if (outcome.outcome === "rejected")
       res.status(422).json({ error: `config refused: ${outcome.problems.join("; ")}`, ...outcome });

@@ -1,6 +1,7 @@
 import { $, h } from "../dom.js";
 import { api, errorOf } from "../session.js";
 import { CursorPager } from "./pager.js";
+import { detailsText } from "./readable.js";
 import { inputToIso, type Site, showTime } from "./site.js";
 
 /** What each audited action is called on the page (README: the audit log's actions). */
@@ -88,11 +89,7 @@ export class AuditView {
           h("td", {}, entry.actor),
           h("td", {}, ACTION_TEXT[entry.action] ?? entry.action),
           h("td", {}, entry.target ?? ""),
-          h(
-            "td",
-            { class: "details" },
-            entry.details === null ? "" : JSON.stringify(entry.details),
-          ),
+          h("td", { class: "details" }, detailsText(entry.details)),
           h("td", {}, entry.address ?? ""),
         ),
       ),

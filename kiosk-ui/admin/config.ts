@@ -1,5 +1,6 @@
 import { $ } from "../dom.js";
 import { api, errorOf } from "../session.js";
+import { configTables } from "./readable.js";
 
 /** The config view (SPEC 7 "config view"): the config in force, and a reload button. */
 export class ConfigView {
@@ -9,9 +10,11 @@ export class ConfigView {
 
   async open(): Promise<void> {
     const response = await api("/api/config");
-    $("config-view").textContent = response.ok
-      ? JSON.stringify(await response.json(), null, 2)
-      : await errorOf(response);
+    $("config-view").replaceChildren(
+      ...(response.ok
+        ? configTables((await response.json()) as Record<string, unknown>)
+        : [await errorOf(response)]),
+    );
   }
 
   private async reload(): Promise<void> {

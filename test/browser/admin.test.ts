@@ -255,6 +255,12 @@ describe("the admin's desk in Chromium", () => {
     await expect(
       page.locator('#audit-table tr[data-action="login_failed"]').first().textContent(),
     ).resolves.toContain("admin");
+    // Details read as words, not JSON.
+    const details = await page
+      .locator('#audit-table tr[data-action="pass_import"] td.details')
+      .first()
+      .textContent();
+    expect(details).toMatch(/^导入 imported: \d+，错误 errors: \d+，编码 encoding: /);
     await screenshot(page, "admin-5-audit-log");
 
     await page.click("nav a[data-view=users]");
@@ -271,16 +277,26 @@ describe("the admin's desk in Chromium", () => {
     await screenshot(page, "admin-6-users");
   });
 
-  it("shows the config in force without passwords, and says why a reload is refused", async () => {
+  it("shows the config in force as tables without passwords, and says truly that there is no file to reload", async () => {
     await page.click("nav a[data-view=config]");
-    await page.locator("#config-view", { hasText: '"gateway_id": "gw-test"' }).waitFor();
+    const setting = (path: string) =>
+      page.locator(`#config-view tr[data-path="${path}"] td`).textContent();
+    await page.locator('#config-view tr[data-path="gateway_id"]').waitFor();
+    await expect(setting("gateway_id")).resolves.toBe("gw-test");
+    await expect(setting("admin_password")).resolves.toBe("***");
+    await expect(setting("screening.fever_above_c")).resolves.toBe("37.3");
+    await expect(
+      page.locator('#config-view table[data-table="checkpoints"]').textContent(),
+    ).resolves.toContain("North gate / 北门");
     const shown = (await page.locator("#config-view").textContent()) ?? "";
-    expect(shown).toContain('"admin_password": "***"');
     expect(shown).not.toContain(ADMIN_PASSWORD);
+    expect(shown).not.toContain('"');
     await page.click("#config-reload");
     // This test's gateway was started from an object, not a file: nothing to read again.
     await page
-      .locator('#config-result[data-outcome="rejected"]', { hasText: "配置文件有误" })
+      .locator('#config-result[data-outcome="rejected"]', {
+        hasText: "没有配置文件可重新加载：本网关以内置配置运行",
+      })
       .waitFor();
     await screenshot(page, "admin-7-config");
   });

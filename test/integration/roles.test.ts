@@ -57,7 +57,7 @@ describe("the role matrix: every route for anonymous, guard and admin", () => {
     ["GET", "/api/passages/gw-test:424242", undefined, [401, 404, 404]],
     ["GET", "/api/config", undefined, [401, 403, 200]],
     // This gateway was started without a config file: the reload is refused (422), for admins.
-    ["POST", "/api/config/reload", undefined, [401, 403, 422]],
+    ["POST", "/api/config/reload", undefined, [401, 403, 409]],
     ["GET", "/admin", undefined, [200, 200, 200]],
     [
       "POST",
