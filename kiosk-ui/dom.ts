@@ -26,6 +26,39 @@ export function button(label: string, action: string, onClick: () => void): HTML
   return element;
 }
 
+/**
+ * A button for what is not undone by a click (revoking a pass, starting a home observation):
+ * the first click asks again on the button itself ("确认注销？"), the second within a few
+ * seconds does it; otherwise it goes back to how it was. No dialog to get in the way.
+ */
+export function confirmButton(
+  label: string,
+  confirmLabel: string,
+  action: string,
+  onConfirm: () => void,
+  armedMs = 5000,
+): HTMLButtonElement {
+  const element = h("button", { type: "button", "data-action": action }, label);
+  let timer: number | undefined;
+  const disarm = () => {
+    window.clearTimeout(timer);
+    delete element.dataset.armed;
+    element.textContent = label;
+  };
+  element.addEventListener("click", () => {
+    if (element.dataset.armed === undefined) {
+      element.dataset.armed = "true";
+      element.textContent = confirmLabel;
+      timer = window.setTimeout(disarm, armedMs);
+      return;
+    }
+    disarm();
+    onConfirm();
+  });
+  element.addEventListener("blur", disarm);
+  return element;
+}
+
 export const $ = (id: string) => document.getElementById(id) as HTMLElement;
 
 function camel(name: string): string {

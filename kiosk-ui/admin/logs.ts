@@ -9,6 +9,7 @@ import {
 } from "../../gateway/domain/types.js";
 import { $, button, h } from "../dom.js";
 import { ALERT_TEXT, DISPOSITION_TEXT } from "../labels.js";
+import { chineseFirst } from "../names.js";
 import { REASON_TEXT } from "../screen.js";
 import { api, errorOf } from "../session.js";
 import { CursorPager } from "./pager.js";
@@ -52,7 +53,9 @@ export class LogsView {
   constructor(private readonly site: Site) {
     const select = (name: string) => this.form.elements.namedItem(name) as HTMLSelectElement;
     for (const c of site.checkpoints)
-      select("checkpoint").append(new Option(`${c.name} (${c.checkpoint_id})`, c.checkpoint_id));
+      select("checkpoint").append(
+        new Option(`${chineseFirst(c.name)} (${c.checkpoint_id})`, c.checkpoint_id),
+      );
     for (const s of READING_STATUSES) select("status").append(new Option(STATUS_TEXT[s], s));
     for (const r of PASSAGE_REASONS)
       select("reason").append(new Option(`${REASON_TEXT[r].zh} ${REASON_TEXT[r].en}`, r));
@@ -136,10 +139,16 @@ export class LogsView {
     $("log-empty").hidden = items.length > 0;
   }
 
+  /** A checkpoint by its name, Chinese first ("北门 North gate"), not its id. */
+  private checkpoint(id: string | null): string {
+    return chineseFirst(
+      this.site.checkpoints.find((c) => c.checkpoint_id === id)?.name ?? id ?? "",
+    );
+  }
+
   private columns(): Column<Reading>[] | Column<Passage>[] | Column<Alert>[] {
     const time = (iso: string) => showTime(this.site, iso);
-    const checkpoint = (id: string | null) =>
-      this.site.checkpoints.find((c) => c.checkpoint_id === id)?.name ?? id ?? "";
+    const checkpoint = (id: string | null) => this.checkpoint(id);
     switch (this.log) {
       case "readings":
         return [
@@ -216,7 +225,7 @@ export class LogsView {
       h("h2", {}, "通行详情 ", h("small", {}, "Passage"), " ", passage.id),
       facts([
         ["时间 Time", time(passage.ts)],
-        ["检查点 Checkpoint", passage.checkpoint_id],
+        ["检查点 Checkpoint", this.checkpoint(passage.checkpoint_id)],
         ["结果 Decision", DECISION_TEXT[passage.decision]],
         ["原因 Reasons", reasons(passage.reasons)],
         ["出入证号 Pass id", passage.pass_id],

@@ -1,5 +1,5 @@
 import type { Pass } from "../../gateway/domain/types.js";
-import { $, button, h } from "../dom.js";
+import { $, button, confirmButton, h } from "../dom.js";
 import { api, errorOf } from "../session.js";
 import { addDays, OBSERVATION_DAYS } from "./format.js";
 import { dateToIso, isoToDate, type Site, today } from "./site.js";
@@ -83,7 +83,12 @@ export class PassesView {
           { class: "row-actions" },
           button("编辑 Edit", "edit", () => this.edit(pass)),
           pass.status === "active"
-            ? button("注销 Revoke", "revoke", () => void this.patch(pass, { status: "revoked" }))
+            ? confirmButton(
+                "注销 Revoke",
+                `确认注销 ${pass.holder_name}？ Confirm revoke`,
+                "revoke",
+                () => void this.patch(pass, { status: "revoked" }),
+              )
             : button(
                 "恢复 Reinstate",
                 "reinstate",
@@ -95,8 +100,9 @@ export class PassesView {
                 "end-observation",
                 () => void this.patch(pass, { observation_until: null }),
               )
-            : button(
+            : confirmButton(
                 `居家观察${OBSERVATION_DAYS}天 Observe ${OBSERVATION_DAYS} days`,
+                `确认 ${pass.holder_name} 居家观察${OBSERVATION_DAYS}天？ Confirm`,
                 "observe",
                 () =>
                   void this.patch(pass, {

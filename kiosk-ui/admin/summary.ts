@@ -1,6 +1,7 @@
 import type { CheckpointDaySummary, DaySummary } from "../../gateway/domain/types.js";
 import { hourlyChartSvg } from "../chart.js";
 import { $, h } from "../dom.js";
+import { chineseFirst } from "../names.js";
 import { REASON_TEXT } from "../screen.js";
 import { api, errorOf } from "../session.js";
 import { formatDuration } from "./format.js";
@@ -37,14 +38,14 @@ export class SummaryView {
   private card(c: CheckpointDaySummary): HTMLElement {
     const chart = h("div", { class: "chart" });
     // The SVG is built from numbers and escaped text only (chart.ts).
-    chart.innerHTML = hourlyChartSvg(c.hours, `${c.name} ${this.date.value}`);
+    chart.innerHTML = hourlyChartSvg(c.hours, `${chineseFirst(c.name)} ${this.date.value}`);
     const denied = Object.entries(c.denied_by_reason)
       .map(([reason, n]) => `${REASON_TEXT[reason as keyof typeof REASON_TEXT]?.zh ?? reason} ${n}`)
       .join("；");
     return h(
       "article",
       { class: "summary-card", "data-checkpoint": c.checkpoint_id },
-      h("h2", {}, c.name, " ", h("small", {}, c.checkpoint_id)),
+      h("h2", {}, chineseFirst(c.name), " ", h("small", {}, c.checkpoint_id)),
       h(
         "dl",
         { class: "totals" },

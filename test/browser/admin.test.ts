@@ -97,7 +97,7 @@ describe("the admin's desk in Chromium", () => {
     await page.click("#log-filters button[type=submit]");
     await eventually(async () => ((await rows("log-table").count()) === 2 ? true : undefined));
     const texts = await rows("log-table").allTextContents();
-    expect(texts.every((t) => t.includes("South gate / 南门") && t.includes("体温异常"))).toBe(
+    expect(texts.every((t) => t.includes("南门 South gate") && t.includes("体温异常"))).toBe(
       true,
     );
     // thermo-2 has offset_c 0.3: 38.9 -> 39.2 and 38.4 -> 38.7, newest first.
@@ -191,9 +191,18 @@ describe("the admin's desk in Chromium", () => {
     await screenshot(page, "admin-3-import-with-a-bad-row");
   });
 
-  it("sets a home observation of 14 days from today, and revokes a pass", async () => {
+  it("sets a home observation of 14 days from today, and revokes a pass, each asked again first", async () => {
     const row = () => page.locator('#pass-table tr[data-pass="0012345678"]');
-    await row().locator("button[data-action=observe]").click();
+    const observe = row().locator("button[data-action=observe]");
+    await observe.click();
+    // One click only asks: the button says what a second click will do, and nothing changed yet.
+    await expect(observe.textContent()).resolves.toMatch(/^确认 .+ 居家观察14天？/);
+    const before = (await (
+      await fetch(`${gw.httpUrl}/api/passes/0012345678`, { headers: adminAuth })
+    ).json()) as { observation_until: string | null };
+    expect(before.observation_until).toBeNull();
+    await screenshot(page, "admin-3b-confirm-observation");
+    await observe.click();
     await row().locator("button[data-action=end-observation]").waitFor();
     const pass = (await (
       await fetch(`${gw.httpUrl}/api/passes/0012345678`, { headers: adminAuth })
@@ -209,7 +218,11 @@ describe("the admin's desk in Chromium", () => {
     expect(localDate(Date.parse(pass.observation_until), zone)).toBe(
       await row().locator("td.observing").textContent(),
     );
-    await row().locator("button[data-action=revoke]").click();
+    const revoke = row().locator("button[data-action=revoke]");
+    await revoke.click();
+    await expect(revoke.textContent()).resolves.toMatch(/^确认注销 .+？ Confirm revoke$/);
+    await expect(row().getAttribute("data-status")).resolves.toBe("active");
+    await revoke.click();
     await page.locator('#pass-table tr[data-pass="0012345678"][data-status="revoked"]').waitFor();
     await page.fill("#pass-search input[name=q]", "Li Hua");
     await page.click("#pass-search button[type=submit]");
