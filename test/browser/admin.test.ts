@@ -97,9 +97,7 @@ describe("the admin's desk in Chromium", () => {
     await page.click("#log-filters button[type=submit]");
     await eventually(async () => ((await rows("log-table").count()) === 2 ? true : undefined));
     const texts = await rows("log-table").allTextContents();
-    expect(texts.every((t) => t.includes("南门 South gate") && t.includes("体温异常"))).toBe(
-      true,
-    );
+    expect(texts.every((t) => t.includes("南门 South gate") && t.includes("体温异常"))).toBe(true);
     // thermo-2 has offset_c 0.3: 38.9 -> 39.2 and 38.4 -> 38.7, newest first.
     expect(texts.map((t) => /\d\d\.\d °C/.exec(t)?.[0])).toEqual(["39.2 °C", "38.7 °C"]);
     const newest = gw.gateway.store.passages.page({ limit: 1 }).items[0];
