@@ -21,6 +21,7 @@ import {
 } from "./harness.js";
 import { hostileFigures } from "./hostile.js";
 import { exportRate, fillReadings, logFile, passageReasonTimes, queryTimes } from "./logs.js";
+import { type PageBytes, pageFigures } from "./pages.js";
 import type { RawKiosk } from "./raw-clients.js";
 import { parserRates, ptyRates } from "./serial.js";
 import { drainRate, saturationWithUpstream } from "./upstream.js";
@@ -30,7 +31,8 @@ import { drainRate, saturationWithUpstream } from "./upstream.js";
  * -> PUBACK, pushed to 10 kiosk clients) beside the same figures for its bare parts, measured
  * in one run on this machine. The system under test runs in its own process; its CPU and
  * memory are read from /proc. It prints figures and asserts nothing (tests never time).
- * `--quick` shortens every phase (for a smoke run, not for the record).
+ * `--quick` shortens every phase (for a smoke run, not for the record); `--pages` measures only
+ * the pages (bytes transferred, kiosk times in Chromium).
  */
 
 const quick = process.argv.includes("--quick");
@@ -43,6 +45,32 @@ const dir = mkdtempSync(join(tmpdir(), "cg-bench-"));
 const log = (line: string) => process.stdout.write(`${line}\n`);
 const fmt = (n: number, digits = 0) =>
   n.toLocaleString("en-US", { maximumFractionDigits: digits, minimumFractionDigits: digits });
+
+/** The pages' rows of the table: bytes per page, and the kiosk's times in Chromium. */
+function pageRows(pages: Awaited<ReturnType<typeof pageFigures>>): [string, string, string][] {
+  const kb = (bytes: number) => fmt(bytes / 1024, 1);
+  const rows: [string, string, string][] = pages.bytes.map((b: PageBytes) => [
+    `${b.page}: bytes transferred with all it loads (${b.files} files), compressed / plain, kB`,
+    `${kb(b.compressed)} / ${kb(b.plain)} (${fmt(b.compressed / b.plain, 2)}x)`,
+    b.page === "/kiosk" ? "< 50" : "",
+  ]);
+  if (typeof pages.kiosk === "string") rows.push(["kiosk in Chromium", pages.kiosk, ""]);
+  else
+    for (const k of pages.kiosk)
+      rows.push([
+        `kiosk in Chromium, CPU ${k.throttle === 1 ? "unthrottled" : `throttled ${k.throttle}x`}: open -> live; publish -> shown, ms`,
+        `${fmt(k.readyMs)}; ${fmt(k.shownMs)}`,
+        "",
+      ]);
+  return rows;
+}
+
+if (process.argv.includes("--pages")) {
+  const rows = pageRows(await pageFigures(dist, dir, quick));
+  for (const [name, value, goal] of rows) log(`${name}  ${value}  ${goal}`);
+  rmSync(dir, { recursive: true, force: true });
+  process.exit(0);
+}
 
 interface CpuFigure {
   totalUs: number;
@@ -222,6 +250,7 @@ const killOld = oldDist
   : null;
 if (oldDist) removeOldCore(dirname(dist), dir);
 const hostile = await hostileFigures(dist, dir, quick);
+const pages = await pageFigures(dist, dir, quick);
 const queued = quick ? 100_000 : 1_000_000;
 const queue = outboxQueries(dir, queued, 200);
 const logSizes = quick ? [100_000] : [1_000_000, 10_000_000];
@@ -426,6 +455,8 @@ rows.push([
 ]);
 rows.push(["  the same pty pair read raw by node-serialport, lines/s", fmt(pty.rawPerS), ""]);
 rows.push(["  ratio gateway / raw pty", `${fmt(pty.gatewayPerS / pty.rawPerS, 2)}x`, ""]);
+
+rows.push(...pageRows(pages));
 
 const width = Math.max(...rows.map((r) => r[0].length));
 const valueWidth = Math.max(...rows.map((r) => r[1].length));
