@@ -4,7 +4,7 @@ import type { Browser, Page } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { localDate, wallClock } from "../../gateway/domain/time.js";
 import { deviceTopic } from "../../gateway/mqtt/contract.js";
-import { launchChromium, screenshot } from "../helpers/browser.js";
+import { launchChromium, layoutProblems, screenshot } from "../helpers/browser.js";
 import { connectDevice, publishQos1 } from "../helpers/device.js";
 import { newPassage } from "../helpers/fixtures.js";
 import {
@@ -60,7 +60,7 @@ beforeAll(async () => {
     });
   browser = await launchChromium();
   const context = await browser.newContext({
-    viewport: { width: 1400, height: 900 },
+    viewport: { width: 1440, height: 900 },
     acceptDownloads: true,
   });
   page = await context.newPage();
@@ -310,6 +310,8 @@ describe("the admin's desk in Chromium", () => {
       })
       .waitFor();
     await screenshot(page, "admin-7-config");
+    // At 1440x900 nothing goes off the side of the page.
+    expect(await layoutProblems(page, 12, "width")).toEqual([]);
   });
 
   it("pages through a long log 50 at a time, forward and back, each row once", async () => {

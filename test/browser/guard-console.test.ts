@@ -155,6 +155,19 @@ describe("the guard console on a desk and on a phone", () => {
     await screenshot(desk(), "guard-console-3-desk");
   });
 
+  it("keeps the card the guard is looking at in place when an alert arrives above it", async () => {
+    const page = phone();
+    const offline = card(page, "device_offline");
+    // The guard has scrolled down to the device alert (at the top, new alerts push down, as they should).
+    await page.mouse.wheel(0, 400);
+    await expect.poll(() => page.evaluate("window.scrollY")).toBeGreaterThan(0);
+    const before = await offline.boundingBox();
+    await gw.temperature(38.9);
+    await card(page, "fever", "38.9 °C").waitFor();
+    const after = await offline.boundingBox();
+    expect(after?.y).toBeCloseTo(before?.y ?? Number.NaN, 0);
+  });
+
   it("shows a strong focus ring on the keyboard's control", async () => {
     const page = desk();
     await card(page, "device_offline").locator("select[name=disposition]").focus();
