@@ -1,4 +1,5 @@
 import { join } from "node:path";
+import type { PageCursor } from "../gateway/store/paging.js";
 import { Store } from "../gateway/store/store.js";
 import { cpuOf, percentile, rssMbOf, spawnGatewayProcess, stop } from "./harness.js";
 
@@ -28,6 +29,12 @@ export function fillReadings(path: string, rows: number): void {
   store.close();
 }
 
+/** A page cursor at a row (a next_cursor as a page ending there would give it). */
+function cursorAt(store: Store, table: "readings" | "passages", seq: number): PageCursor {
+  const ts = store[table].get(seq)?.ts;
+  return { timeMs: ts === undefined ? Date.now() : Date.parse(ts), seq };
+}
+
 /** p50/p99 ms of one page (100 rows) of the log under each filter, from random starting points. */
 export function queryTimes(
   path: string,
@@ -37,7 +44,7 @@ export function queryTimes(
   const store = Store.open(path, "gw-bench");
   const day = 86_400_000;
   const now = Date.now();
-  const filters: [string, (cursor: number) => Parameters<typeof store.readings.page>[0]][] = [
+  const filters: [string, (cursor: PageCursor) => Parameters<typeof store.readings.page>[0]][] = [
     ["newest first, no filter", (cursor) => ({ cursor, limit: 100 })],
     ["one checkpoint", (cursor) => ({ cursor, checkpoint: "gate-3", limit: 100 })],
     [
@@ -59,7 +66,7 @@ export function queryTimes(
   for (const [name, filter] of filters) {
     const times: number[] = [];
     for (let i = 0; i < samples; i++) {
-      const cursor = 1 + Math.floor(Math.random() * rows);
+      const cursor = cursorAt(store, "readings", 1 + Math.floor(Math.random() * rows));
       const start = performance.now();
       store.readings.page(filter(cursor));
       times.push(performance.now() - start);
@@ -101,7 +108,7 @@ export function passageReasonTimes(
       }
     });
   }
-  const filters: [string, (cursor: number) => Parameters<typeof store.passages.page>[0]][] = [
+  const filters: [string, (cursor: PageCursor) => Parameters<typeof store.passages.page>[0]][] = [
     [
       "passages, fevers at one checkpoint",
       (cursor) => ({ cursor, checkpoint: "gate-0", reason: "fever", limit: 100 }),
@@ -116,7 +123,11 @@ export function passageReasonTimes(
   for (const [name, filter] of filters) {
     const times: number[] = [];
     for (let i = 0; i < samples; i++) {
-      const cursor = first + 1 + Math.floor(Math.random() * (top - first));
+      const cursor = cursorAt(
+        store,
+        "passages",
+        first + 1 + Math.floor(Math.random() * (top - first)),
+      );
       const t0 = performance.now();
       store.passages.page(filter(cursor));
       times.push(performance.now() - t0);

@@ -26,7 +26,12 @@ const auditQuery = z.object({
   from: pageFilters.shape.from,
   to: pageFilters.shape.to,
   limit: pageFilters.shape.limit,
-  cursor: pageFilters.shape.cursor,
+  // The audit log is written as things happen, so its order is its ids'.
+  cursor: z
+    .string()
+    .regex(/^\d+$/, "must be a next_cursor from an earlier page")
+    .transform(Number)
+    .optional(),
   actor: z.string().min(1).optional(),
   action: z.string().min(1).optional(),
 });

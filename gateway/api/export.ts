@@ -13,6 +13,7 @@ import {
   STATUS_WORDS,
   type Words,
 } from "../domain/words.js";
+import { type PageCursor, parseCursor } from "../store/paging.js";
 import type { Store } from "../store/store.js";
 import { recordAction } from "./audit.js";
 import { HttpError } from "./errors.js";
@@ -36,8 +37,8 @@ interface Export {
   /** One page of rows after `cursor`, as cells, and the next cursor. */
   page(
     query: Query,
-    cursor: number | undefined,
-  ): { rows: (string | number | null)[][]; next: number | undefined };
+    cursor: PageCursor | undefined,
+  ): { rows: (string | number | null)[][]; next: PageCursor | undefined };
 }
 
 /**
@@ -55,7 +56,8 @@ export function exportRouter(
     id === null ? null : chineseFirst(checkpointName(id) ?? id);
   const zh = <K extends string>(words: Record<K, Words>, key: K | null) =>
     key === null ? null : (words[key]?.zh ?? key);
-  const next = (cursor: string | null) => (cursor === null ? undefined : Number(cursor));
+  const next = (cursor: string | null) =>
+    cursor === null ? undefined : (parseCursor(cursor) ?? undefined);
   const exports: Record<string, Export> = {
     readings: {
       header: [
@@ -212,7 +214,7 @@ export function exportRouter(
     });
     res.write(BOM + csvLine(source.header));
     let rows = 0;
-    let cursor: number | undefined;
+    let cursor: PageCursor | undefined;
     do {
       const page = source.page(query, cursor);
       if (page.rows.length === 0) break;

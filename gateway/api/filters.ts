@@ -1,4 +1,5 @@
 import { z } from "zod";
+import { parseCursor } from "../store/paging.js";
 
 /**
  * The query filters and paging shared by every log endpoint (SPEC 7): `from`/`to` as ISO 8601
@@ -29,7 +30,13 @@ export const pageFilters = z.object({
     .transform((n) => Math.min(n, MAX_PAGE)),
   cursor: z
     .string()
-    .regex(/^\d+$/, "must be a next_cursor from an earlier page")
-    .transform(Number)
+    .transform((value, ctx) => {
+      const cursor = parseCursor(value);
+      if (cursor === null) {
+        ctx.addIssue({ code: "custom", message: "must be a next_cursor from an earlier page" });
+        return z.NEVER;
+      }
+      return cursor;
+    })
     .optional(),
 });

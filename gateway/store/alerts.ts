@@ -4,7 +4,7 @@ import { isoTime } from "../domain/time.js";
 import type { Alert, AlertKind, AlertState, Disposition } from "../domain/types.js";
 import type { Db } from "./database.js";
 import { type EventJournal, tableReplaySource } from "./journal.js";
-import { type Page, PageReader, toPage } from "./paging.js";
+import { type Page, type PageCursor, PageReader } from "./paging.js";
 
 interface AlertRow {
   alert_id: string;
@@ -41,7 +41,7 @@ export interface AlertFilter {
   pass_id?: string | undefined;
   fromMs?: number | undefined;
   toMs?: number | undefined;
-  cursor?: number | undefined;
+  cursor?: PageCursor | undefined;
   limit: number;
 }
 
@@ -222,20 +222,22 @@ export class AlertRepository {
   }
 
   page(filter: AlertFilter): Page<Alert> {
-    const rows = this.pages.rows({
-      equals: {
-        state: filter.state,
-        kind: filter.kind,
-        checkpoint_id: filter.checkpoint,
-        device_id: filter.device,
-        pass_id: filter.pass_id,
+    return this.pages.page(
+      {
+        equals: {
+          state: filter.state,
+          kind: filter.kind,
+          checkpoint_id: filter.checkpoint,
+          device_id: filter.device,
+          pass_id: filter.pass_id,
+        },
+        fromMs: filter.fromMs,
+        toMs: filter.toMs,
+        cursor: filter.cursor,
+        limit: filter.limit,
       },
-      fromMs: filter.fromMs,
-      toMs: filter.toMs,
-      cursor: filter.cursor,
-      limit: filter.limit,
-    });
-    return toPage(rows.map(toAlert), filter.limit);
+      toAlert,
+    );
   }
 
   private current(alertId: string): AlertRow {

@@ -221,4 +221,29 @@ export const MIGRATIONS: readonly string[] = [
   ALTER TABLE readings ADD COLUMN device_ts_ms INTEGER;
   ALTER TABLE scans ADD COLUMN device_ts_ms INTEGER;
   `,
+  // 12: the logs in the order things happened (their time, seq breaking ties), not the order
+  // they arrived: every filter's index ends in the time (SQLite puts the rowid, seq, after it),
+  // so a page is still one index range scan. (checkpoint_id, seq) stays for a kiosk's replay;
+  // readings (device_id, ts_ms) exists already; alerts' key is alert_id, so seq is named.
+  `
+  DROP INDEX readings_status_seq;
+  CREATE INDEX readings_status_ts ON readings (status, ts_ms);
+  DROP INDEX readings_pass_seq;
+  CREATE INDEX readings_pass_ts ON readings (pass_id, ts_ms) WHERE pass_id IS NOT NULL;
+  DROP INDEX readings_device_seq;
+  CREATE INDEX readings_checkpoint_ts ON readings (checkpoint_id, ts_ms);
+  DROP INDEX passages_decision_seq;
+  CREATE INDEX passages_decision_ts ON passages (decision, ts_ms);
+  DROP INDEX passages_pass_seq;
+  CREATE INDEX passages_pass_ts ON passages (pass_id, ts_ms) WHERE pass_id IS NOT NULL;
+  CREATE INDEX passages_checkpoint_ts ON passages (checkpoint_id, ts_ms);
+  DROP INDEX alerts_state_seq;
+  CREATE INDEX alerts_state_opened ON alerts (state, opened_at_ms, seq);
+  DROP INDEX alerts_kind_seq;
+  CREATE INDEX alerts_kind_opened ON alerts (kind, opened_at_ms, seq);
+  DROP INDEX alerts_checkpoint_seq;
+  CREATE INDEX alerts_checkpoint_opened ON alerts (checkpoint_id, opened_at_ms, seq);
+  DROP INDEX alerts_opened;
+  CREATE INDEX alerts_opened_seq ON alerts (opened_at_ms, seq);
+  `,
 ];

@@ -1,10 +1,29 @@
 import type { Statement } from "better-sqlite3";
 import type { Db } from "./database.js";
 /**
- * Newest-first keyset paging over a table whose primary key is `seq` (SPEC 7): a page is
- * `seq < cursor ORDER BY seq DESC LIMIT n`, which stays one index range scan however deep
- * the page, unlike OFFSET.
+ * Newest-first keyset paging over a table whose primary key is `seq` (SPEC 7), in the order of
+ * the events' own time (a reading a device sends late, from its buffer, falls where it
+ * happened, not where it arrived), seq breaking ties: a page is
+ * `(time, seq) < cursor ORDER BY time DESC, seq DESC LIMIT n`. Every filter has an index
+ * `(column, time)` (and SQLite ends each index with the rowid, here seq), so a page stays one
+ * index range scan however deep, unlike OFFSET.
  */
+
+/** Where the next page starts: the last row's time and seq (`next_cursor` is `<ms>_<seq>`). */
+export interface PageCursor {
+  timeMs: number;
+  seq: number;
+}
+
+export function cursorText(cursor: PageCursor): string {
+  return `${cursor.timeMs}_${cursor.seq}`;
+}
+
+/** A `next_cursor` read back, or null if it is not one. */
+export function parseCursor(text: string): PageCursor | null {
+  const match = /^(-?\d+)_(\d+)$/.exec(text);
+  return match ? { timeMs: Number(match[1]), seq: Number(match[2]) } : null;
+}
 
 export interface PageRequest {
   /** Equality filters: column -> value; undefined values are ignored. */
@@ -13,7 +32,7 @@ export interface PageRequest {
   listHas?: Record<string, string | undefined>;
   fromMs?: number | undefined;
   toMs?: number | undefined;
-  cursor?: number | undefined;
+  cursor?: PageCursor | undefined;
   limit: number;
 }
 
@@ -49,19 +68,16 @@ export function pageQuery(
     params.push(request.toMs);
   }
   if (request.cursor !== undefined) {
-    where.push("seq < ?");
-    params.push(request.cursor);
+    where.push(`(${timeColumn}, seq) < (?, ?)`);
+    params.push(request.cursor.timeMs, request.cursor.seq);
   }
   const clause = where.length > 0 ? `WHERE ${where.join(" AND ")}` : "";
   // One row more than asked tells whether there is a next page.
   params.push(request.limit + 1);
-  return { sql: `SELECT ${columns} FROM ${table} ${clause} ORDER BY seq DESC LIMIT ?`, params };
-}
-
-export function toPage<T extends { seq: number }>(rows: T[], limit: number): Page<T> {
-  const items = rows.slice(0, limit);
-  const last = items.at(-1);
-  return { items, next_cursor: rows.length > limit && last ? String(last.seq) : null };
+  return {
+    sql: `SELECT ${columns} FROM ${table} ${clause} ORDER BY ${timeColumn} DESC, seq DESC LIMIT ?`,
+    params,
+  };
 }
 
 /** Runs paged queries over one table, preparing each combination of filters once. */
@@ -76,14 +92,24 @@ export class PageReader<Row> {
     private readonly timeColumn = "ts_ms",
   ) {}
 
-  rows(request: PageRequest): Row[] {
+  /** One page of items, and the cursor of the next page (null on the last). */
+  page<T>(request: PageRequest, toItem: (row: Row) => T): Page<T> {
     const { sql, params } = pageQuery(this.table, this.columns, request, this.timeColumn);
     let statement = this.statements.get(sql);
     if (!statement) {
       statement = this.db.prepare(sql);
       this.statements.set(sql, statement);
     }
-    return statement.all(...params) as Row[];
+    const rows = statement.all(...params) as (Row & { seq: number })[];
+    const items = rows.slice(0, request.limit);
+    const last = items.at(-1) as Record<string, unknown> | undefined;
+    return {
+      items: items.map(toItem),
+      next_cursor:
+        rows.length > request.limit && last
+          ? cursorText({ timeMs: last[this.timeColumn] as number, seq: last.seq as number })
+          : null,
+    };
   }
 
   /** One row by its seq (the number in its event id `<gateway_id>:<seq>`). */

@@ -3,7 +3,7 @@ import { isoTime } from "../domain/time.js";
 import type { Passage, PassageDecision, PassageReason } from "../domain/types.js";
 import type { Db } from "./database.js";
 import { type EventJournal, tableReplaySource } from "./journal.js";
-import { type Page, PageReader, toPage } from "./paging.js";
+import { type Page, type PageCursor, PageReader } from "./paging.js";
 
 interface PassageRow {
   seq: number;
@@ -47,24 +47,23 @@ export class PassageRepository {
     reason?: PassageReason | undefined;
     fromMs?: number | undefined;
     toMs?: number | undefined;
-    cursor?: number | undefined;
+    cursor?: PageCursor | undefined;
     limit: number;
   }): Page<Passage> {
-    const rows = this.pages.rows({
-      equals: {
-        checkpoint_id: filter.checkpoint,
-        pass_id: filter.pass_id,
-        decision: filter.decision,
+    return this.pages.page(
+      {
+        equals: {
+          checkpoint_id: filter.checkpoint,
+          pass_id: filter.pass_id,
+          decision: filter.decision,
+        },
+        listHas: { reasons: filter.reason },
+        fromMs: filter.fromMs,
+        toMs: filter.toMs,
+        cursor: filter.cursor,
+        limit: filter.limit,
       },
-      listHas: { reasons: filter.reason },
-      fromMs: filter.fromMs,
-      toMs: filter.toMs,
-      cursor: filter.cursor,
-      limit: filter.limit,
-    });
-    return toPage(
-      rows.map((row) => this.toEvent(row).passage),
-      filter.limit,
+      (row) => this.toEvent(row).passage,
     );
   }
 

@@ -3,7 +3,7 @@ import { isoTime } from "../domain/time.js";
 import type { Reading, ReadingStatus } from "../domain/types.js";
 import type { Db } from "./database.js";
 import { type EventJournal, tableReplaySource } from "./journal.js";
-import { type Page, PageReader, type PageRequest, toPage } from "./paging.js";
+import { type Page, type PageCursor, PageReader, type PageRequest } from "./paging.js";
 
 export type NewReading = Omit<Reading, "id" | "seq" | "ts" | "device_ts_ms"> & {
   ts_ms: number;
@@ -34,7 +34,7 @@ export interface ReadingFilter {
   status?: ReadingStatus | undefined;
   fromMs?: number | undefined;
   toMs?: number | undefined;
-  cursor?: number | undefined;
+  cursor?: PageCursor | undefined;
   limit: number;
 }
 
@@ -92,11 +92,7 @@ export class ReadingRepository {
       cursor: filter.cursor,
       limit: filter.limit,
     };
-    const rows = this.pages.rows(request);
-    return toPage(
-      rows.map((row) => this.toReading(row)),
-      filter.limit,
-    );
+    return this.pages.page(request, (row) => this.toReading(row));
   }
 
   get(seq: number): Reading | undefined {

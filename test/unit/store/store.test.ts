@@ -4,6 +4,7 @@ import { join } from "node:path";
 import Database from "better-sqlite3";
 import { describe, expect, it } from "vitest";
 import { liveMessage } from "../../../gateway/live/messages.js";
+import { type PageCursor, parseCursor } from "../../../gateway/store/paging.js";
 import type { NewReading } from "../../../gateway/store/readings.js";
 import { Store } from "../../../gateway/store/store.js";
 
@@ -118,12 +119,12 @@ describe("the store", () => {
     );
     const walk = (filter: Parameters<typeof store.readings.page>[0]) => {
       const seqs: number[] = [];
-      let cursor: number | undefined;
+      let cursor: PageCursor | undefined;
       for (;;) {
         const page = store.readings.page({ ...filter, cursor });
         seqs.push(...page.items.map((r) => r.seq));
         if (page.next_cursor === null) return seqs;
-        cursor = Number(page.next_cursor);
+        cursor = parseCursor(page.next_cursor) ?? undefined;
       }
     };
     const all = walk({ limit: 37 });
@@ -138,6 +139,32 @@ describe("the store", () => {
       items: [],
       next_cursor: null,
     });
+    store.close();
+  });
+
+  it("orders the log by when things happened, not when they arrived, each row once across pages", () => {
+    const store = Store.open(":memory:", "gw");
+    const t0 = 1_700_000_000_000;
+    // Arrival order: 10:00:05, 10:00:01 (a device's buffered reading sent late), 10:00:05 again
+    // (a tie), 10:00:09, 10:00:03 (late again), 10:00:07.
+    const seconds = [5, 1, 5, 9, 3, 7];
+    store.writeBatch(() =>
+      seconds.map((s) => store.readings.insert(reading({ ts_ms: t0 + s * 1000 }))),
+    );
+    const seqOf = (s: number, nth = 0) =>
+      seconds.flatMap((x, i) => (x === s ? [i + 1] : []))[nth] as number;
+    const expected = [seqOf(9), seqOf(7), seqOf(5, 1), seqOf(5, 0), seqOf(3), seqOf(1)];
+    for (const limit of [1, 2, 4, 100]) {
+      const seqs: number[] = [];
+      let cursor: PageCursor | undefined;
+      for (;;) {
+        const page = store.readings.page({ limit, cursor });
+        seqs.push(...page.items.map((r) => r.seq));
+        if (page.next_cursor === null) break;
+        cursor = parseCursor(page.next_cursor) ?? undefined;
+      }
+      expect(seqs, `pages of ${limit}`).toEqual(expected);
+    }
     store.close();
   });
 
