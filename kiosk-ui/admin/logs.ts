@@ -13,7 +13,7 @@ import { chineseFirst } from "../names.js";
 import { REASON_TEXT } from "../screen.js";
 import { api, errorOf } from "../session.js";
 import { CursorPager } from "./pager.js";
-import { inputToIso, type Site, showTime } from "./site.js";
+import { deviceName, inputToIso, type Site, showTime } from "./site.js";
 
 type LogName = "readings" | "passages" | "alerts";
 
@@ -154,7 +154,7 @@ export class LogsView {
         return [
           { title: "时间 Time", cell: (r) => time(r.ts) },
           { title: "检查点 Checkpoint", cell: (r) => checkpoint(r.checkpoint_id) },
-          { title: "设备 Device", cell: (r) => r.device_id },
+          { title: "设备 Device", cell: (r) => deviceName(this.site, r.device_id) },
           { title: "体温 Temp", cell: (r) => temp(r.temp_c) },
           { title: "状态 Status", cell: (r) => STATUS_TEXT[r.status] ?? r.status },
           { title: "出入证号 Pass id", cell: (r) => r.pass_id ?? "" },
@@ -179,7 +179,7 @@ export class LogsView {
           { title: "类型 Kind", cell: (a) => ALERT_TEXT[a.kind]?.zh ?? a.kind },
           { title: "状态 State", cell: (a) => STATE_TEXT[a.state] ?? a.state },
           { title: "检查点 Checkpoint", cell: (a) => checkpoint(a.checkpoint_id) },
-          { title: "设备 Device", cell: (a) => a.device_id ?? "" },
+          { title: "设备 Device", cell: (a) => deviceName(this.site, a.device_id) },
           { title: "体温 Temp", cell: (a) => temp(a.temp_c) },
           { title: "出入证号 Pass id", cell: (a) => a.pass_id ?? "" },
           {
@@ -235,7 +235,7 @@ export class LogsView {
       reading
         ? facts([
             ["时间 Time", time(reading.ts)],
-            ["设备 Device", reading.device_id],
+            ["设备 Device", deviceName(this.site, reading.device_id)],
             ["体温 Temp", temp(reading.temp_c)],
             ["原始读数 Raw", temp(reading.raw_c)],
             ["状态 Status", STATUS_TEXT[reading.status]],
@@ -245,7 +245,7 @@ export class LogsView {
       scan
         ? facts([
             ["时间 Time", time(scan.ts)],
-            ["设备 Device", scan.device_id],
+            ["设备 Device", deviceName(this.site, scan.device_id)],
             ["出入证号 Pass id", scan.pass_id],
             ["方式 Method", scan.method],
           ])

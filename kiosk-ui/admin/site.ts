@@ -1,4 +1,5 @@
 import { localDate, wallClock, wallClockMs } from "../../gateway/domain/time.js";
+import { DEVICE_KIND_TEXT } from "../names.js";
 import { api } from "../session.js";
 
 /**
@@ -9,11 +10,22 @@ import { api } from "../session.js";
 export interface Site {
   timezone: string;
   checkpoints: { checkpoint_id: string; name: string }[];
+  /** Each device's kind, so a device reads "测温仪 Thermometer (thermo-1)". */
+  deviceKinds: Map<string, string>;
 }
 
 export async function loadSite(): Promise<Site> {
-  const response = await api("/api/counts/today");
-  return (await response.json()) as Site;
+  const [counts, health] = await Promise.all([api("/api/counts/today"), api("/api/health")]);
+  const site = (await counts.json()) as Omit<Site, "deviceKinds">;
+  const { devices } = (await health.json()) as { devices: { id: string; kind: string }[] };
+  return { ...site, deviceKinds: new Map(devices.map((d) => [d.id, d.kind])) };
+}
+
+/** A device by what it is, its id after: "测温仪 Thermometer (thermo-1)". */
+export function deviceName(site: Site, deviceId: string | null): string {
+  if (deviceId === null) return "";
+  const kind = site.deviceKinds.get(deviceId);
+  return kind ? `${DEVICE_KIND_TEXT[kind] ?? kind} (${deviceId})` : deviceId;
 }
 
 /** `2026-11-23 08:30:05` in the site's zone, or an empty string. */

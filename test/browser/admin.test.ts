@@ -143,7 +143,8 @@ describe("the admin's desk in Chromium", () => {
     const dialog = page.locator("#passage-detail");
     await dialog.waitFor({ state: "visible" });
     const text = (await dialog.textContent()) ?? "";
-    expect(text).toContain("thermo-2");
+    expect(text).toContain("测温仪 Thermometer (thermo-2)");
+    expect(text).toContain("南门 South gate");
     expect(text).toContain("38.7 °C");
     expect(text).toContain("无刷卡 No scan");
     await expect(
