@@ -2,7 +2,7 @@ import { existsSync, readFileSync } from "node:fs";
 import { parse as parseYaml } from "yaml";
 import type { z } from "zod";
 import { DEMO_CONFIG } from "./demo.js";
-import { configSchema, type GatewayConfig } from "./schema.js";
+import { configSchema, configShape, crossFieldIssues, type GatewayConfig } from "./schema.js";
 
 export const DEFAULT_CONFIG_FILE = "./checkpoint.yaml";
 export const ENV_PREFIX = "CHECKPOINT_";
@@ -39,10 +39,33 @@ export function loadConfig(options: { file?: string; env?: NodeJS.ProcessEnv } =
   return { config: validateConfig(applyEnvOverrides(raw, env)), source };
 }
 
+/**
+ * Validates a config; a config with problems is refused with every one of them at once: the
+ * fields' own problems, and the contradictions across the fields that did parse (a wrong port
+ * does not hide a fever bound above the invalid one).
+ */
 export function validateConfig(raw: unknown): GatewayConfig {
   const result = configSchema.safeParse(raw);
-  if (!result.success) throw new ConfigError(formatIssues(result.error.issues));
-  return result.data;
+  if (result.success) return result.data;
+  const problems = formatIssues(result.error.issues);
+  for (const issue of crossFieldIssuesOfTheRest(raw)) {
+    const line = `${issue.path.join(".")}: ${issue.message}`;
+    if (!problems.includes(line)) problems.push(line);
+  }
+  throw new ConfigError(problems);
+}
+
+/** The cross-field issues of a config that did not parse, over the top-level fields that did. */
+function crossFieldIssuesOfTheRest(raw: unknown) {
+  const input: Record<string, unknown> = isRecord(raw) ? raw : {};
+  const parsed: Record<string, unknown> = {};
+  const failed = new Set<string>();
+  for (const [key, field] of Object.entries(configShape.shape)) {
+    const one = (field as z.ZodType).safeParse(input[key]);
+    if (one.success) parsed[key] = one.data;
+    else failed.add(key);
+  }
+  return crossFieldIssues(parsed as z.output<typeof configShape>, failed);
 }
 
 function readYamlFile(file: string): unknown {
@@ -57,8 +80,17 @@ function readYamlFile(file: string): unknown {
   try {
     return parseYaml(text) ?? {};
   } catch (error) {
-    throw new ConfigError([`${file}: not valid YAML: ${(error as Error).message.split("\n")[0]}`]);
+    throw new ConfigError([`${file}: not valid YAML: ${yamlProblem(error as Error)}`]);
   }
+}
+
+/** A YAML error in one line: what is wrong and where (the library's message ends on a colon). */
+function yamlProblem(error: Error & { linePos?: { line: number; col: number }[] }): string {
+  const what = (error.message.split("\n")[0] ?? "")
+    .replace(/\s+at line \d+, column \d+:?\s*$/, "")
+    .replace(/:\s*$/, "");
+  const at = error.linePos?.[0];
+  return at ? `${what} (line ${at.line}, column ${at.col})` : what;
 }
 
 /**

@@ -182,6 +182,51 @@ describe("configuration", () => {
     ]);
   });
 
+  it.each([
+    [{ fever_above_c: 50 }, "screening.fever_above_c: 50 must be below invalid_above_c (43)"],
+    [{ low_below_c: 37.5 }, "screening.low_below_c: 37.5 must be below fever_above_c (37.3)"],
+    [{ invalid_below_c: 36 }, "screening.invalid_below_c: 36 must be below low_below_c (35)"],
+    [{ invalid_above_c: 37 }, "screening.fever_above_c: 37.3 must be below invalid_above_c (37)"],
+  ])("refuses screening bounds out of order: %j", (screening, problem) => {
+    const problems = problemsOf({ screening });
+    expect(problems).toHaveLength(1);
+    expect(problems[0]).toMatch(new RegExp(`^${problem.replace(/[().]/g, "\\$&")}`));
+  });
+
+  it("checks a checkpoint's own screening merged with the site's", () => {
+    expect(
+      problemsOf({
+        screening: { fever_above_c: 37.5 },
+        checkpoints: [{ id: "gate-1", name: "A", screening: { low_below_c: 37.6 } }],
+      }),
+    ).toEqual([
+      "checkpoints.0.screening.low_below_c: 37.6 must be below fever_above_c (37.5): the bounds go invalid_below_c < low_below_c < fever_above_c < invalid_above_c, or a status could never happen",
+    ]);
+  });
+
+  it("says every problem in one pass: a field's own and the contradictions across the others", () => {
+    const problems = problemsOf({
+      http: { port: "eighty" },
+      screening: { fever_above_c: 50 },
+      checkpoints: [
+        { id: "gate-1", name: "A" },
+        { id: "gate-1", name: "B" },
+      ],
+    });
+    expect(problems).toEqual([
+      "http.port: Invalid input: expected number, received string",
+      "checkpoints.1.id: duplicate checkpoint id 'gate-1'",
+      expect.stringMatching(/^screening\.fever_above_c: 50 must be below invalid_above_c \(43\)/),
+    ]);
+    // A contradiction that reads a field that is itself wrong is not guessed at.
+    expect(
+      problemsOf({
+        checkpoints: "not a list",
+        devices: [{ id: "t1", kind: "thermometer", checkpoint: "gate-9", password: "long-enough" }],
+      }),
+    ).toEqual(["checkpoints: Invalid input: expected array, received string"]);
+  });
+
   it("requires a protocol and a path for a serial device, and the kind its protocol implies", () => {
     const problems = (device: object) =>
       problemsOf({
@@ -244,8 +289,19 @@ describe("configuration", () => {
     expect(() => loadConfig({ file: "/nonexistent/checkpoint.yaml", env: {} })).toThrow(
       "/nonexistent/checkpoint.yaml: cannot be read (ENOENT)",
     );
-    const broken = writeTemp("http: { port: 9090\n");
-    expect(() => loadConfig({ file: broken, env: {} })).toThrow(/not valid YAML/);
+    const broken = writeTemp("http:\n  port: 80\n   host: x\n");
+    const problems = (() => {
+      try {
+        loadConfig({ file: broken, env: {} });
+        return [];
+      } catch (error) {
+        return (error as ConfigError).problems;
+      }
+    })();
+    // One line that says what and where, not a message that stops on a colon.
+    expect(problems).toEqual([
+      `${broken}: not valid YAML: Nested mappings are not allowed in compact mappings (line 2, column 9)`,
+    ]);
   });
 
   it("an environment override can make a file invalid, and says where", () => {
