@@ -107,12 +107,6 @@ export class Gateway {
     this.storeInstance = store;
     this.metrics.storeWritable = () => store.writeHealth().ok;
     this.started.push({ name: "store", start: () => {}, stop: () => store.close() });
-    await ensureFirstAdmin(
-      store,
-      this.config.admin_password,
-      this.options.announce ?? ((line) => process.stdout.write(`${line}\n`)),
-      this.log,
-    );
     for (const component of this.compose(store)) {
       try {
         await component.start();
@@ -121,6 +115,14 @@ export class Gateway {
       }
       this.started.push(component);
     }
+    // Only a gateway that started gets its first admin: a start that fails (a busy port) must
+    // not make an account and print its password into the error, then never again.
+    await ensureFirstAdmin(
+      store,
+      this.config.admin_password,
+      this.options.announce ?? ((line) => process.stdout.write(`${line}\n`)),
+      this.log,
+    );
     this.log.info(
       {
         http: this.httpPort,

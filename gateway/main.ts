@@ -1,70 +1,67 @@
 #!/usr/bin/env node
 import { Command } from "commander";
-import { ConfigError, DEFAULT_CONFIG_FILE, loadConfig } from "./config/load.js";
-import { Gateway } from "./gateway.js";
+import { gatewayVersion } from "./cli/version.js";
+import { DEFAULT_CONFIG_FILE } from "./config/default-file.js";
 
 /**
- * Process entry (SPEC 9): parse the command line, load and validate the config, start the
- * gateway, stop it cleanly on SIGINT/SIGTERM, read the config again on SIGHUP. A bad config or
- * a failed start is one clear message and exit code 1; a bad config at a reload is one clear
- * log line and the running config stays.
+ * Process entry (SPEC 9): `checkpoint-gateway` runs the gateway; its other commands check a
+ * config, reset the admin password and back up the live database. The gateway itself and the
+ * commands are loaded only when used, so `--help` and `--version` answer at once.
  */
+
+const CONFIG_HELP = `YAML config file (default: ${DEFAULT_CONFIG_FILE} if it exists, else the embedded demo default)`;
+
 export async function main(argv: string[]): Promise<void> {
+  const print = (line: string) => process.stdout.write(`${line}\n`);
+  const fail = (line: string) => process.stderr.write(`${line}\n`);
   const program = new Command()
     .name("checkpoint-gateway")
     .description(
       "Entrance checkpoint gateway: screens temperatures from MQTT and serial devices, stores them in SQLite and pushes them live to the kiosk screen.",
     )
-    .option(
-      "-c, --config <file>",
-      `YAML config file (default: ${DEFAULT_CONFIG_FILE} if it exists, else the embedded demo default)`,
-    )
+    .version(gatewayVersion(), "-V, --version", "print the version")
     .addHelpText(
       "after",
       "\nEnvironment: CHECKPOINT_<PATH> overrides a config field, '__' between levels\n  (CHECKPOINT_HTTP__PORT=8081, CHECKPOINT_ADMIN_PASSWORD=...).",
+    );
+  program
+    .command("run", { isDefault: true })
+    .description("run the gateway (the default command)")
+    .option("-c, --config <file>", CONFIG_HELP)
+    .action(async (options: { config?: string }) => {
+      const { runGateway } = await import("./cli/run.js");
+      await runGateway(options.config);
+    });
+  program
+    .command("check-config")
+    .description("validate a config file and print every problem in it, or what it holds")
+    .argument("[file]", CONFIG_HELP)
+    .action(async (file: string | undefined) => {
+      const { checkConfig } = await import("./cli/commands.js");
+      process.exitCode = checkConfig(file, print, fail);
+    });
+  program
+    .command("reset-admin-password")
+    .description(
+      "give the 'admin' account a new password (one generated and printed once, or read from standard input); ends its sessions; audited",
     )
-    .parse(argv);
-  const options = program.opts<{ config?: string }>();
-
-  let loaded: ReturnType<typeof loadConfig>;
-  try {
-    loaded = loadConfig({ file: options.config });
-  } catch (error) {
-    if (error instanceof ConfigError) {
-      process.stderr.write(
-        `checkpoint-gateway: invalid configuration (${options.config ?? "default"}):\n`,
-      );
-      for (const problem of error.problems) process.stderr.write(`  ${problem}\n`);
-      process.exit(1);
-    }
-    throw error;
-  }
-
-  const gateway = new Gateway(loaded.config, {
-    loadConfig: () => loadConfig({ file: options.config }).config,
-  });
-  gateway.log.info({ source: loaded.source }, `configuration from ${loaded.source}`);
-  let stopping = false;
-  const stop = async (signal: string) => {
-    if (stopping) return;
-    stopping = true;
-    gateway.log.info(`${signal}: stopping`);
-    await gateway.stop();
-    process.exit(0);
-  };
-  process.on("SIGINT", () => void stop("SIGINT"));
-  process.on("SIGTERM", () => void stop("SIGTERM"));
-  // The usual way to make a daemon read its config again; the audit names the signal as actor.
-  process.on("SIGHUP", () => {
-    if (!stopping) gateway.reloadConfig("SIGHUP");
-  });
-  try {
-    await gateway.start();
-  } catch (error) {
-    process.stderr.write(`checkpoint-gateway: cannot start: ${(error as Error).message}\n`);
-    await gateway.stop();
-    process.exit(1);
-  }
+    .option("-c, --config <file>", CONFIG_HELP)
+    .option("--password-stdin", "read the new password from standard input")
+    .action(async (options: { config?: string; passwordStdin?: boolean }) => {
+      const { resetAdminPassword, readStdin } = await import("./cli/commands.js");
+      const given = options.passwordStdin ? (await readStdin()).replace(/\r?\n$/, "") : undefined;
+      process.exitCode = await resetAdminPassword(options.config, given, print);
+    });
+  program
+    .command("backup")
+    .description("write a consistent copy of the live database (safe while the gateway runs)")
+    .requiredOption("--to <file>", "where to write the copy")
+    .option("-c, --config <file>", CONFIG_HELP)
+    .action(async (options: { to: string; config?: string }) => {
+      const { backup } = await import("./cli/commands.js");
+      process.exitCode = await backup(options.config, options.to, print);
+    });
+  await program.parseAsync(argv);
 }
 
 main(process.argv).catch((error: unknown) => {

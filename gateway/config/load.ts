@@ -1,10 +1,11 @@
 import { existsSync, readFileSync } from "node:fs";
 import { parse as parseYaml } from "yaml";
 import type { z } from "zod";
+import { DEFAULT_CONFIG_FILE } from "./default-file.js";
 import { DEMO_CONFIG } from "./demo.js";
 import { configSchema, configShape, crossFieldIssues, type GatewayConfig } from "./schema.js";
 
-export const DEFAULT_CONFIG_FILE = "./checkpoint.yaml";
+export { DEFAULT_CONFIG_FILE };
 export const ENV_PREFIX = "CHECKPOINT_";
 
 /** A configuration that cannot be used; `problems` are `path: message` lines. */
