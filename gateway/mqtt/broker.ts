@@ -90,6 +90,10 @@ export class EmbeddedBroker {
   async start(): Promise<void> {
     const aedes = await Aedes.createBroker({
       connectTimeout: LOGIN_TIMEOUT_MS,
+      preConnect: (_client, packet, done) => {
+        this.sayUnsupportedVersion(packet);
+        done(null, true);
+      },
       authenticate: (client, username, password, done) =>
         this.authenticate(client, username, password, done),
       authorizePublish: (client, packet, done) => this.authorizePublish(client, packet, done),
@@ -114,6 +118,26 @@ export class EmbeddedBroker {
     this.ctx.log.info(
       { port: this.port },
       `embedded MQTT broker listening on ${this.ctx.host}:${this.port}`,
+    );
+  }
+
+  /**
+   * aedes speaks MQTT 3.1 and 3.1.1; an MQTT 5 device is refused in its CONNACK (0x84 to the
+   * device), which says nothing in the gateway's log. Said here, once per attempt, naming the
+   * device and what to do, and counted.
+   */
+  private sayUnsupportedVersion(packet: {
+    protocolVersion?: number;
+    username?: string;
+    clientId?: string;
+  }): void {
+    const version = packet.protocolVersion ?? 4;
+    if (version >= 3 && version <= 4) return;
+    const who = packet.username ?? packet.clientId ?? "an anonymous client";
+    this.ctx.metrics.refusedClients.inc({ reason: "protocol_version" });
+    this.ctx.log.warn(
+      { device: who, protocol_version: version },
+      `MQTT connection of '${who}' refused: it speaks MQTT ${version === 5 ? "5" : `protocol level ${version}`}, the embedded broker speaks 3.1 and 3.1.1; set the device to MQTT 3.1.1, or run the site's own broker (mqtt.mode: external)`,
     );
   }
 

@@ -87,6 +87,21 @@ describe("devices on an external Mosquitto (mqtt.mode: external)", () => {
     expect(events.slice(0, 3)).toEqual(["reading", "alert", "passage"]);
   });
 
+  it("takes an MQTT 5 device through the site's Mosquitto, which speaks it", async () => {
+    const thermo = await connectDevice(brokerUrl(), "thermo-2", DEVICE_PASSWORD, {
+      protocolVersion: 5,
+    });
+    clients.push(thermo);
+    await publishQos1(thermo, deviceTopic("thermo-2", "temperature"), {
+      temp_c: 36.7,
+      msg_id: "v5-1",
+    });
+    const stored = await eventually(() =>
+      gw.gateway.store.readings.page({ limit: 20 }).items.find((r) => r.msg_id === "v5-1"),
+    );
+    expect(stored).toMatchObject({ device_id: "thermo-2", temp_c: 37, status: "normal" });
+  });
+
   it("counts a bad payload, drops it, and goes on with the next message", async () => {
     const thermo = await device("thermo-2");
     await publishQos1(thermo, deviceTopic("thermo-2", "temperature"), "{not json");
