@@ -109,6 +109,9 @@ describe("checkpoint-gateway on the command line", () => {
     const ok = cli(["check-config", good]);
     expect(ok.code).toBe(0);
     expect(ok.out).toMatch(/: ok \(gateway gw-cli, 1 checkpoints, 1 devices, database /);
+    // The example the README's install steps copy is a config that passes as it is.
+    const example = cli(["check-config", join(PROJECT_ROOT, "docs/checkpoint.example.yaml")]);
+    expect(example.code, example.err).toBe(0);
   });
 
   it("makes the first admin only once a start succeeds, and resets its password later, audited", async () => {
