@@ -4,6 +4,7 @@ import { tmpdir } from "node:os";
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { Store } from "../gateway/store/store.js";
+import { cliTimes } from "./cli.js";
 import { buildOldCore, killTrials, OLD_CORE_COMMIT, outboxQueries, removeOldCore } from "./core.js";
 import { externalBrokerRate } from "./external.js";
 import {
@@ -32,7 +33,7 @@ import { drainRate, saturationWithUpstream } from "./upstream.js";
  * in one run on this machine. The system under test runs in its own process; its CPU and
  * memory are read from /proc. It prints figures and asserts nothing (tests never time).
  * `--quick` shortens every phase (for a smoke run, not for the record); `--pages` measures only
- * the pages (bytes transferred, kiosk times in Chromium).
+ * the pages (bytes transferred, kiosk times in Chromium); `--cli` only the command line's times.
  */
 
 const quick = process.argv.includes("--quick");
@@ -63,6 +64,22 @@ function pageRows(pages: Awaited<ReturnType<typeof pageFigures>>): [string, stri
         "",
       ]);
   return rows;
+}
+
+/** The command line's rows: each command's time, and its ratio to a bare Node start. */
+function cliRows(times: ReturnType<typeof cliTimes>): [string, string, string][] {
+  const bare = times.at(-1)?.ms ?? Number.NaN;
+  return times.map((t) => [
+    `${t.command}, ms (median of 5)`,
+    `${fmt(t.ms)}${t === times.at(-1) ? "" : ` (${fmt(t.ms / bare, 1)}x bare Node)`}`,
+    t.command.includes("--help") || t.command.includes("--version") ? "< 1,000" : "",
+  ]);
+}
+
+if (process.argv.includes("--cli")) {
+  for (const [name, value, goal] of cliRows(cliTimes(dist))) log(`${name}  ${value}  ${goal}`);
+  rmSync(dir, { recursive: true, force: true });
+  process.exit(0);
 }
 
 if (process.argv.includes("--pages")) {
@@ -457,6 +474,7 @@ rows.push(["  the same pty pair read raw by node-serialport, lines/s", fmt(pty.r
 rows.push(["  ratio gateway / raw pty", `${fmt(pty.gatewayPerS / pty.rawPerS, 2)}x`, ""]);
 
 rows.push(...pageRows(pages));
+rows.push(...cliRows(cliTimes(dist)));
 
 const width = Math.max(...rows.map((r) => r[0].length));
 const valueWidth = Math.max(...rows.map((r) => r[1].length));
