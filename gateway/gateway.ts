@@ -15,6 +15,7 @@ import { EmbeddedBroker } from "./mqtt/broker.js";
 import { DeviceMessageHandler } from "./mqtt/device-messages.js";
 import { EventTopicPublisher } from "./mqtt/event-topics.js";
 import { ExternalBroker } from "./mqtt/external-broker.js";
+import { BackupJob } from "./pipeline/backup-job.js";
 import { SummaryReportJob } from "./pipeline/daily-summary.js";
 import { DeviceRegistry } from "./pipeline/devices.js";
 import { DoorOpener } from "./pipeline/doors.js";
@@ -65,6 +66,8 @@ export class Gateway {
   private broker: DeviceBroker | undefined;
   private http: HttpServer | undefined;
   private reloader: ConfigReloader | undefined;
+  /** The daily backup, when `backup.dir` is set (its last file and failure are in health). */
+  backups: BackupJob | undefined;
   private readonly started: Component[] = [];
   private readonly startedAtMs = Date.now();
 
@@ -252,6 +255,18 @@ export class Gateway {
       hasListeners: () => broker.hasIntegrations,
       log: childLogger(log, "mqtt"),
     });
+    const backups =
+      config.backup.dir === undefined
+        ? undefined
+        : new BackupJob({
+            store,
+            log: childLogger(log, "backup"),
+            dir: config.backup.dir,
+            keep: config.backup.keep,
+            atHour: config.backup.at_hour,
+            timeZone: config.site.timezone,
+          });
+    this.backups = backups;
     const retention = new RetentionJob({
       store,
       log: childLogger(log, "retention"),
@@ -301,6 +316,8 @@ export class Gateway {
         connected: broker.isConnected,
       }),
       upstream: () => forwarder?.health() ?? null,
+      backup: () =>
+        this.backups ? { last: this.backups.last, error: this.backups.lastError } : null,
       startedAtMs: this.startedAtMs,
       bodyLimit: config.http.body_limit,
       sessionTtlMs: config.session_ttl_h * 3600_000,
@@ -338,6 +355,9 @@ export class Gateway {
       { name: "ingest", start: () => ingest.start(), stop: () => ingest.stop() },
       { name: "mqtt broker", start: () => broker.start(), stop: () => broker.stop() },
       { name: "retention", start: () => retention.start(), stop: () => retention.stop() },
+      ...(backups
+        ? [{ name: "daily backup", start: () => backups.start(), stop: () => backups.stop() }]
+        : []),
       ...(summaries
         ? [{ name: "summary-report", start: () => summaries.start(), stop: () => summaries.stop() }]
         : []),

@@ -10,6 +10,8 @@ export interface HealthSources {
   devices: DeviceRegistry;
   broker: () => { port: number; clients: number; connected: boolean };
   upstream: () => UpstreamHealth | null;
+  /** The daily backup's last file and failure, or null when there is no daily backup. */
+  backup: () => { last: { file: string; at: string } | null; error: string | null } | null;
   startedAtMs: number;
 }
 
@@ -38,6 +40,10 @@ export function healthRouter(sources: HealthSources): Router {
         queue_depth: 0,
         oldest_age_s: null,
         last_error: null,
+      },
+      backup: {
+        enabled: sources.backup() !== null,
+        ...(sources.backup() ?? { last: null, error: null }),
       },
       devices: sources.devices.health(),
     });

@@ -241,6 +241,32 @@ export const configShape = z.strictObject({
     .max(600)
     .default(10)
     .describe("How close a scan and a reading must be to form one passage."),
+  backup: z
+    .strictObject({
+      dir: z
+        .string()
+        .min(1)
+        .optional()
+        .describe(
+          "Folder for a daily backup of the database, checkpoint-YYYY-MM-DD.db (none: no daily backup).",
+        ),
+      keep: z
+        .number()
+        .int()
+        .min(1)
+        .max(366)
+        .default(7)
+        .describe("Daily backups kept; older ones in the folder are deleted."),
+      at_hour: z
+        .number()
+        .int()
+        .min(0)
+        .max(23)
+        .default(3)
+        .describe("The site's local hour from which each day's backup is taken."),
+    })
+    .prefault({})
+    .describe("Daily backups of the database (checkpoint-gateway backup makes one at any time)."),
   retention_days: z
     .number()
     .int()
