@@ -1,12 +1,15 @@
 import { createApp } from "./api/app.js";
 import { AccountLogin } from "./auth/account-login.js";
 import { ensureFirstAdmin } from "./auth/first-admin.js";
+import { gatewayVersion } from "./cli/version.js";
 import { ConfigError } from "./config/load.js";
 import { ConfigReloader, type ReloadOutcome } from "./config/reloader.js";
 import type { GatewayConfig } from "./config/schema.js";
 import { SerialDevices } from "./devices/serial-device.js";
 import { type OpenPort, openSerialPort } from "./devices/serial-link.js";
 import { EventBus } from "./events.js";
+import { birthTopic, haTopics } from "./home-assistant/discovery.js";
+import { HomeAssistantPublisher } from "./home-assistant/publisher.js";
 import { HttpServer } from "./http-server.js";
 import { LiveHub } from "./live/hub.js";
 import { childLogger, createLogger, type Logger } from "./log.js";
@@ -220,6 +223,8 @@ export class Gateway {
       maxClockSkewMs: config.ingest.max_clock_skew_s * 1000,
     });
     const logins = new AccountLogin(store);
+    // Made after the broker it publishes on; the broker hands it Home Assistant's birth message.
+    let homeAssistant: HomeAssistantPublisher | undefined;
     const broker: DeviceBroker =
       config.mqtt.mode === "external"
         ? new ExternalBroker({
@@ -229,6 +234,13 @@ export class Gateway {
             handler,
             metrics,
             log: childLogger(log, "mqtt"),
+            ...(config.home_assistant.enabled
+              ? {
+                  alsoSubscribe: [birthTopic(config.home_assistant.discovery_prefix)],
+                  heard: (topic: string, payload: string) =>
+                    homeAssistant?.heard(topic, payload) ?? false,
+                }
+              : {}),
           })
         : new EmbeddedBroker({
             devices,
@@ -240,6 +252,18 @@ export class Gateway {
             log: childLogger(log, "mqtt"),
             host: config.mqtt.host,
             port: config.mqtt.port,
+            ...(config.home_assistant.enabled
+              ? {
+                  integrationTopics: {
+                    readable: [
+                      `${config.home_assistant.discovery_prefix}/`,
+                      `${haTopics(config.gateway_id).base}/`,
+                    ],
+                    heard: (topic: string, payload: string) =>
+                      homeAssistant?.heard(topic, payload) ?? false,
+                  },
+                }
+              : {}),
             limits: {
               beforeLoginBytes: config.mqtt.max_packet_before_login_kb * 1024,
               afterLoginBytes: config.mqtt.max_packet_kb * 1024,
@@ -248,6 +272,22 @@ export class Gateway {
             },
           });
     this.broker = broker;
+    homeAssistant = config.home_assistant.enabled
+      ? new HomeAssistantPublisher({
+          site: {
+            gatewayId: config.gateway_id,
+            discoveryPrefix: config.home_assistant.discovery_prefix,
+            version: gatewayVersion(),
+            checkpoints: config.checkpoints,
+            devices: config.devices,
+          },
+          timeZone: config.site.timezone,
+          bus,
+          store,
+          publish: (topic, payload, retain) => broker.publish(topic, payload, retain),
+          log: childLogger(log, "home-assistant"),
+        })
+      : undefined;
     const eventTopics = new EventTopicPublisher({
       bus,
       gatewayId: config.gateway_id,
@@ -354,6 +394,15 @@ export class Gateway {
         : []),
       { name: "ingest", start: () => ingest.start(), stop: () => ingest.stop() },
       { name: "mqtt broker", start: () => broker.start(), stop: () => broker.stop() },
+      ...(homeAssistant
+        ? [
+            {
+              name: "home assistant",
+              start: () => homeAssistant.start(),
+              stop: () => homeAssistant.stop(),
+            },
+          ]
+        : []),
       { name: "retention", start: () => retention.start(), stop: () => retention.stop() },
       ...(backups
         ? [{ name: "daily backup", start: () => backups.start(), stop: () => backups.stop() }]

@@ -241,6 +241,27 @@ export const configShape = z.strictObject({
     .max(600)
     .default(10)
     .describe("How close a scan and a reading must be to form one passage."),
+  home_assistant: z
+    .strictObject({
+      enabled: z
+        .boolean()
+        .default(false)
+        .describe(
+          "Announce every thermometer, reader and checkpoint to Home Assistant by MQTT discovery on the gateway's broker.",
+        ),
+      discovery_prefix: z
+        .string()
+        .regex(
+          /^[A-Za-z0-9_-]+(\/[A-Za-z0-9_-]+)*$/,
+          "must be topic levels of letters, digits, '_' or '-'",
+        )
+        .default("homeassistant")
+        .describe(
+          "Home Assistant's MQTT discovery prefix (its own setting, homeassistant by default).",
+        ),
+    })
+    .prefault({})
+    .describe("Home Assistant MQTT discovery (SPEC 9)."),
   backup: z
     .strictObject({
       dir: z

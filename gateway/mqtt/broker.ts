@@ -27,6 +27,12 @@ export interface BrokerContext {
   log: Logger;
   host: string;
   port: number;
+  /**
+   * What logged-in integrations may do besides reading the gateway's events: more topic
+   * prefixes to read (Home Assistant's discovery and states), and messages they may publish,
+   * handed to `heard` (Home Assistant's birth message); `heard` says whether it took one.
+   */
+  integrationTopics?: { readable: string[]; heard: (topic: string, payload: string) => boolean };
   /** Packet size limits and connection bounds (config `mqtt.max_*`). */
   limits: {
     beforeLoginBytes: number;
@@ -153,13 +159,13 @@ export class EmbeddedBroker {
     }
   }
 
-  /** Publishes from the gateway itself (QoS 1, not retained), e.g. a door command. */
-  publish(topic: string, payload: string): Promise<void> {
+  /** Publishes from the gateway itself (QoS 1), e.g. a door command; retained if asked. */
+  publish(topic: string, payload: string, retain = false): Promise<void> {
     const aedes = this.aedes;
     if (!aedes) return Promise.reject(new Error("broker not started"));
     return new Promise((resolve, reject) => {
       aedes.publish(
-        { cmd: "publish", topic, payload: Buffer.from(payload), qos: 1, retain: false, dup: false },
+        { cmd: "publish", topic, payload: Buffer.from(payload), qos: 1, retain, dup: false },
         (error?: Error) => (error ? reject(error) : resolve()),
       );
     });
@@ -278,6 +284,13 @@ export class EmbeddedBroker {
     }
     const deviceId = this.deviceOf.get(client);
     const topic = parseDeviceTopic(packet.topic);
+    if (
+      this.integrations.has(client) &&
+      this.ctx.integrationTopics?.heard(packet.topic, packet.payload.toString())
+    ) {
+      done(null);
+      return;
+    }
     if (deviceId === undefined || topic === null || topic.deviceId !== deviceId) {
       this.ctx.metrics.refusedClients.inc({ reason: "foreign_topic" });
       this.ctx.log.warn(
@@ -305,9 +318,13 @@ export class EmbeddedBroker {
       done(null, subscription);
       return;
     }
+    const readable = [
+      gatewayEventTopic(this.ctx.gatewayId, ""),
+      ...(this.ctx.integrationTopics?.readable ?? []),
+    ];
     if (
       this.integrations.has(client) &&
-      subscription.topic.startsWith(gatewayEventTopic(this.ctx.gatewayId, ""))
+      readable.some((prefix) => subscription.topic.startsWith(prefix))
     ) {
       done(null, subscription);
       return;

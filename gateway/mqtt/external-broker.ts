@@ -22,6 +22,9 @@ export interface ExternalBrokerContext {
   log: Logger;
   /** How long to wait before reconnecting (default 1 s). */
   reconnectMs?: number;
+  /** More topics to read (Home Assistant's birth message), handed to `heard` first. */
+  alsoSubscribe?: string[];
+  heard?: (topic: string, payload: string) => boolean;
 }
 
 /** What the gateway reads from devices on an external broker (not `command`: it sends those). */
@@ -88,14 +91,18 @@ export class ExternalBroker {
         `connected to the devices' broker ${config.url}`,
       );
       // Subscribing again is harmless; with a kept session the broker already has these.
-      client.subscribe(DEVICE_SUBSCRIPTIONS, { qos: 1 }, (error, granted) => {
-        const refused = granted?.filter((g) => g.qos === 128).map((g) => g.topic) ?? [];
-        if (error || refused.length > 0)
-          log.error(
-            { err: error?.message, refused },
-            `the devices' broker refused the gateway's subscriptions: check its ACL (docs/mosquitto/devices.acl)`,
-          );
-      });
+      client.subscribe(
+        [...DEVICE_SUBSCRIPTIONS, ...(this.ctx.alsoSubscribe ?? [])],
+        { qos: 1 },
+        (error, granted) => {
+          const refused = granted?.filter((g) => g.qos === 128).map((g) => g.topic) ?? [];
+          if (error || refused.length > 0)
+            log.error(
+              { err: error?.message, refused },
+              `the devices' broker refused the gateway's subscriptions: check its ACL (docs/mosquitto/devices.acl)`,
+            );
+        },
+      );
     });
     client.on("close", () => {
       if (this.connected)
@@ -122,17 +129,21 @@ export class ExternalBroker {
     this.connected = false;
   }
 
-  /** Publishes from the gateway itself (QoS 1, not retained): door commands, its events. */
-  publish(topic: string, payload: string): Promise<void> {
+  /** Publishes from the gateway itself (QoS 1): door commands, its events; retained if asked. */
+  publish(topic: string, payload: string, retain = false): Promise<void> {
     const client = this.client;
     if (!client) return Promise.reject(new Error("devices' broker not started"));
-    return client.publishAsync(topic, payload, { qos: 1, retain: false }).then(() => {});
+    return client.publishAsync(topic, payload, { qos: 1, retain }).then(() => {});
   }
 
   private onMessage(packet: IPublishPacket, acknowledge: () => void): void {
     const { topic } = packet;
     const payload =
       typeof packet.payload === "string" ? Buffer.from(packet.payload) : packet.payload;
+    if (this.ctx.heard?.(topic, payload.toString())) {
+      acknowledge();
+      return;
+    }
     const parsed = parseDeviceTopic(topic);
     if (parsed === null || !this.ctx.devices.device(parsed.deviceId)) {
       // Acknowledged and dropped: the broker would otherwise send it again forever.
