@@ -539,6 +539,16 @@ export function crossFieldIssues(
       }
     });
   }
+  if (reads("checkpoints", "devices")) {
+    config.devices.forEach((device, i) => {
+      const checkpoint = config.checkpoints.find((c) => c.id === device.checkpoint);
+      if (device.kind === "thermometer" && checkpoint?.mode === "pass_only")
+        issues.push({
+          path: ["devices", i, "checkpoint"],
+          message: `'${checkpoint.id}' is pass_only: a thermometer there would never be used (make the checkpoint pass_and_temperature)`,
+        });
+    });
+  }
   if (reads("mqtt")) {
     if (config.mqtt.mode === "external" && config.mqtt.url === undefined) {
       issues.push({
@@ -546,7 +556,23 @@ export function crossFieldIssues(
         message: "required when mode is external",
       });
     }
+    if (config.mqtt.mode === "embedded" && config.mqtt.url !== undefined)
+      issues.push({
+        path: ["mqtt", "url"],
+        message:
+          "only used with mode external (the embedded broker listens on mqtt.host and mqtt.port)",
+      });
+    if (config.mqtt.max_packet_before_login_kb > config.mqtt.max_packet_kb)
+      issues.push({
+        path: ["mqtt", "max_packet_before_login_kb"],
+        message: `${config.mqtt.max_packet_before_login_kb} must not be above max_packet_kb (${config.mqtt.max_packet_kb}): a client may send less before it logs in, not more`,
+      });
   }
+  if (reads("live") && config.live.max_kiosk_clients_per_address > config.live.max_kiosk_clients)
+    issues.push({
+      path: ["live", "max_kiosk_clients_per_address"],
+      message: `${config.live.max_kiosk_clients_per_address} must not be above max_kiosk_clients (${config.live.max_kiosk_clients})`,
+    });
   if (reads("screening", "checkpoints")) {
     issues.push(...screeningOrder(config.screening, ["screening"]));
     config.checkpoints.forEach((checkpoint, i) => {

@@ -193,6 +193,29 @@ describe("configuration", () => {
     expect(problems[0]).toMatch(new RegExp(`^${problem.replace(/[().]/g, "\\$&")}`));
   });
 
+  it.each([
+    [
+      {
+        checkpoints: [{ id: "gate-1", name: "A", mode: "pass_only" }],
+        devices: [{ id: "t1", kind: "thermometer", checkpoint: "gate-1", password: "long-enough" }],
+      },
+      "devices.0.checkpoint: 'gate-1' is pass_only: a thermometer there would never be used",
+    ],
+    [{ mqtt: { url: "mqtt://broker" } }, "mqtt.url: only used with mode external"],
+    [
+      { mqtt: { max_packet_kb: 16, max_packet_before_login_kb: 32 } },
+      "mqtt.max_packet_before_login_kb: 32 must not be above max_packet_kb (16)",
+    ],
+    [
+      { live: { max_kiosk_clients: 10, max_kiosk_clients_per_address: 20 } },
+      "live.max_kiosk_clients_per_address: 20 must not be above max_kiosk_clients (10)",
+    ],
+  ])("refuses a contradiction: %j", (config, problem) => {
+    const problems = problemsOf(config);
+    expect(problems).toHaveLength(1);
+    expect(problems[0]?.startsWith(problem), problems[0]).toBe(true);
+  });
+
   it("checks a checkpoint's own screening merged with the site's", () => {
     expect(
       problemsOf({
