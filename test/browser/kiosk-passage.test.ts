@@ -4,7 +4,8 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { deviceTopic } from "../../gateway/mqtt/contract.js";
 import { launchChromium, screenshot } from "../helpers/browser.js";
 import { connectDevice, publishQos1 } from "../helpers/device.js";
-import { DEVICE_PASSWORD, type RunningGateway, startGateway } from "../helpers/gateway.js";
+import { type RunningGateway, startGateway } from "../helpers/gateway.js";
+import { registerWestGatePasses, WEST_GATE } from "../helpers/west-gate.js";
 
 let gw: RunningGateway;
 let browser: Browser;
@@ -13,44 +14,8 @@ let thermo: MqttClient;
 let reader: MqttClient;
 
 beforeAll(async () => {
-  gw = await startGateway({
-    checkpoints: [
-      {
-        id: "gate-3",
-        name: "West gate / 西门",
-        direction: "both",
-        mode: "pass_and_temperature",
-        enforcement: "hard",
-      },
-    ],
-    devices: [
-      { id: "thermo-3", kind: "thermometer", checkpoint: "gate-3", password: DEVICE_PASSWORD },
-      { id: "reader-3", kind: "pass_reader", checkpoint: "gate-3", password: DEVICE_PASSWORD },
-    ],
-  });
-  const year = Date.now() + 365 * 86_400_000;
-  gw.gateway.store.passes.create(
-    {
-      pass_id: "2000000001",
-      holder_name: "张伟",
-      unit: "2-1-302",
-      status: "active",
-      valid_until_ms: year,
-      observation_until_ms: null,
-    },
-    Date.now(),
-  );
-  gw.gateway.store.passes.create(
-    {
-      pass_id: "2000000002",
-      holder_name: "刘洋",
-      unit: "2-1-303",
-      status: "revoked",
-      valid_until_ms: year,
-      observation_until_ms: null,
-    },
-    Date.now(),
-  );
+  gw = await startGateway(WEST_GATE);
+  registerWestGatePasses(gw.gateway.store);
   thermo = await connectDevice(gw.mqttUrl, "thermo-3");
   reader = await connectDevice(gw.mqttUrl, "reader-3");
   browser = await launchChromium();

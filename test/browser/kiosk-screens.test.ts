@@ -4,7 +4,8 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { deviceTopic } from "../../gateway/mqtt/contract.js";
 import { launchChromium, layoutProblems, screenshot } from "../helpers/browser.js";
 import { connectDevice, publishQos1 } from "../helpers/device.js";
-import { DEVICE_PASSWORD, type RunningGateway, startGateway } from "../helpers/gateway.js";
+import { type RunningGateway, startGateway } from "../helpers/gateway.js";
+import { registerWestGatePasses, WEST_GATE } from "../helpers/west-gate.js";
 
 /**
  * Every state of the entrant's screen at the sizes real gates use: a landscape 1920x1080
@@ -28,38 +29,8 @@ const pages: { name: string; page: Page }[] = [];
 let stopped = false;
 
 beforeAll(async () => {
-  gw = await startGateway({
-    kiosk: { voice: "zh_en", fever_hold_s: FEVER_HOLD_S },
-    checkpoints: [
-      {
-        id: "gate-3",
-        name: "West gate / 西门",
-        direction: "both",
-        mode: "pass_and_temperature",
-        enforcement: "hard",
-      },
-    ],
-    devices: [
-      { id: "thermo-3", kind: "thermometer", checkpoint: "gate-3", password: DEVICE_PASSWORD },
-      { id: "reader-3", kind: "pass_reader", checkpoint: "gate-3", password: DEVICE_PASSWORD },
-    ],
-  });
-  const year = Date.now() + 365 * 86_400_000;
-  for (const [pass_id, holder_name, status] of [
-    ["2000000001", "张伟", "active"],
-    ["2000000002", "刘洋", "revoked"],
-  ] as const)
-    gw.gateway.store.passes.create(
-      {
-        pass_id,
-        holder_name,
-        unit: "2-1-302",
-        status,
-        valid_until_ms: year,
-        observation_until_ms: null,
-      },
-      Date.now(),
-    );
+  gw = await startGateway({ ...WEST_GATE, kiosk: { voice: "zh_en", fever_hold_s: FEVER_HOLD_S } });
+  registerWestGatePasses(gw.gateway.store);
   thermo = await connectDevice(gw.mqttUrl, "thermo-3");
   reader = await connectDevice(gw.mqttUrl, "reader-3");
   browser = await launchChromium();
