@@ -1,7 +1,10 @@
 import { z } from "zod";
+import { dahuaConfig } from "../devices/dahua-http/config.js";
 import { gy90614Config } from "../devices/gy-mcu90614/config.js";
+import { hikvisionConfig } from "../devices/hikvision-isapi/config.js";
 import { qrLineConfig } from "../devices/qr-line/config.js";
 import { rdm6300Config } from "../devices/rdm6300/config.js";
+import { terminalFields } from "../devices/terminal-fields.js";
 import { textLineConfig } from "../devices/text-line/config.js";
 
 /**
@@ -125,10 +128,27 @@ const serialDeviceSchema = z.discriminatedUnion(
   },
 );
 
-/** A device, by transport: MQTT (the default) or serial. */
-const deviceSchema = z.discriminatedUnion("transport", [mqttDeviceSchema, serialDeviceSchema], {
-  error: "must be mqtt or serial",
-});
+/** A network terminal, by protocol (SPEC 3a). */
+const httpDeviceSchema = z.discriminatedUnion(
+  "protocol",
+  [
+    z.strictObject({ ...deviceFields, ...terminalFields, ...hikvisionConfig }),
+    z.strictObject({ ...deviceFields, ...terminalFields, ...dahuaConfig }),
+  ],
+  {
+    error: (issue) =>
+      (issue.input as { protocol?: unknown } | undefined)?.protocol === undefined
+        ? "required for an http terminal"
+        : "must be one of hikvision-isapi, dahua-http",
+  },
+);
+
+/** A device, by transport: MQTT (the default), serial, or an http terminal. */
+const deviceSchema = z.discriminatedUnion(
+  "transport",
+  [mqttDeviceSchema, serialDeviceSchema, httpDeviceSchema],
+  { error: "must be mqtt, serial or http" },
+);
 
 /** Every field on its own; `configSchema` adds the checks across fields. */
 export const configShape = z.strictObject({
@@ -620,6 +640,7 @@ export type CheckpointConfig = GatewayConfig["checkpoints"][number];
 export type DeviceConfig = GatewayConfig["devices"][number];
 export type MqttDeviceConfig = Extract<DeviceConfig, { transport: "mqtt" }>;
 export type SerialDeviceConfig = Extract<DeviceConfig, { transport: "serial" }>;
+export type TerminalConfig = Extract<DeviceConfig, { transport: "http" }>;
 
 export function isMqttDevice(device: DeviceConfig): device is MqttDeviceConfig {
   return device.transport === "mqtt";

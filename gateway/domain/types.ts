@@ -11,7 +11,8 @@ export type ReadingStatus = (typeof READING_STATUSES)[number];
 export type CheckpointMode = "temperature_only" | "pass_and_temperature" | "pass_only";
 export type CheckpointDirection = "in" | "out" | "both";
 export type Enforcement = "hard" | "soft";
-export type DeviceKind = "thermometer" | "pass_reader" | "door";
+/** A terminal (SPEC 3a) is a thermometer and a reader in one. */
+export type DeviceKind = "thermometer" | "pass_reader" | "door" | "terminal";
 export type Transport = "mqtt" | "serial";
 
 /** A temperature as a device reported it, before screening. */
@@ -46,7 +47,8 @@ export interface Reading {
   device_ts_ms: number | null;
 }
 
-export type ScanMethod = "card" | "qr";
+/** How a pass was read: a card, a QR code, or a terminal's face match (its person id). */
+export type ScanMethod = "card" | "qr" | "face";
 
 /** A pass presented at a reader, before it is stored. */
 export interface ScanInput {

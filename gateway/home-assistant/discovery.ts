@@ -67,7 +67,7 @@ export function discoveryMessages(site: DiscoverySite): MqttMessage[] {
       via_device: `checkpoint_${node}`,
       suggested_area: checkpointName(device.checkpoint),
     };
-    if (device.kind === "thermometer")
+    if (device.kind === "thermometer" || device.kind === "terminal")
       messages.push(
         config("sensor", `${device.id}_temperature`, {
           name: "Temperature",
@@ -81,7 +81,7 @@ export function discoveryMessages(site: DiscoverySite): MqttMessage[] {
           device: haDevice,
         }),
       );
-    if (device.kind === "pass_reader")
+    if (device.kind === "pass_reader" || device.kind === "terminal")
       messages.push(
         config("tag", `${device.id}_tag`, {
           topic: topics.tag(device.id),

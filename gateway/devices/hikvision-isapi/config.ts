@@ -1,0 +1,17 @@
+import { z } from "zod";
+
+/** A Hikvision terminal (MinMoe and others) posting ISAPI event notifications (SPEC 3a). */
+export const hikvisionConfig = {
+  protocol: z.literal("hikvision-isapi").describe("Network protocol (SPEC 3a)."),
+  isapi_url: z
+    .url()
+    .optional()
+    .describe(
+      "hikvision-isapi: the terminal's own address (http://10.0.0.21), to fetch events it could not deliver.",
+    ),
+  isapi_username: z
+    .string()
+    .optional()
+    .describe("hikvision-isapi: the account on the terminal for isapi_url (Digest)."),
+  isapi_password: z.string().optional().describe("hikvision-isapi: its password."),
+};
