@@ -1,10 +1,11 @@
+import { dirname, join } from "node:path";
 import { createApp } from "./api/app.js";
 import { AccountLogin } from "./auth/account-login.js";
 import { ensureFirstAdmin } from "./auth/first-admin.js";
 import { gatewayVersion } from "./cli/version.js";
 import { ConfigError } from "./config/load.js";
 import { ConfigReloader, type ReloadOutcome } from "./config/reloader.js";
-import type { GatewayConfig } from "./config/schema.js";
+import type { GatewayConfig, TerminalConfig } from "./config/schema.js";
 import { SerialDevices } from "./devices/serial-device.js";
 import { type OpenPort, openSerialPort } from "./devices/serial-link.js";
 import { EventBus } from "./events.js";
@@ -26,6 +27,7 @@ import { Ingest } from "./pipeline/ingest.js";
 import { Recorder } from "./pipeline/recorder.js";
 import { RetentionJob } from "./pipeline/retention.js";
 import { Store } from "./store/store.js";
+import { TerminalPresence } from "./terminals/presence.js";
 import { UpstreamForwarder, upstreamLink } from "./upstream/forwarder.js";
 import { queueUpstream } from "./upstream/queue.js";
 import { PRIORITY } from "./upstream/routes.js";
@@ -222,6 +224,13 @@ export class Gateway {
       log: childLogger(log, "mqtt"),
       maxClockSkewMs: config.ingest.max_clock_skew_s * 1000,
     });
+    const terminalConfigs = config.devices.filter(
+      (device): device is TerminalConfig => device.transport === "http",
+    );
+    const presence = new TerminalPresence({
+      terminals: terminalConfigs,
+      setOnline: (deviceId, online, reason) => ingest.setDeviceOnline(deviceId, online, reason),
+    });
     const logins = new AccountLogin(store);
     // Made after the broker it publishes on; the broker hands it Home Assistant's birth message.
     let homeAssistant: HomeAssistantPublisher | undefined;
@@ -366,6 +375,19 @@ export class Gateway {
       configView: () => this.currentConfig,
       reloadConfig: (actor, address) => this.reloadConfig(actor, address),
       configFile: this.options.loadConfig !== undefined,
+      ...(terminalConfigs.length > 0
+        ? {
+            terminals: {
+              devices,
+              ingest,
+              presence,
+              timeOf: (deviceId: string, ts: number | undefined) => handler.timeOf(deviceId, ts),
+              picturesDir: join(dirname(config.database.path), "pictures"),
+              metrics,
+              log: childLogger(log, "terminals"),
+            },
+          }
+        : {}),
     });
     const http = new HttpServer(
       app,
@@ -394,6 +416,9 @@ export class Gateway {
         : []),
       { name: "ingest", start: () => ingest.start(), stop: () => ingest.stop() },
       { name: "mqtt broker", start: () => broker.start(), stop: () => broker.stop() },
+      ...(terminalConfigs.length > 0
+        ? [{ name: "terminals", start: () => presence.start(), stop: () => presence.stop() }]
+        : []),
       ...(homeAssistant
         ? [
             {

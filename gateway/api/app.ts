@@ -11,6 +11,7 @@ import type { Metrics } from "../metrics.js";
 import { summarizeDay } from "../pipeline/daily-summary.js";
 import type { Ingest } from "../pipeline/ingest.js";
 import type { Store } from "../store/store.js";
+import { type TerminalIngestContext, terminalIngestRouter } from "../terminals/ingest-router.js";
 import { alertsRouter } from "./alerts.js";
 import { auditRouter } from "./audit.js";
 import { authRouter, requireRole } from "./auth.js";
@@ -37,6 +38,8 @@ export interface ApiContext extends HealthSources {
   reloadConfig: (actor: string, address: string | null) => ReloadOutcome;
   /** Whether a config file backs this gateway (reload reads it again). */
   configFile: boolean;
+  /** Network terminals' notifications (`/ingest`), when any terminal is configured. */
+  terminals?: TerminalIngestContext;
 }
 
 /** The express app: one router per resource (STYLE 12), errors answered as JSON. */
@@ -57,6 +60,8 @@ export function createApp(ctx: ApiContext): Express {
       strictTransportSecurity: false,
     }),
   );
+  // Network terminals post their own formats, JPEG parts included: read before the JSON parser.
+  if (ctx.terminals) app.use("/ingest", terminalIngestRouter(ctx.terminals));
   app.use(express.json({ limit: ctx.bodyLimit }));
   // A foreign page may not change anything with a guard's cookie (see auth/origin.ts).
   app.use((req, _res, next) => {

@@ -3,12 +3,9 @@
  * an event with a temperature, a card or face id, or both, and the terminal's own verdicts,
  * which are kept beside the gateway's screening (the gateway decides).
  */
-export interface TerminalVerdict {
-  /** The terminal judged the temperature too high (`isAbnomalTemperature`, `IsOverTemperature`). */
-  over_temperature: boolean | null;
-  /** Whether it saw a mask. */
-  mask: "yes" | "no" | "unknown" | null;
-}
+import type { TerminalVerdict } from "../domain/types.js";
+
+export type { TerminalVerdict };
 
 export interface TerminalEvent {
   kind: "event";

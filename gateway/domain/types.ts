@@ -27,6 +27,8 @@ export interface ReadingInput {
   msg_id: string | null;
   /** The time the device sent when it was too far from the gateway's to be used (see `ts_ms`). */
   device_ts_ms?: number | null;
+  /** A network terminal's own verdict (SPEC 3a). */
+  terminal_verdict?: TerminalVerdict | null;
 }
 
 /** A screened reading as stored and pushed. */
@@ -45,6 +47,14 @@ export interface Reading {
   msg_id: string | null;
   /** The device's own time, kept when its clock was too far off to be used; else null. */
   device_ts_ms: number | null;
+  /** A network terminal's own verdict, kept beside the gateway's screening (SPEC 3a), or null. */
+  terminal_verdict: TerminalVerdict | null;
+}
+
+/** What a terminal judged itself: over temperature, and whether it saw a mask. */
+export interface TerminalVerdict {
+  over_temperature: boolean | null;
+  mask: "yes" | "no" | "unknown" | null;
 }
 
 /** How a pass was read: a card, a QR code, or a terminal's face match (its person id). */

@@ -8,6 +8,7 @@ import {
   type Subscription,
 } from "aedes";
 import type { AccountLogin } from "../auth/account-login.js";
+import { sameSecret } from "../auth/secrets.js";
 import type { Logger } from "../log.js";
 import type { Metrics } from "../metrics.js";
 import type { DeviceRegistry } from "../pipeline/devices.js";
@@ -355,10 +356,4 @@ export class EmbeddedBroker {
 function remoteAddress(client: Client): string | null {
   const socket = client.conn as { remoteAddress?: string } | undefined;
   return socket?.remoteAddress ?? null;
-}
-
-/** Compares a password without leaking its length or content through timing. */
-function sameSecret(given: Buffer, expected: string): boolean {
-  const digest = (value: Buffer | string) => createHash("sha256").update(value).digest();
-  return timingSafeEqual(digest(given), digest(expected));
 }

@@ -52,7 +52,7 @@ export class DeviceMessageHandler {
             device_id: deviceId,
             raw_c: message.temp_c,
             ambient_c: message.ambient_c ?? null,
-            ...this.time(deviceId, message.ts),
+            ...this.timeOf(deviceId, message.ts),
             msg_id: message.msg_id ?? null,
           },
           committed,
@@ -82,7 +82,7 @@ export class DeviceMessageHandler {
             device_id: deviceId,
             pass_id: message.pass_id,
             method: message.method,
-            ...this.time(deviceId, message.ts),
+            ...this.timeOf(deviceId, message.ts),
             msg_id: message.msg_id ?? null,
           },
           committed,
@@ -100,8 +100,11 @@ export class DeviceMessageHandler {
     }
   }
 
-  /** The message's time: the device's if its clock is near enough, else the gateway's. */
-  private time(deviceId: string, deviceTs: number | undefined) {
+  /**
+   * A message's time: the device's if its clock is near enough, else the gateway's (the device's
+   * kept, its skew in health, said once). Network terminals' events use it too.
+   */
+  timeOf(deviceId: string, deviceTs: number | undefined) {
     const nowMs = Date.now();
     const { tsMs, deviceTsMs } = deviceTimeOrNow(deviceTs, nowMs, this.ctx.maxClockSkewMs);
     if (deviceTsMs === null) {

@@ -95,6 +95,17 @@ export class Ingest {
     this.enqueue({ arrival: { kind: "scan", input }, committed, deviceId: input.device_id });
   }
 
+  /** Queues a network terminal's event (its reading and its card or face, one person). */
+  submitTerminalEvent(
+    deviceId: string,
+    reading: ReadingInput | null,
+    scan: ScanInput | null,
+    committed: Committed,
+  ): void {
+    if (!this.known(deviceId, committed)) return;
+    this.enqueue({ arrival: { kind: "terminal_event", reading, scan }, committed, deviceId });
+  }
+
   /** Queues the opening of an alert the gateway raises itself (e.g. upstream backlog). */
   submitAlert(alert: AlertDraft): void {
     this.enqueue({ arrival: { kind: "alert", alert }, committed: undefined, deviceId: null });

@@ -9,7 +9,14 @@ import {
 } from "../domain/alert-rules.js";
 import type { DomainEvent } from "../domain/events.js";
 import type { LowRetestRule } from "../domain/low-retest.js";
-import { arrive, expire, type Half, type PassageDraft } from "../domain/pairing.js";
+import {
+  arrive,
+  expire,
+  type Half,
+  type PassageDraft,
+  type PendingReading,
+  type PendingScan,
+} from "../domain/pairing.js";
 import { decidePassage } from "../domain/passage-rules.js";
 import { screenTemperature } from "../domain/screening.js";
 import type { ReadingInput, ScanInput } from "../domain/types.js";
@@ -21,6 +28,8 @@ import type { DeviceRegistry } from "./devices.js";
 export type Arrival =
   | { kind: "reading"; input: ReadingInput }
   | { kind: "scan"; input: ScanInput }
+  /** A network terminal's event (SPEC 3a): its reading and its card or face, one person. */
+  | { kind: "terminal_event"; reading: ReadingInput | null; scan: ScanInput | null }
   | {
       kind: "device_status";
       deviceId: string;
@@ -80,6 +89,8 @@ export class Recorder {
         return this.reading(arrival.input);
       case "scan":
         return this.scan(arrival.input);
+      case "terminal_event":
+        return this.terminalEvent(arrival.reading, arrival.scan);
       case "device_status":
         return this.deviceStatus(arrival);
       case "alert":
@@ -105,6 +116,16 @@ export class Recorder {
   }
 
   private reading(input: ReadingInput): DomainEvent[] | null {
+    const stored = this.storeReading(input);
+    if (!stored) return null;
+    if (!this.ctx.devices.checkpoint(stored.checkpointId)) return stored.events;
+    return this.pair(stored.checkpointId, stored.half, stored.events);
+  }
+
+  /** Stores a screened reading with the alerts it raises at once (a fever before its passage). */
+  private storeReading(
+    input: ReadingInput,
+  ): { events: DomainEvent[]; half: PendingReading; checkpointId: string } | null {
     const { store, devices } = this.ctx;
     const device = devices.device(input.device_id);
     const rules = devices.rules(input.device_id);
@@ -121,12 +142,20 @@ export class Recorder {
       pass_id: null,
       msg_id: input.msg_id,
       device_ts_ms: input.device_ts_ms ?? null,
+      terminal_verdict: input.terminal_verdict ?? null,
     });
     if (!stored) return null;
     const { reading } = stored;
     const events: DomainEvent[] = [stored];
+    const half: PendingReading = {
+      kind: "reading",
+      id: reading.id,
+      tsMs: input.ts_ms,
+      tempC: reading.temp_c,
+      status: reading.status,
+    };
     const checkpoint = devices.checkpoint(reading.checkpoint_id);
-    if (!checkpoint) return events;
+    if (!checkpoint) return { events, half, checkpointId: reading.checkpoint_id };
     // The fever alert is stored ahead of the passage: the guard hears of it at once (SPEC 2).
     const alerts = readingAlerts(
       reading,
@@ -137,29 +166,68 @@ export class Recorder {
     );
     this.memory.setLowsInARow(checkpoint.id, alerts.lowsInARow);
     for (const alert of alerts.alerts) events.push(store.alerts.open(alert));
-    const half: Half = {
-      kind: "reading",
-      id: reading.id,
-      tsMs: input.ts_ms,
-      tempC: reading.temp_c,
-      status: reading.status,
-    };
-    return this.pair(checkpoint.id, half, events);
+    return { events, half, checkpointId: checkpoint.id };
   }
 
   private scan(input: ScanInput): DomainEvent[] | null {
+    const stored = this.storeScan(input);
+    if (!stored) return null;
+    return this.pair(stored.checkpointId, stored.half, [stored.event]);
+  }
+
+  private storeScan(
+    input: ScanInput,
+  ): { event: DomainEvent; half: PendingScan; checkpointId: string } | null {
     const device = this.ctx.devices.device(input.device_id);
     if (!device) throw new Error(`unknown device '${input.device_id}'`);
     const stored = this.ctx.store.scans.insert({ ...input, checkpoint_id: device.checkpoint });
     if (!stored) return null;
-    const half: Half = {
+    const half: PendingScan = {
       kind: "scan",
       id: stored.scan.id,
       tsMs: input.ts_ms,
       passId: input.pass_id,
       deviceId: input.device_id,
     };
-    return this.pair(device.checkpoint, half, [stored]);
+    return { event: stored, half, checkpointId: device.checkpoint };
+  }
+
+  /**
+   * A terminal's event: its reading and its card or face are one person, so at a gate that pairs
+   * them they make one passage at once, whatever else waits there; alone, a half pairs as any
+   * other device's would. A repeated event (its serial number again) is stored once.
+   */
+  private terminalEvent(
+    reading: ReadingInput | null,
+    scan: ScanInput | null,
+  ): DomainEvent[] | null {
+    if (reading && scan) {
+      const device = this.ctx.devices.device(reading.device_id);
+      const checkpoint = device && this.ctx.devices.checkpoint(device.checkpoint);
+      if (checkpoint?.mode === "pass_and_temperature") {
+        const measured = this.storeReading(reading);
+        if (!measured) return null;
+        const read = this.storeScan(scan);
+        if (!read) return measured.events;
+        const events = [...measured.events, read.event];
+        this.settle(
+          checkpoint.id,
+          {
+            tsMs: Math.max(measured.half.tsMs, read.half.tsMs),
+            reading: measured.half,
+            scan: read.half,
+          },
+          events,
+        );
+        return events;
+      }
+    }
+    const events: DomainEvent[] = [];
+    for (const half of [reading && this.reading(reading), scan && this.scan(scan)]) {
+      if (half === null) continue;
+      events.push(...half);
+    }
+    return events.length === 0 && (reading || scan) ? null : events;
   }
 
   private pair(checkpointId: string, half: Half, events: DomainEvent[]): DomainEvent[] {

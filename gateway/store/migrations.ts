@@ -246,4 +246,8 @@ export const MIGRATIONS: readonly string[] = [
   DROP INDEX alerts_opened;
   CREATE INDEX alerts_opened_seq ON alerts (opened_at_ms, seq);
   `,
+  // 13: a network terminal's own verdict (over temperature, mask), kept beside the gateway's.
+  `
+  ALTER TABLE readings ADD COLUMN terminal_verdict TEXT;
+  `,
 ];

@@ -1,13 +1,17 @@
 import type { DomainEvent } from "../domain/events.js";
 import { isoTime } from "../domain/time.js";
-import type { Reading, ReadingStatus } from "../domain/types.js";
+import type { Reading, ReadingStatus, TerminalVerdict } from "../domain/types.js";
 import type { Db } from "./database.js";
 import { type EventJournal, tableReplaySource } from "./journal.js";
 import { type Page, type PageCursor, PageReader, type PageRequest } from "./paging.js";
 
-export type NewReading = Omit<Reading, "id" | "seq" | "ts" | "device_ts_ms"> & {
+export type NewReading = Omit<
+  Reading,
+  "id" | "seq" | "ts" | "device_ts_ms" | "terminal_verdict"
+> & {
   ts_ms: number;
   device_ts_ms?: number | null;
+  terminal_verdict?: TerminalVerdict | null;
 };
 
 interface ReadingRow {
@@ -22,10 +26,12 @@ interface ReadingRow {
   pass_id: string | null;
   msg_id: string | null;
   device_ts_ms: number | null;
+  /** A network terminal's own verdict, as JSON (SPEC 3a), or null. */
+  terminal_verdict: string | null;
 }
 
 const COLUMNS =
-  "seq, ts_ms, device_id, checkpoint_id, temp_c, raw_c, ambient_c, status, pass_id, msg_id, device_ts_ms";
+  "seq, ts_ms, device_id, checkpoint_id, temp_c, raw_c, ambient_c, status, pass_id, msg_id, device_ts_ms, terminal_verdict";
 
 export interface ReadingFilter {
   checkpoint?: string | undefined;
@@ -47,7 +53,7 @@ export class ReadingRepository {
     private readonly journal: EventJournal,
   ) {
     this.insertStatement = db.prepare(
-      `INSERT INTO readings (${COLUMNS}) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT DO NOTHING`,
+      `INSERT INTO readings (${COLUMNS}) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT DO NOTHING`,
     );
     this.pages = new PageReader<ReadingRow>(db, "readings", COLUMNS);
     journal.addSource(
@@ -61,6 +67,7 @@ export class ReadingRepository {
    */
   insert(reading: NewReading): Extract<DomainEvent, { kind: "reading_stored" }> | null {
     const seq = this.journal.nextSeq();
+    const verdict = reading.terminal_verdict ? JSON.stringify(reading.terminal_verdict) : null;
     const result = this.insertStatement.run(
       seq,
       reading.ts_ms,
@@ -73,10 +80,16 @@ export class ReadingRepository {
       reading.pass_id,
       reading.msg_id,
       reading.device_ts_ms ?? null,
+      verdict,
     );
     return result.changes === 0
       ? null
-      : this.toEvent({ ...reading, seq, device_ts_ms: reading.device_ts_ms ?? null });
+      : this.toEvent({
+          ...reading,
+          seq,
+          device_ts_ms: reading.device_ts_ms ?? null,
+          terminal_verdict: verdict,
+        });
   }
 
   page(filter: ReadingFilter): Page<Reading> {
@@ -123,6 +136,10 @@ export class ReadingRepository {
       pass_id: row.pass_id,
       msg_id: row.msg_id,
       device_ts_ms: row.device_ts_ms,
+      terminal_verdict:
+        row.terminal_verdict === null
+          ? null
+          : (JSON.parse(row.terminal_verdict) as TerminalVerdict),
     };
   }
 }

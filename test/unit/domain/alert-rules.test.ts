@@ -29,6 +29,7 @@ const reading = (status: ReadingStatus): Reading => ({
   pass_id: null,
   msg_id: null,
   device_ts_ms: null,
+  terminal_verdict: null,
 });
 
 const passage = (reasons: PassageReason[], passId: string | null = "p1"): Passage => ({

@@ -1,0 +1,267 @@
+import { execFileSync } from "node:child_process";
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import Database from "better-sqlite3";
+import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
+import { dahuaUpload } from "../../gateway/devices/dahua-http/encode.js";
+import {
+  hikvisionHeartbeat,
+  hikvisionMultipart,
+  hikvisionNotification,
+} from "../../gateway/devices/hikvision-isapi/encode.js";
+import { eventually } from "../helpers/gateway.js";
+import {
+  type GatewayProcess,
+  processConfig,
+  spawnGateway,
+  stopProcess,
+} from "../helpers/process.js";
+
+/** Network terminals (SPEC 3a) against a real gateway process, posting as the terminals do. */
+const HIK_PASSWORD = "hik-terminal-pass";
+const DAHUA_PASSWORD = "dahua-terminal-pass";
+const site = (extra: object = {}) => ({
+  checkpoints: [
+    { id: "gate-1", name: "North gate / 北门", mode: "pass_and_temperature" },
+    { id: "gate-2", name: "South gate / 南门", mode: "temperature_only" },
+  ],
+  devices: [
+    {
+      id: "hik-1",
+      checkpoint: "gate-1",
+      transport: "http",
+      protocol: "hikvision-isapi",
+      password: HIK_PASSWORD,
+      offline_after_s: 1,
+      ...extra,
+    },
+    {
+      id: "dahua-1",
+      checkpoint: "gate-2",
+      transport: "http",
+      protocol: "dahua-http",
+      password: DAHUA_PASSWORD,
+    },
+  ],
+});
+
+function post(
+  gateway: GatewayProcess,
+  path: string,
+  body: string | Buffer,
+  contentType: string,
+  user: string,
+  password: string,
+) {
+  return fetch(`http://127.0.0.1:${gateway.httpPort}${path}`, {
+    method: "POST",
+    headers: {
+      "content-type": contentType,
+      authorization: `Basic ${Buffer.from(`${user}:${password}`).toString("base64")}`,
+    },
+    body,
+  });
+}
+const hik = (gateway: GatewayProcess, body: string | Buffer, type = "application/json") =>
+  post(gateway, "/ingest/hikvision/hik-1", body, type, "hik-1", HIK_PASSWORD);
+const at = (second: number) => new Date(Date.now() - 60_000 + second * 1000).toISOString();
+
+describe("Hikvision and Dahua terminals posting to a gateway process", () => {
+  let dir: string;
+  let gateway: GatewayProcess;
+  const db = () => new Database(join(dir, "checkpoint.db"), { readonly: true });
+  const rows = (sql: string) => {
+    const handle = db();
+    try {
+      return handle.prepare(sql).all() as Record<string, unknown>[];
+    } finally {
+      handle.close();
+    }
+  };
+  beforeAll(async () => {
+    dir = mkdtempSync(join(tmpdir(), "cg-terminals-"));
+    gateway = await spawnGateway(dir, processConfig(dir, "gw-term", site()));
+  });
+  afterAll(async () => {
+    await stopProcess(gateway.child);
+    rmSync(dir, { recursive: true, force: true });
+  });
+
+  it("takes a card and a temperature as one passage, answered after the commit; a repeat once", async () => {
+    const event = hikvisionNotification({
+      serialNo: 101,
+      dateTime: at(1),
+      tempC: 36.6,
+      cardNo: "0012345678",
+      mask: "yes",
+    });
+    const first = await hik(gateway, event);
+    expect(first.status).toBe(200);
+    expect(rows("SELECT msg_id, temp_c, terminal_verdict FROM readings")).toEqual([
+      {
+        msg_id: "sn:101",
+        temp_c: 36.6,
+        terminal_verdict: '{"over_temperature":false,"mask":"yes"}',
+      },
+    ]);
+    const passages = rows("SELECT reading_id, scan_id, pass_id, reasons FROM passages");
+    expect(passages).toHaveLength(1);
+    expect(passages[0]).toMatchObject({ pass_id: "0012345678", reasons: "unknown_pass" });
+    expect(passages[0]?.reading_id).not.toBeNull();
+    expect(passages[0]?.scan_id).not.toBeNull();
+    // The terminal did not hear the 200 and sends the same event again.
+    expect((await hik(gateway, event)).status).toBe(200);
+    expect(rows("SELECT count(*) AS n FROM readings")).toEqual([{ n: 1 }]);
+    expect(rows("SELECT count(*) AS n FROM passages")).toEqual([{ n: 1 }]);
+  });
+
+  it("reads a multipart notification with pictures, drops them, and drops an oversized one with a line", async () => {
+    const json = hikvisionNotification({
+      serialNo: 102,
+      dateTime: at(2),
+      tempC: 38.4,
+      employeeNoString: "E7",
+    });
+    const { body, contentType } = hikvisionMultipart(json, [
+      Buffer.alloc(60 * 1024, 0xff),
+      Buffer.alloc(1536 * 1024, 0xff),
+    ]);
+    const response = await hik(gateway, body, contentType);
+    expect(response.status).toBe(200);
+    expect(rows("SELECT status FROM readings WHERE msg_id = 'sn:102'")).toEqual([
+      { status: "fever" },
+    ]);
+    expect(rows("SELECT method, pass_id FROM scans WHERE msg_id = 'sn:102'")).toEqual([
+      { method: "face", pass_id: "E7" },
+    ]);
+    expect(rows("SELECT kind FROM alerts WHERE kind = 'fever'")).toHaveLength(1);
+    await eventually(() =>
+      gateway.output().includes("terminal hik-1: a picture over 1 MB, dropped") ? true : undefined,
+    );
+  });
+
+  it("refuses wrong credentials, another terminal's path, garbage and an oversized body", async () => {
+    const event = hikvisionNotification({ serialNo: 103, dateTime: at(3), tempC: 36.5 });
+    const wrong = await post(
+      gateway,
+      "/ingest/hikvision/hik-1",
+      event,
+      "application/json",
+      "hik-1",
+      "guess-guess",
+    );
+    expect(wrong.status).toBe(401);
+    expect(wrong.headers.get("www-authenticate")).toMatch(/^Basic realm=/);
+    expect(
+      (await post(gateway, "/ingest/dahua/hik-1", event, "application/json", "hik-1", HIK_PASSWORD))
+        .status,
+    ).toBe(404);
+    expect((await hik(gateway, "\u0000garbage")).status).toBe(400);
+    expect((await hik(gateway, "x".repeat(200 * 1024))).status).toBe(413);
+    expect(rows("SELECT count(*) AS n FROM readings WHERE msg_id = 'sn:103'")).toEqual([{ n: 0 }]);
+    // And it still takes the next good one.
+    expect((await hik(gateway, event)).status).toBe(200);
+  });
+
+  it("takes a Dahua upload of live and offline-stored events, °F converted", async () => {
+    const upload = dahuaUpload([
+      { sn: 1, utcSeconds: Math.floor(Date.now() / 1000) - 30, tempC: 36.4 },
+      {
+        sn: 2,
+        utcSeconds: Math.floor(Date.now() / 1000) - 20,
+        tempC: 38.0,
+        fahrenheit: true,
+        offline: true,
+      },
+    ]);
+    const response = await post(
+      gateway,
+      "/ingest/dahua/dahua-1",
+      upload,
+      "application/json",
+      "dahua-1",
+      DAHUA_PASSWORD,
+    );
+    expect(response.status).toBe(200);
+    expect(
+      rows(
+        "SELECT msg_id, temp_c, status FROM readings WHERE device_id = 'dahua-1' ORDER BY msg_id",
+      ),
+    ).toEqual([
+      { msg_id: "sn:1", temp_c: 36.4, status: "normal" },
+      { msg_id: "sn:2", temp_c: 38, status: "fever" },
+    ]);
+    // At a temperature-only gate each reading is its passage.
+    expect(rows("SELECT count(*) AS n FROM passages WHERE checkpoint_id = 'gate-2'")).toEqual([
+      { n: 2 },
+    ]);
+  });
+
+  it("is online while it posts, offline after its silence, and online again with its next heartbeat", async () => {
+    const health = async () =>
+      (
+        (await (await fetch(`http://127.0.0.1:${gateway.httpPort}/api/health`)).json()) as {
+          devices: { id: string; online: boolean }[];
+        }
+      ).devices.find((d) => d.id === "hik-1")?.online;
+    await eventually(async () => ((await health()) === false ? true : undefined), 5000);
+    expect(
+      rows(
+        "SELECT online, reason FROM device_status WHERE device_id = 'hik-1' ORDER BY seq DESC LIMIT 1",
+      ),
+    ).toEqual([{ online: 0, reason: "silent for 1 s" }]);
+    expect((await hik(gateway, hikvisionHeartbeat(at(10)))).status).toBe(200);
+    await eventually(async () => ((await health()) === true ? true : undefined));
+  });
+});
+
+describe.skipIf(process.getuid?.() !== 0)(
+  "a terminal and a failing disk (root: a tmpfs of its own)",
+  () => {
+    let dir: string;
+    let disk: string | undefined;
+    let gateway: GatewayProcess | undefined;
+    afterEach(async () => {
+      if (gateway) await stopProcess(gateway.child, "SIGKILL");
+      if (disk) execFileSync("umount", [disk]);
+      rmSync(dir, { recursive: true, force: true });
+    });
+
+    it("answers 503 while the commit fails, and stores the event once when the terminal sends it again", async () => {
+      dir = mkdtempSync(join(tmpdir(), "cg-terminal-disk-"));
+      disk = join(dir, "disk");
+      mkdirSync(disk);
+      execFileSync("mount", ["-t", "tmpfs", "-o", "size=3m", "tmpfs", disk]);
+      gateway = await spawnGateway(
+        dir,
+        processConfig(dir, "gw-term", site(), { database: { path: join(disk, "checkpoint.db") } }),
+      );
+      const filler = join(disk, "filler");
+      for (let size = 2 * 1024 * 1024; size > 4096; ) {
+        try {
+          writeFileSync(filler, Buffer.alloc(size), { flag: "a" });
+        } catch {
+          size = Math.floor(size / 2);
+        }
+      }
+      const event = hikvisionNotification({
+        serialNo: 7,
+        dateTime: at(7),
+        tempC: 36.6,
+        cardNo: "0012345678",
+      });
+      const refused = await hik(gateway, event);
+      expect(refused.status).toBe(503);
+      expect(refused.headers.get("retry-after")).toBe("5");
+      rmSync(filler);
+      expect((await hik(gateway, event)).status).toBe(200);
+      expect((await hik(gateway, event)).status).toBe(200);
+      const handle = new Database(join(disk, "checkpoint.db"), { readonly: true });
+      expect(
+        handle.prepare("SELECT count(*) FROM readings WHERE msg_id = 'sn:7'").pluck().get(),
+      ).toBe(1);
+      handle.close();
+    });
+  },
+);
