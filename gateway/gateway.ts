@@ -8,6 +8,7 @@ import { ConfigReloader, type ReloadOutcome } from "./config/reloader.js";
 import type { GatewayConfig, TerminalConfig } from "./config/schema.js";
 import { SerialDevices } from "./devices/serial-device.js";
 import { type OpenPort, openSerialPort } from "./devices/serial-link.js";
+import type { TerminalEvent } from "./devices/terminal-event.js";
 import { EventBus } from "./events.js";
 import { birthTopic, haTopics } from "./home-assistant/discovery.js";
 import { HomeAssistantPublisher } from "./home-assistant/publisher.js";
@@ -27,6 +28,8 @@ import { Ingest } from "./pipeline/ingest.js";
 import { Recorder } from "./pipeline/recorder.js";
 import { RetentionJob } from "./pipeline/retention.js";
 import { Store } from "./store/store.js";
+import { HikvisionGapFill } from "./terminals/gap-fill.js";
+import { submit as submitTerminalEvent } from "./terminals/ingest-router.js";
 import { TerminalPresence } from "./terminals/presence.js";
 import { UpstreamForwarder, upstreamLink } from "./upstream/forwarder.js";
 import { queueUpstream } from "./upstream/queue.js";
@@ -231,6 +234,18 @@ export class Gateway {
       terminals: terminalConfigs,
       setOnline: (deviceId, online, reason) => ingest.setDeviceOnline(deviceId, online, reason),
     });
+    const searchable = terminalConfigs.filter(
+      (t) => t.protocol === "hikvision-isapi" && t.isapi_url !== undefined,
+    );
+    const timeOf = (deviceId: string, ts: number | undefined) => handler.timeOf(deviceId, ts);
+    const gapFill =
+      searchable.length > 0
+        ? new HikvisionGapFill({
+            terminals: searchable,
+            submit: (deviceId, event) => submitTerminalEvent({ ingest, timeOf }, deviceId, event),
+            log: childLogger(log, "terminals"),
+          })
+        : undefined;
     const logins = new AccountLogin(store);
     // Made after the broker it publishes on; the broker hands it Home Assistant's birth message.
     let homeAssistant: HomeAssistantPublisher | undefined;
@@ -381,10 +396,16 @@ export class Gateway {
               devices,
               ingest,
               presence,
-              timeOf: (deviceId: string, ts: number | undefined) => handler.timeOf(deviceId, ts),
+              timeOf,
               picturesDir: join(dirname(config.database.path), "pictures"),
               metrics,
               log: childLogger(log, "terminals"),
+              ...(gapFill
+                ? {
+                    delivered: (deviceId: string, events: readonly TerminalEvent[]) =>
+                      gapFill.delivered(deviceId, events),
+                  }
+                : {}),
             },
           }
         : {}),
@@ -417,7 +438,16 @@ export class Gateway {
       { name: "ingest", start: () => ingest.start(), stop: () => ingest.stop() },
       { name: "mqtt broker", start: () => broker.start(), stop: () => broker.stop() },
       ...(terminalConfigs.length > 0
-        ? [{ name: "terminals", start: () => presence.start(), stop: () => presence.stop() }]
+        ? [
+            {
+              name: "terminals",
+              start: () => presence.start(),
+              stop: async () => {
+                presence.stop();
+                await gapFill?.settled();
+              },
+            },
+          ]
         : []),
       ...(homeAssistant
         ? [
