@@ -59,7 +59,7 @@ export function digestAuthorization(
 export function digestValid(
   header: string,
   realm: string,
-  nonces: ReadonlySet<string>,
+  nonces: { has(nonce: string): boolean },
   username: string,
   password: string,
   method: string,
@@ -88,10 +88,12 @@ export async function digestPostJson(
     body: JSON.stringify(body),
   };
   const first = await fetch(url, init);
-  const challenge = first.headers.get("www-authenticate");
-  if (first.status !== 401 || !challenge || !/^Digest/i.test(challenge)) return first;
+  // Several challenges (Basic, then Digest) come joined in one header value: take Digest's.
+  const header = first.headers.get("www-authenticate") ?? "";
+  const at = header.search(/Digest\s/i);
+  if (first.status !== 401 || at < 0) return first;
   await first.arrayBuffer();
-  const fields = digestFields(challenge);
+  const fields = digestFields(header.slice(at));
   const { pathname, search } = new URL(url);
   const authorization = digestAuthorization(
     {

@@ -1,3 +1,4 @@
+import { randomBytes } from "node:crypto";
 import { mkdirSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import busboy from "busboy";
@@ -16,6 +17,7 @@ import type { Logger } from "../log.js";
 import type { Metrics } from "../metrics.js";
 import type { DeviceRegistry } from "../pipeline/devices.js";
 import type { Ingest } from "../pipeline/ingest.js";
+import { digestValid } from "./digest.js";
 import type { TerminalPresence } from "./presence.js";
 
 export interface TerminalIngestContext {
@@ -69,12 +71,18 @@ async function receive(ctx: TerminalIngestContext, req: Request, res: Response):
   }
   if (!authorized(req, device)) {
     req.resume();
-    ctx.metrics.badRequests.inc({ reason: "terminal_credentials" });
-    ctx.log.warn(
-      { device: deviceId, address: req.ip },
-      `terminal ${deviceId}: wrong credentials, refused`,
-    );
-    res.setHeader("WWW-Authenticate", 'Basic realm="Checkpoint Gateway", charset="UTF-8"');
+    // A first request without credentials is how Digest starts: only a wrong answer is said.
+    if (req.get("authorization")) {
+      ctx.metrics.badRequests.inc({ reason: "terminal_credentials" });
+      ctx.log.warn(
+        { device: deviceId, address: req.ip },
+        `terminal ${deviceId}: wrong credentials, refused`,
+      );
+    }
+    res.setHeader("WWW-Authenticate", [
+      `Basic realm="${REALM}", charset="UTF-8"`,
+      `Digest realm="${REALM}", qop="auth", algorithm=MD5, nonce="${NONCES.issue()}"`,
+    ]);
     res.status(401).json({ error: "wrong credentials" });
     return;
   }
@@ -151,8 +159,35 @@ export function submit(
   );
 }
 
+const REALM = "Checkpoint Gateway";
+
+/** Digest nonces handed out lately (a terminal answers the newest): a bounded, expiring set. */
+class Nonces {
+  private readonly issued = new Map<string, number>();
+
+  issue(): string {
+    const nonce = randomBytes(16).toString("hex");
+    this.issued.set(nonce, Date.now());
+    // Oldest first in a Map: keep the newest 1,000, none older than 10 minutes.
+    for (const [old, at] of this.issued) {
+      if (this.issued.size <= 1000 && Date.now() - at < 600_000) break;
+      this.issued.delete(old);
+    }
+    return nonce;
+  }
+
+  has(nonce: string): boolean {
+    const at = this.issued.get(nonce);
+    return at !== undefined && Date.now() - at < 600_000;
+  }
+}
+const NONCES = new Nonces();
+
+/** HTTP Basic with the device id and its password, or Digest where the terminal only does that. */
 function authorized(req: Request, device: TerminalConfig): boolean {
   const header = req.get("authorization") ?? "";
+  if (/^Digest\s/i.test(header))
+    return digestValid(header, REALM, NONCES, device.id, device.password, req.method);
   const match = /^Basic\s+([A-Za-z0-9+/=]+)$/i.exec(header.trim());
   if (!match) return false;
   const decoded = Buffer.from(match[1] as string, "base64").toString("utf8");

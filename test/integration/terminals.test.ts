@@ -10,6 +10,7 @@ import {
   hikvisionMultipart,
   hikvisionNotification,
 } from "../../gateway/devices/hikvision-isapi/encode.js";
+import { digestPostJson } from "../../gateway/terminals/digest.js";
 import { eventually } from "../helpers/gateway.js";
 import {
   type GatewayProcess,
@@ -162,6 +163,16 @@ describe("Hikvision and Dahua terminals posting to a gateway process", () => {
     expect(rows("SELECT count(*) AS n FROM readings WHERE msg_id = 'sn:103'")).toEqual([{ n: 0 }]);
     // And it still takes the next good one.
     expect((await hik(gateway, event)).status).toBe(200);
+  });
+
+  it("takes Digest from a terminal that only does Digest, and refuses a wrong one", async () => {
+    const url = `http://127.0.0.1:${gateway.httpPort}/ingest/hikvision/hik-1`;
+    const event = hikvisionNotification({ serialNo: 104, dateTime: at(4), tempC: 36.6 });
+    const ok = await digestPostJson(url, JSON.parse(event), "hik-1", HIK_PASSWORD);
+    expect(ok.status).toBe(200);
+    expect(rows("SELECT count(*) AS n FROM readings WHERE msg_id = 'sn:104'")).toEqual([{ n: 1 }]);
+    const wrong = await digestPostJson(url, JSON.parse(event), "hik-1", "not-the-password");
+    expect(wrong.status).toBe(401);
   });
 
   it("takes a Dahua upload of live and offline-stored events, °F converted", async () => {
