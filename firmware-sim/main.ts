@@ -15,6 +15,7 @@ import {
   THERMOMETER_PROTOCOLS,
   VirtualSerialDevice,
 } from "./serial/virtual-devices.js";
+import { type TerminalProtocol, terminalTargets } from "./terminals/targets.js";
 
 /**
  * The tester's simulator (SPEC 10). Over MQTT, devices and passwords come from the gateway's
@@ -53,6 +54,9 @@ interface Options {
   registerPasses?: boolean;
   api?: string;
   adminPassword?: string;
+  terminal?: TerminalProtocol;
+  terminalId?: string;
+  terminalPassword?: string;
 }
 
 export async function main(argv: string[]): Promise<void> {
@@ -122,6 +126,17 @@ export async function main(argv: string[]): Promise<void> {
       "--api <url>",
       "the gateway's HTTP address for --register-passes (default: http://127.0.0.1:<port from the config>)",
     )
+    .addOption(
+      new Option(
+        "--terminal <protocol>",
+        "play the scenario through a virtual network terminal posting to the gateway's HTTP port",
+      ).choices(["hikvision", "dahua"]),
+    )
+    .option(
+      "--terminal-id <id>",
+      "the terminal's device id in the gateway's config (default: the first http terminal there)",
+    )
+    .option("--terminal-password <password>", "its password (default: from the gateway's config)")
     .option(
       "--admin-password <password>",
       "the admin password for --register-passes (default: CHECKPOINT_ADMIN_PASSWORD)",
@@ -148,6 +163,36 @@ export async function main(argv: string[]): Promise<void> {
       seed: o.seed,
     });
     print(`${o.device} on ${o.path}`);
+  } else if (o.terminal !== undefined) {
+    let config: ReturnType<typeof loadConfig>["config"] | undefined;
+    try {
+      config = loadConfig({ file: o.config }).config;
+    } catch (error) {
+      if (error instanceof ConfigError)
+        fail(`invalid configuration:\n  ${error.problems.join("\n  ")}`);
+      throw error;
+    }
+    const protocol = o.terminal === "hikvision" ? "hikvision-isapi" : "dahua-http";
+    const configured = config?.devices.find(
+      (d) =>
+        d.transport === "http" &&
+        d.protocol === protocol &&
+        (o.terminalId === undefined || d.id === o.terminalId),
+    );
+    const id = o.terminalId ?? configured?.id;
+    const password =
+      o.terminalPassword ?? (configured?.transport === "http" ? configured.password : undefined);
+    if (!id || !password)
+      fail(
+        `no ${protocol} terminal in the gateway's config: add one, or give --terminal-id and --terminal-password`,
+      );
+    targets = terminalTargets({
+      protocol: o.terminal,
+      id,
+      password,
+      gatewayUrl: o.api ?? `http://127.0.0.1:${config?.http.port ?? 8080}`,
+    });
+    thermometerIds = [id];
   } else if (o.serial) {
     const thermometerPair = PtyPair.inDir(o.ptyDir, "thermometer");
     const readerPair = PtyPair.inDir(o.ptyDir, "reader");

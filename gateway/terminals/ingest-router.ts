@@ -132,7 +132,12 @@ export function submit(
   event: TerminalEvent,
 ): Promise<Error | null> {
   const time = ctx.timeOf(deviceId, event.tsMs ?? undefined);
-  const msgId = event.serial === null ? null : `sn:${event.serial}`;
+  // The serial number and the event's own time: a resend repeats both (stored once), while a
+  // terminal whose counter starts again (a reset, a replacement) makes new ones, never dropped.
+  const msgId =
+    event.serial === null
+      ? null
+      : `sn:${event.serial}${event.tsMs === null ? "" : `@${event.tsMs}`}`;
   const reading: ReadingInput | null =
     event.tempC === null
       ? null

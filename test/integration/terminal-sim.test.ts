@@ -1,6 +1,8 @@
+import { execFile } from "node:child_process";
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
+import { promisify } from "node:util";
 import Database from "better-sqlite3";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import {
@@ -10,6 +12,7 @@ import {
 import { eventually } from "../helpers/gateway.js";
 import {
   type GatewayProcess,
+  PROJECT_ROOT,
   processConfig,
   spawnGateway,
   stopProcess,
@@ -20,6 +23,7 @@ import {
  * while "offline" and the gateway fetches them back from its event search (Digest); the Dahua one
  * uploads what it stored offline.
  */
+const run = promisify(execFile);
 let dir: string;
 let gateway: GatewayProcess;
 const hik = new VirtualHikvisionTerminal({
@@ -40,9 +44,9 @@ const readings = (device: string) => {
   try {
     return db
       .prepare(
-        "SELECT msg_id, count(*) AS n FROM readings WHERE device_id = ? GROUP BY msg_id ORDER BY seq",
+        "SELECT substr(msg_id, 1, instr(msg_id, '@') - 1) AS sn, count(*) AS n FROM readings WHERE device_id = ? GROUP BY sn ORDER BY min(seq)",
       )
-      .all(device) as { msg_id: string; n: number }[];
+      .all(device) as { sn: string; n: number }[];
   } finally {
     db.close();
   }
@@ -99,7 +103,7 @@ describe("the simulator's terminals", () => {
     await eventually(() => (readings("hik-1").length === 6 ? true : undefined), 10_000);
     expect(
       readings("hik-1")
-        .map((r) => [r.msg_id, r.n])
+        .map((r) => [r.sn, r.n])
         .sort(),
     ).toEqual(all.map((id) => [id, 1]));
     expect(hik.searches).toBe(1);
@@ -132,7 +136,7 @@ describe("the simulator's terminals", () => {
     await dahua.person({ tempC: 38.9, cardNo: "0087654321" });
     dahua.online = true;
     expect((await dahua.person({ tempC: 36.7, cardNo: "0012345678" })).status).toBe(200);
-    expect(readings("dahua-1").map((r) => [r.msg_id, r.n])).toEqual([
+    expect(readings("dahua-1").map((r) => [r.sn, r.n])).toEqual([
       ["sn:1", 1],
       ["sn:2", 1],
       ["sn:3", 1],
@@ -149,5 +153,44 @@ describe("the simulator's terminals", () => {
         .get(),
     ).toBe(4);
     db.close();
+  });
+
+  it("plays a scenario through a terminal from the simulator's command line: card and forehead in one event", async () => {
+    const count = (sql: string) => {
+      const db = new Database(join(dir, "checkpoint.db"), { readonly: true });
+      try {
+        return db.prepare(sql).pluck().get() as number;
+      } finally {
+        db.close();
+      }
+    };
+    const before = count("SELECT count(*) FROM readings WHERE device_id = 'hik-1'");
+    const sim = await run(process.execPath, [
+      join(PROJECT_ROOT, "dist/firmware-sim/main.js"),
+      "--terminal",
+      "hikvision",
+      "--config",
+      join(dir, "checkpoint.yaml"),
+      "--api",
+      `http://127.0.0.1:${gateway.httpPort}`,
+      "--scenario",
+      "rush",
+      "--count",
+      "6",
+      "--speed",
+      "50",
+      "--seed",
+      "3",
+    ]);
+    expect(sim.stdout).toContain("hikvision terminal hik-1 ->");
+    expect(sim.stdout).toMatch(/progress: \d+ sent, \d+ with fever, 0 failed/);
+    // Its counter starts at 1 again (a new terminal, or a reset one): nothing is taken for a repeat.
+    expect(count("SELECT count(*) FROM readings WHERE device_id = 'hik-1'")).toBe(before + 6);
+    // Rush: nine in ten show a card, read in the same event as their forehead.
+    expect(
+      count(
+        "SELECT count(*) FROM scans s JOIN readings r ON r.device_id = s.device_id AND r.msg_id = s.msg_id WHERE s.device_id = 'hik-1'",
+      ),
+    ).toBeGreaterThanOrEqual(4);
   });
 });

@@ -101,7 +101,7 @@ describe("Hikvision and Dahua terminals posting to a gateway process", () => {
     expect(first.status).toBe(200);
     expect(rows("SELECT msg_id, temp_c, terminal_verdict FROM readings")).toEqual([
       {
-        msg_id: "sn:101",
+        msg_id: `sn:101@${Date.parse(JSON.parse(event).dateTime)}`,
         temp_c: 36.6,
         terminal_verdict: '{"over_temperature":false,"mask":"yes"}',
       },
@@ -130,10 +130,10 @@ describe("Hikvision and Dahua terminals posting to a gateway process", () => {
     ]);
     const response = await hik(gateway, body, contentType);
     expect(response.status).toBe(200);
-    expect(rows("SELECT status FROM readings WHERE msg_id = 'sn:102'")).toEqual([
+    expect(rows("SELECT status FROM readings WHERE msg_id LIKE 'sn:102@%'")).toEqual([
       { status: "fever" },
     ]);
-    expect(rows("SELECT method, pass_id FROM scans WHERE msg_id = 'sn:102'")).toEqual([
+    expect(rows("SELECT method, pass_id FROM scans WHERE msg_id LIKE 'sn:102@%'")).toEqual([
       { method: "face", pass_id: "E7" },
     ]);
     expect(rows("SELECT kind FROM alerts WHERE kind = 'fever'")).toHaveLength(1);
@@ -160,7 +160,9 @@ describe("Hikvision and Dahua terminals posting to a gateway process", () => {
     ).toBe(404);
     expect((await hik(gateway, "\u0000garbage")).status).toBe(400);
     expect((await hik(gateway, "x".repeat(200 * 1024))).status).toBe(413);
-    expect(rows("SELECT count(*) AS n FROM readings WHERE msg_id = 'sn:103'")).toEqual([{ n: 0 }]);
+    expect(rows("SELECT count(*) AS n FROM readings WHERE msg_id LIKE 'sn:103@%'")).toEqual([
+      { n: 0 },
+    ]);
     // And it still takes the next good one.
     expect((await hik(gateway, event)).status).toBe(200);
   });
@@ -170,7 +172,9 @@ describe("Hikvision and Dahua terminals posting to a gateway process", () => {
     const event = hikvisionNotification({ serialNo: 104, dateTime: at(4), tempC: 36.6 });
     const ok = await digestPostJson(url, JSON.parse(event), "hik-1", HIK_PASSWORD);
     expect(ok.status).toBe(200);
-    expect(rows("SELECT count(*) AS n FROM readings WHERE msg_id = 'sn:104'")).toEqual([{ n: 1 }]);
+    expect(rows("SELECT count(*) AS n FROM readings WHERE msg_id LIKE 'sn:104@%'")).toEqual([
+      { n: 1 },
+    ]);
     const wrong = await digestPostJson(url, JSON.parse(event), "hik-1", "not-the-password");
     expect(wrong.status).toBe(401);
   });
@@ -197,11 +201,11 @@ describe("Hikvision and Dahua terminals posting to a gateway process", () => {
     expect(response.status).toBe(200);
     expect(
       rows(
-        "SELECT msg_id, temp_c, status FROM readings WHERE device_id = 'dahua-1' ORDER BY msg_id",
+        "SELECT substr(msg_id, 1, 4) AS sn, temp_c, status FROM readings WHERE device_id = 'dahua-1' ORDER BY msg_id",
       ),
     ).toEqual([
-      { msg_id: "sn:1", temp_c: 36.4, status: "normal" },
-      { msg_id: "sn:2", temp_c: 38, status: "fever" },
+      { sn: "sn:1", temp_c: 36.4, status: "normal" },
+      { sn: "sn:2", temp_c: 38, status: "fever" },
     ]);
     // At a temperature-only gate each reading is its passage.
     expect(rows("SELECT count(*) AS n FROM passages WHERE checkpoint_id = 'gate-2'")).toEqual([
@@ -270,7 +274,7 @@ describe.skipIf(process.getuid?.() !== 0)(
       expect((await hik(gateway, event)).status).toBe(200);
       const handle = new Database(join(disk, "checkpoint.db"), { readonly: true });
       expect(
-        handle.prepare("SELECT count(*) FROM readings WHERE msg_id = 'sn:7'").pluck().get(),
+        handle.prepare("SELECT count(*) FROM readings WHERE msg_id LIKE 'sn:7@%'").pluck().get(),
       ).toBe(1);
       handle.close();
     });
