@@ -14,6 +14,7 @@ import { REASON_TEXT } from "../screen.js";
 import { api, errorOf } from "../session.js";
 import { CursorPager } from "./pager.js";
 import { deviceName, inputToIso, type Site, showTime } from "./site.js";
+import { verdictText } from "./verdict.js";
 
 type LogName = "readings" | "passages" | "alerts";
 
@@ -158,6 +159,7 @@ export class LogsView {
           { title: "体温 Temp", cell: (r) => temp(r.temp_c) },
           { title: "状态 Status", cell: (r) => STATUS_TEXT[r.status] ?? r.status },
           { title: "出入证号 Pass id", cell: (r) => r.pass_id ?? "" },
+          { title: "终端判断 Terminal", cell: (r) => verdictText(r) },
         ] satisfies Column<Reading>[];
       case "passages":
         return [
@@ -239,6 +241,7 @@ export class LogsView {
             ["体温 Temp", temp(reading.temp_c)],
             ["原始读数 Raw", temp(reading.raw_c)],
             ["状态 Status", STATUS_TEXT[reading.status]],
+            ["终端判断 Terminal", verdictText(reading)],
           ])
         : h("p", { class: "empty" }, "无测温 No reading"),
       h("h3", {}, "刷卡 ", h("small", {}, "Scan")),
