@@ -273,7 +273,7 @@ describe("configuration", () => {
       'devices.0: Unrecognized key: "read_mode"',
     ]);
     expect(problems({ protocol: "bogus-transport", transport: "can" })).toEqual([
-      "devices.0.transport: must be mqtt or serial",
+      "devices.0.transport: must be mqtt, serial or http",
     ]);
   });
 
