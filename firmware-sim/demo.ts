@@ -9,15 +9,19 @@ import { rush } from "./scenarios.js";
 import { PtyPair } from "./serial/pty.js";
 import { serialTargets } from "./serial/targets.js";
 import { VirtualSerialDevice } from "./serial/virtual-devices.js";
+import { terminalTargets } from "./terminals/targets.js";
 
 /**
  * `npm run demo`: the gateway on its embedded default (broker, SQLite file under ./data,
  * kiosk pages) with a simulated morning crowd over MQTT, so a newcomer can open the kiosk
  * page and watch readings arrive. `npm run demo -- --serial` adds a GY-MCU90614 thermometer
- * and an RDM6300 card reader on pseudo-terminals (needs socat) and plays the crowd on those.
- * Ctrl-C stops everything.
+ * and an RDM6300 card reader on pseudo-terminals (needs socat) and plays the crowd on those;
+ * `--terminals` adds a virtual Hikvision and a virtual Dahua face/temperature terminal posting
+ * over HTTP, each with its own crowd. Ctrl-C stops everything.
  */
-async function demo(serial: boolean): Promise<void> {
+const TERMINAL_PASSWORD = "demo-terminal-pass";
+
+async function demo(serial: boolean, terminals: boolean): Promise<void> {
   const loaded = loadConfig();
   let config: GatewayConfig = loaded.config;
   const pairs: PtyPair[] = [];
@@ -49,6 +53,29 @@ async function demo(serial: boolean): Promise<void> {
       ],
     });
   }
+  if (terminals) {
+    const checkpoint = config.checkpoints[0]?.id ?? "gate-1";
+    config = validateConfig({
+      ...config,
+      devices: [
+        ...config.devices,
+        {
+          id: "hik-demo",
+          checkpoint,
+          transport: "http",
+          protocol: "hikvision-isapi",
+          password: TERMINAL_PASSWORD,
+        },
+        {
+          id: "dahua-demo",
+          checkpoint,
+          transport: "http",
+          protocol: "dahua-http",
+          password: TERMINAL_PASSWORD,
+        },
+      ],
+    });
+  }
   const gateway = new Gateway(config);
   await gateway.start();
   const host = config.http.host === "0.0.0.0" ? "localhost" : config.http.host;
@@ -61,6 +88,10 @@ async function demo(serial: boolean): Promise<void> {
   print(`  admin pages:   http://${host}:${gateway.httpPort}/admin`);
   print(`  health:        http://${host}:${gateway.httpPort}/api/health`);
   print(`  MQTT broker:   mqtt://${host}:${gateway.mqttPort}`);
+  if (terminals)
+    print(
+      `  terminals:     hik-demo and dahua-demo post to http://${host}:${gateway.httpPort}/ingest/{hikvision,dahua}/... (a crowd each)`,
+    );
   if (serial)
     print(
       `  serial ports:  ${pairs.map((p) => p.gatewayPath).join(", ")} (socat pseudo-terminals)`,
@@ -94,6 +125,35 @@ async function demo(serial: boolean): Promise<void> {
       `demo-${Date.now().toString(36)}`,
     );
   }
+  const crowdAt = (where: SimTargets, ids: string[]) =>
+    runScenario({
+      targets: where,
+      actions: rush({
+        seed: Date.now() % 100_000,
+        thermometers: ids,
+        ratePerMin: 20,
+        feverShare: 0.1,
+        people: Number.POSITIVE_INFINITY,
+      }),
+      speed: 1,
+      print: (line) => gateway.log.info(`sim: ${line}`),
+      verbose: true,
+      signal: controller.signal,
+    });
+  const terminalCrowds = terminals
+    ? (["hikvision", "dahua"] as const).map((protocol) => {
+        const id = protocol === "hikvision" ? "hik-demo" : "dahua-demo";
+        return crowdAt(
+          terminalTargets({
+            protocol,
+            id,
+            password: TERMINAL_PASSWORD,
+            gatewayUrl: `http://127.0.0.1:${gateway.httpPort}`,
+          }),
+          [id],
+        );
+      })
+    : [];
   await runScenario({
     targets,
     actions: rush({
@@ -108,10 +168,13 @@ async function demo(serial: boolean): Promise<void> {
     verbose: true,
     signal: controller.signal,
   });
+  await Promise.all(terminalCrowds);
   await gateway.stop();
 }
 
-demo(process.argv.includes("--serial")).catch((error: unknown) => {
-  process.stderr.write(`checkpoint-demo: ${(error as Error).message}\n`);
-  process.exit(1);
-});
+demo(process.argv.includes("--serial"), process.argv.includes("--terminals")).catch(
+  (error: unknown) => {
+    process.stderr.write(`checkpoint-demo: ${(error as Error).message}\n`);
+    process.exit(1);
+  },
+);

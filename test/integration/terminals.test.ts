@@ -1,5 +1,5 @@
 import { execFileSync } from "node:child_process";
-import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import Database from "better-sqlite3";
@@ -11,7 +11,7 @@ import {
   hikvisionNotification,
 } from "../../gateway/devices/hikvision-isapi/encode.js";
 import { digestPostJson } from "../../gateway/terminals/digest.js";
-import { eventually } from "../helpers/gateway.js";
+import { eventually, startGateway } from "../helpers/gateway.js";
 import {
   type GatewayProcess,
   processConfig,
@@ -280,3 +280,41 @@ describe.skipIf(process.getuid?.() !== 0)(
     });
   },
 );
+
+describe("a terminal whose pictures are kept", () => {
+  it("writes each picture beside the database, byte for byte", async () => {
+    const gw = await startGateway({
+      checkpoints: [{ id: "gate-1", name: "Lobby", mode: "temperature_only" }],
+      devices: [
+        {
+          id: "hik-1",
+          checkpoint: "gate-1",
+          transport: "http",
+          protocol: "hikvision-isapi",
+          password: HIK_PASSWORD,
+          keep_pictures: true,
+        },
+      ],
+    });
+    try {
+      const picture = Buffer.from([0xff, 0xd8, 0xff, 0xe0, 1, 2, 3, 0xff, 0xd9]);
+      const json = hikvisionNotification({ serialNo: 1, dateTime: at(1), tempC: 36.5 });
+      const { body, contentType } = hikvisionMultipart(json, [picture]);
+      const response = await fetch(`${gw.httpUrl}/ingest/hikvision/hik-1`, {
+        method: "POST",
+        headers: {
+          "content-type": contentType,
+          authorization: `Basic ${Buffer.from(`hik-1:${HIK_PASSWORD}`).toString("base64")}`,
+        },
+        body,
+      });
+      expect(response.status).toBe(200);
+      const folder = join(gw.dir, "pictures", "hik-1");
+      const files = readdirSync(folder);
+      expect(files).toHaveLength(1);
+      expect(readFileSync(join(folder, files[0] as string)).equals(picture)).toBe(true);
+    } finally {
+      await gw.close();
+    }
+  });
+});
