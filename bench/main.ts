@@ -25,6 +25,7 @@ import { exportRate, fillReadings, logFile, passageReasonTimes, queryTimes } fro
 import { type PageBytes, pageFigures } from "./pages.js";
 import type { RawKiosk } from "./raw-clients.js";
 import { parserRates, ptyRates } from "./serial.js";
+import { type TerminalFigures, terminalFigures } from "./terminals.js";
 import { drainRate, saturationWithUpstream } from "./upstream.js";
 
 /**
@@ -33,7 +34,8 @@ import { drainRate, saturationWithUpstream } from "./upstream.js";
  * in one run on this machine. The system under test runs in its own process; its CPU and
  * memory are read from /proc. It prints figures and asserts nothing (tests never time).
  * `--quick` shortens every phase (for a smoke run, not for the record); `--pages` measures only
- * the pages (bytes transferred, kiosk times in Chromium); `--cli` only the command line's times.
+ * the pages (bytes transferred, kiosk times in Chromium); `--cli` only the command line's times;
+ * `--terminals` only the network terminals' ingest.
  */
 
 const quick = process.argv.includes("--quick");
@@ -74,6 +76,34 @@ function cliRows(times: ReturnType<typeof cliTimes>): [string, string, string][]
     `${fmt(t.ms)}${t === times.at(-1) ? "" : ` (${fmt(t.ms / bare, 1)}x bare Node)`}`,
     t.command.includes("--help") || t.command.includes("--version") ? "< 1,000" : "",
   ]);
+}
+
+/** The network terminals' rows: events/s and CPU per event, JSON and with a picture, beside MQTT. */
+function terminalRows(t: TerminalFigures): [string, string, string][] {
+  return [
+    [
+      "20 Hikvision terminals posting JSON (each waits for its 200): events/s; CPU per event, µs",
+      `${fmt(t.jsonPerS)}; ${fmt(t.jsonCpuUs)} (${fmt(t.jsonPerS / t.mqttPerS, 2)}x MQTT's rate, ${fmt(t.jsonCpuUs / t.mqttCpuUs, 1)}x its CPU)`,
+      "",
+    ],
+    [
+      "  the same with a 60 kB picture part (multipart, dropped): events/s; CPU per event, µs",
+      `${fmt(t.picturePerS)}; ${fmt(t.pictureCpuUs)}`,
+      "",
+    ],
+    [
+      "  MQTT ingest in the same run (10 devices, QoS 1): readings/s; CPU per reading, µs",
+      `${fmt(t.mqttPerS)}; ${fmt(t.mqttCpuUs, 1)}`,
+      "",
+    ],
+  ];
+}
+
+if (process.argv.includes("--terminals")) {
+  for (const [name, value, goal] of terminalRows(await terminalFigures(dist, dir, quick)))
+    log(`${name}  ${value}  ${goal}`);
+  rmSync(dir, { recursive: true, force: true });
+  process.exit(0);
 }
 
 if (process.argv.includes("--cli")) {
@@ -475,6 +505,7 @@ rows.push(["  ratio gateway / raw pty", `${fmt(pty.gatewayPerS / pty.rawPerS, 2)
 
 rows.push(...pageRows(pages));
 rows.push(...cliRows(cliTimes(dist)));
+rows.push(...terminalRows(await terminalFigures(dist, dir, quick)));
 
 const width = Math.max(...rows.map((r) => r[0].length));
 const valueWidth = Math.max(...rows.map((r) => r[1].length));
