@@ -149,6 +149,17 @@ export async function main(argv: string[]): Promise<void> {
     process.exit(1);
   };
 
+  /** The gateway's config (devices, ports), or one clear line and exit 1. */
+  const gatewayConfig = () => {
+    try {
+      return loadConfig({ file: o.config }).config;
+    } catch (error) {
+      if (error instanceof ConfigError)
+        fail(`invalid configuration:\n  ${error.problems.join("\n  ")}`);
+      throw error;
+    }
+  };
+
   let targets: SimTargets;
   let thermometerIds = ["thermometer"];
   if (o.device !== undefined) {
@@ -164,14 +175,7 @@ export async function main(argv: string[]): Promise<void> {
     });
     print(`${o.device} on ${o.path}`);
   } else if (o.terminal !== undefined) {
-    let config: ReturnType<typeof loadConfig>["config"] | undefined;
-    try {
-      config = loadConfig({ file: o.config }).config;
-    } catch (error) {
-      if (error instanceof ConfigError)
-        fail(`invalid configuration:\n  ${error.problems.join("\n  ")}`);
-      throw error;
-    }
+    const config = gatewayConfig();
     const protocol = o.terminal === "hikvision" ? "hikvision-isapi" : "dahua-http";
     const configured = config?.devices.find(
       (d) =>
@@ -216,14 +220,7 @@ export async function main(argv: string[]): Promise<void> {
       `  - { id: reader-serial, kind: pass_reader, checkpoint: gate-1, transport: serial, protocol: ${o.reader}, path: ${readerPair.gatewayPath} }`,
     );
   } else {
-    let config: ReturnType<typeof loadConfig>["config"] | undefined;
-    try {
-      config = loadConfig({ file: o.config }).config;
-    } catch (error) {
-      if (error instanceof ConfigError)
-        fail(`invalid configuration:\n  ${error.problems.join("\n  ")}`);
-      throw error;
-    }
+    const config = gatewayConfig();
     const mqttDevices = (kind: string): SimDevice[] =>
       (config?.devices ?? [])
         .filter(isMqttDevice)

@@ -35,8 +35,28 @@ export interface TerminalOptions {
   fahrenheit?: boolean;
 }
 
-const auth = (id: string, password: string) =>
-  `Basic ${Buffer.from(`${id}:${password}`).toString("base64")}`;
+/** A terminal's POST to the gateway: its HTTP status, or null when the gateway did not answer. */
+async function postToGateway(
+  options: TerminalOptions,
+  vendor: "hikvision" | "dahua",
+  body: string | Buffer,
+  contentType: string,
+): Promise<number | null> {
+  try {
+    const response = await fetch(`${options.gatewayUrl}/ingest/${vendor}/${options.id}`, {
+      method: "POST",
+      headers: {
+        "content-type": contentType,
+        authorization: `Basic ${Buffer.from(`${options.id}:${options.password}`).toString("base64")}`,
+      },
+      body,
+    });
+    await response.arrayBuffer();
+    return response.status;
+  } catch {
+    return null;
+  }
+}
 
 export class VirtualHikvisionTerminal {
   /** Every event the terminal recorded, by serial number (what its searches answer from). */
@@ -112,24 +132,8 @@ export class VirtualHikvisionTerminal {
     return this.post(hikvisionHeartbeat(new Date().toISOString()), "application/json");
   }
 
-  private async post(body: string | Buffer, contentType: string): Promise<number | null> {
-    try {
-      const response = await fetch(
-        `${this.options.gatewayUrl}/ingest/hikvision/${this.options.id}`,
-        {
-          method: "POST",
-          headers: {
-            "content-type": contentType,
-            authorization: auth(this.options.id, this.options.password),
-          },
-          body,
-        },
-      );
-      await response.arrayBuffer();
-      return response.status;
-    } catch {
-      return null;
-    }
+  private post(body: string | Buffer, contentType: string): Promise<number | null> {
+    return postToGateway(this.options, "hikvision", body, contentType);
   }
 
   /** `POST /ISAPI/AccessControl/AcsEvent?format=json` with Digest, paged as the terminals page. */
@@ -223,20 +227,7 @@ export class VirtualDahuaTerminal {
     return { sn: this.sn, status };
   }
 
-  private async post(body: string): Promise<number | null> {
-    try {
-      const response = await fetch(`${this.options.gatewayUrl}/ingest/dahua/${this.options.id}`, {
-        method: "POST",
-        headers: {
-          "content-type": "application/json",
-          authorization: auth(this.options.id, this.options.password),
-        },
-        body,
-      });
-      await response.arrayBuffer();
-      return response.status;
-    } catch {
-      return null;
-    }
+  private post(body: string): Promise<number | null> {
+    return postToGateway(this.options, "dahua", body, "application/json");
   }
 }

@@ -37,3 +37,19 @@ export interface TerminalProblem {
 export function fahrenheitToCelsius(f: number): number {
   return Math.round((((f - 32) * 5) / 9) * 100) / 100;
 }
+
+/** °C as a terminal that measures in °F reports it: one decimal. */
+export function celsiusToFahrenheit(c: number): number {
+  return Math.round(((c * 9) / 5) * 10 + 320) / 10;
+}
+
+export type Json = Record<string, unknown>;
+
+export const isRecord = (value: unknown): value is Json =>
+  typeof value === "object" && value !== null && !Array.isArray(value);
+
+/** A card or person id as the terminals send it: text, or a number; blank is none. */
+export function idText(value: unknown): string | null {
+  if (typeof value === "number") return String(value);
+  return typeof value === "string" && value.trim() !== "" ? value.trim() : null;
+}

@@ -1,3 +1,4 @@
+import { celsiusToFahrenheit } from "../terminal-event.js";
 import { DAHUA } from "./constants.js";
 
 /** Dahua uploads as a terminal builds them (simulator and tests), from the parser's field names. */
@@ -24,9 +25,7 @@ export function dahuaUpload(events: readonly DahuaEventInput[]): string {
         [f.time]: e.utcSeconds,
         ...(e.tempC !== undefined
           ? {
-              [f.temperature]: e.fahrenheit
-                ? Math.round(((e.tempC * 9) / 5) * 10 + 320) / 10
-                : e.tempC,
+              [f.temperature]: e.fahrenheit ? celsiusToFahrenheit(e.tempC) : e.tempC,
               [f.unit]: e.fahrenheit ? 1 : 0,
               [f.overTemperature]: e.overTemperature ?? e.tempC > 37.3,
             }

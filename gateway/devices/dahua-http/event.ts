@@ -1,13 +1,12 @@
 import {
   fahrenheitToCelsius,
+  idText,
+  isRecord,
+  type Json,
   type TerminalNotification,
   type TerminalProblem,
 } from "../terminal-event.js";
 import { DAHUA } from "./constants.js";
-
-type Json = Record<string, unknown>;
-const isRecord = (value: unknown): value is Json =>
-  typeof value === "object" && value !== null && !Array.isArray(value);
 
 /**
  * A Dahua upload as what it says (pure): each `AccessControl` event with its temperature in °C,
@@ -43,8 +42,8 @@ function dahuaEvent(data: unknown): TerminalNotification | TerminalProblem {
       : DAHUA.fahrenheit.includes(data[f.unit])
         ? fahrenheitToCelsius(raw)
         : raw;
-  const card = text(data[f.card]);
-  const person = text(data[f.person]);
+  const card = idText(data[f.card]);
+  const person = idText(data[f.person]);
   if (tempC === null && card === null && person === null)
     return {
       kind: "problem",
@@ -68,9 +67,4 @@ function dahuaEvent(data: unknown): TerminalNotification | TerminalProblem {
       mask: mask === 1 || mask === true ? "yes" : mask === 0 || mask === false ? "no" : null,
     },
   };
-}
-
-function text(value: unknown): string | null {
-  if (typeof value === "number") return String(value);
-  return typeof value === "string" && value.trim() !== "" ? value.trim() : null;
 }

@@ -1,4 +1,5 @@
 import { randomBytes } from "node:crypto";
+import { celsiusToFahrenheit } from "../terminal-event.js";
 import { HIKVISION } from "./constants.js";
 
 /**
@@ -25,9 +26,7 @@ export function hikvisionAccessEvent(input: HikvisionEventInput): Record<string,
     [f.serial]: input.serialNo,
     ...(input.tempC !== undefined
       ? {
-          [f.temperature]: input.fahrenheit
-            ? Math.round(((input.tempC * 9) / 5) * 10 + 320) / 10
-            : input.tempC,
+          [f.temperature]: input.fahrenheit ? celsiusToFahrenheit(input.tempC) : input.tempC,
           [f.unit]: input.fahrenheit ? "fahrenheit" : "celsius",
           [f.overTemperature]: input.overTemperature ?? input.tempC > 37.3,
         }

@@ -1,13 +1,12 @@
 import {
   fahrenheitToCelsius,
+  idText,
+  isRecord,
+  type Json,
   type TerminalNotification,
   type TerminalProblem,
 } from "../terminal-event.js";
 import { HIKVISION } from "./constants.js";
-
-type Json = Record<string, unknown>;
-const isRecord = (value: unknown): value is Json =>
-  typeof value === "object" && value !== null && !Array.isArray(value);
 
 /**
  * A Hikvision notification's JSON (the body, or the first part of a multipart body) as what it
@@ -46,8 +45,8 @@ export function hikvisionEvent(
   const unit = event[f.unit];
   const tempC =
     typeof raw !== "number" ? null : unit === "fahrenheit" ? fahrenheitToCelsius(raw) : raw;
-  const card = text(event[f.card]);
-  const person = text(event[f.person]);
+  const card = idText(event[f.card]);
+  const person = idText(event[f.person]);
   if (tempC === null && card === null && person === null)
     return {
       kind: "problem",
@@ -70,9 +69,4 @@ export function hikvisionEvent(
       mask: mask === "yes" || mask === "no" || mask === "unknown" ? mask : null,
     },
   };
-}
-
-function text(value: unknown): string | null {
-  if (typeof value === "number") return String(value);
-  return typeof value === "string" && value.trim() !== "" ? value.trim() : null;
 }
