@@ -53,3 +53,52 @@ export function idText(value: unknown): string | null {
   if (typeof value === "number") return String(value);
   return typeof value === "string" && value.trim() !== "" ? value.trim() : null;
 }
+
+/** What one protocol's event said, by meaning, and the names it used (for its problems). */
+export interface EventFields {
+  names: { temperature: string; card: string; person: string };
+  temperature: unknown;
+  fahrenheit: boolean;
+  card: unknown;
+  person: unknown;
+  serial: unknown;
+  tsMs: number | null;
+  overTemperature: unknown;
+  mask: TerminalVerdict["mask"];
+}
+
+/**
+ * An event from what a terminal said (both protocols): the temperature in °C, a card else a face
+ * id, the serial as text, the verdict; or the problem (a temperature that is not a number, or
+ * neither a measurement nor a pass).
+ */
+export function terminalEvent(f: EventFields): TerminalEvent | TerminalProblem {
+  const raw = f.temperature;
+  if (raw !== undefined && (typeof raw !== "number" || !Number.isFinite(raw)))
+    return {
+      kind: "problem",
+      reason: "bad_field",
+      detail: `${f.names.temperature} is not a number`,
+    };
+  const tempC = typeof raw !== "number" ? null : f.fahrenheit ? fahrenheitToCelsius(raw) : raw;
+  const card = idText(f.card);
+  const person = idText(f.person);
+  if (tempC === null && card === null && person === null)
+    return {
+      kind: "problem",
+      reason: "no_measurement_or_pass",
+      detail: `neither ${f.names.temperature} nor ${f.names.card} nor ${f.names.person}`,
+    };
+  return {
+    kind: "event",
+    serial: typeof f.serial === "number" || typeof f.serial === "string" ? String(f.serial) : null,
+    tsMs: f.tsMs,
+    tempC,
+    passId: card ?? person,
+    method: card !== null ? "card" : person !== null ? "face" : null,
+    verdict: {
+      over_temperature: typeof f.overTemperature === "boolean" ? f.overTemperature : null,
+      mask: f.mask,
+    },
+  };
+}

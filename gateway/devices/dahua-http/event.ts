@@ -1,10 +1,9 @@
 import {
-  fahrenheitToCelsius,
-  idText,
   isRecord,
   type Json,
   type TerminalNotification,
   type TerminalProblem,
+  terminalEvent,
 } from "../terminal-event.js";
 import { DAHUA } from "./constants.js";
 
@@ -33,38 +32,18 @@ function dahuaEvent(data: unknown): TerminalNotification | TerminalProblem {
   const f = DAHUA.fields;
   if (!isRecord(data))
     return { kind: "problem", reason: "bad_field", detail: "an event has no Data" };
-  const raw = data[f.temperature];
-  if (raw !== undefined && (typeof raw !== "number" || !Number.isFinite(raw)))
-    return { kind: "problem", reason: "bad_field", detail: `${f.temperature} is not a number` };
-  const tempC =
-    typeof raw !== "number"
-      ? null
-      : DAHUA.fahrenheit.includes(data[f.unit])
-        ? fahrenheitToCelsius(raw)
-        : raw;
-  const card = idText(data[f.card]);
-  const person = idText(data[f.person]);
-  if (tempC === null && card === null && person === null)
-    return {
-      kind: "problem",
-      reason: "no_measurement_or_pass",
-      detail: `neither ${f.temperature} nor ${f.card} nor ${f.person}`,
-    };
   const utc = data[f.time];
-  const serial = data[f.serial];
-  const over = data[f.overTemperature];
   const mask = data[f.mask];
-  return {
-    kind: "event",
-    serial: typeof serial === "number" || typeof serial === "string" ? String(serial) : null,
+  return terminalEvent({
+    names: f,
+    temperature: data[f.temperature],
+    fahrenheit: DAHUA.fahrenheit.includes(data[f.unit]),
+    card: data[f.card],
+    person: data[f.person],
+    serial: data[f.serial],
     // UTC is in seconds since the epoch.
     tsMs: typeof utc === "number" && Number.isFinite(utc) ? utc * 1000 : null,
-    tempC,
-    passId: card ?? person,
-    method: card !== null ? "card" : person !== null ? "face" : null,
-    verdict: {
-      over_temperature: typeof over === "boolean" ? over : null,
-      mask: mask === 1 || mask === true ? "yes" : mask === 0 || mask === false ? "no" : null,
-    },
-  };
+    overTemperature: data[f.overTemperature],
+    mask: mask === 1 || mask === true ? "yes" : mask === 0 || mask === false ? "no" : null,
+  });
 }

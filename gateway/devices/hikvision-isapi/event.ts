@@ -1,10 +1,9 @@
 import {
-  fahrenheitToCelsius,
-  idText,
   isRecord,
   type Json,
   type TerminalNotification,
   type TerminalProblem,
+  terminalEvent,
 } from "../terminal-event.js";
 import { HIKVISION } from "./constants.js";
 
@@ -39,34 +38,17 @@ export function hikvisionEvent(
   dateTime: string | null,
 ): TerminalNotification | TerminalProblem {
   const f = HIKVISION.fields;
-  const raw = event[f.temperature];
-  if (raw !== undefined && (typeof raw !== "number" || !Number.isFinite(raw)))
-    return { kind: "problem", reason: "bad_field", detail: `${f.temperature} is not a number` };
-  const unit = event[f.unit];
-  const tempC =
-    typeof raw !== "number" ? null : unit === "fahrenheit" ? fahrenheitToCelsius(raw) : raw;
-  const card = idText(event[f.card]);
-  const person = idText(event[f.person]);
-  if (tempC === null && card === null && person === null)
-    return {
-      kind: "problem",
-      reason: "no_measurement_or_pass",
-      detail: `neither ${f.temperature} nor ${f.card} nor ${f.person}`,
-    };
-  const serial = event[f.serial];
   const ts = dateTime === null ? Number.NaN : Date.parse(dateTime);
   const mask = event[f.mask];
-  const over = event[f.overTemperature];
-  return {
-    kind: "event",
-    serial: typeof serial === "number" || typeof serial === "string" ? String(serial) : null,
+  return terminalEvent({
+    names: f,
+    temperature: event[f.temperature],
+    fahrenheit: event[f.unit] === "fahrenheit",
+    card: event[f.card],
+    person: event[f.person],
+    serial: event[f.serial],
     tsMs: Number.isFinite(ts) ? ts : null,
-    tempC,
-    passId: card ?? person,
-    method: card !== null ? "card" : person !== null ? "face" : null,
-    verdict: {
-      over_temperature: typeof over === "boolean" ? over : null,
-      mask: mask === "yes" || mask === "no" || mask === "unknown" ? mask : null,
-    },
-  };
+    overTemperature: event[f.overTemperature],
+    mask: mask === "yes" || mask === "no" || mask === "unknown" ? mask : null,
+  });
 }
