@@ -7,8 +7,9 @@ cd "$(dirname "$0")/.."
 
 # Debian's Chromium for the browser tests (never a downloaded browser), a CJK font so Chinese
 # renders, socat for pseudo-terminal serial ports, Mosquitto as a real external broker, OpenSSL
-# to make the webhook test's certificate, systemd's systemd-analyze to verify the service unit.
-APT_PACKAGES=(chromium fonts-noto-cjk fontconfig socat mosquitto openssl systemd)
+# to make the webhook test's certificate, systemd's systemd-analyze to verify the service unit,
+# PostgreSQL for the district (each test starts a cluster of its own with initdb).
+APT_PACKAGES=(chromium fonts-noto-cjk fontconfig socat mosquitto openssl systemd postgresql)
 missing=()
 for package in "${APT_PACKAGES[@]}"; do
   dpkg-query -W -f='${Status}' "$package" 2>/dev/null | grep -q "install ok installed" || missing+=("$package")

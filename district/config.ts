@@ -1,0 +1,76 @@
+import { readFileSync } from "node:fs";
+import { parse } from "yaml";
+import { z } from "zod";
+
+/**
+ * A district worker's config (SPEC 11): the district broker it reads every gateway's events
+ * from (a shared subscription, so workers split the stream), the PostgreSQL database it writes
+ * them to, and how it batches.
+ */
+export const districtConfigSchema = z.strictObject({
+  worker_id: z
+    .string()
+    .regex(/^[A-Za-z0-9_.-]{1,40}$/, "must be 1-40 letters, digits, '_', '.' or '-'")
+    .default("worker-1")
+    .describe(
+      "This worker's name: its broker sessions are kept under it, so a worker started again takes up what it had not acknowledged.",
+    ),
+  broker: z
+    .strictObject({
+      url: z.string().min(1).describe("The district broker, mqtt:// or mqtts://."),
+      username: z.string().optional().describe("The district's account there (read district/#)."),
+      password: z.string().optional().describe("Its password."),
+      topic_prefix: z.string().default("district").describe("The gateways' upstream topic_prefix."),
+      group: z
+        .string()
+        .regex(/^[A-Za-z0-9_-]+$/)
+        .default("district")
+        .describe("The shared subscription's group: workers of one group split the events."),
+      connections: z
+        .number()
+        .int()
+        .min(1)
+        .max(256)
+        .default(16)
+        .describe(
+          "Connections per worker: each holds one message until its batch commits, so this many are in flight.",
+        ),
+    })
+    .describe("The district broker."),
+  database: z
+    .strictObject({
+      url: z.string().min(1).describe("PostgreSQL, postgres://user:password@host:port/database."),
+    })
+    .describe("The district's PostgreSQL database."),
+  batch: z
+    .strictObject({
+      max_rows: z
+        .number()
+        .int()
+        .min(1)
+        .max(10_000)
+        .default(500)
+        .describe("Most events per transaction."),
+      max_wait_ms: z
+        .number()
+        .min(0)
+        .max(1000)
+        .default(5)
+        .describe("How long an event may wait for others to share its commit."),
+    })
+    .prefault({})
+    .describe("Batching of inserts."),
+});
+
+export type DistrictConfig = z.output<typeof districtConfigSchema>;
+
+export function loadDistrictConfig(file: string): DistrictConfig {
+  const result = districtConfigSchema.safeParse(parse(readFileSync(file, "utf8")) ?? {});
+  if (!result.success)
+    throw new Error(
+      result.error.issues
+        .map((issue) => `${issue.path.join(".") || "(root)"}: ${issue.message}`)
+        .join("\n"),
+    );
+  return result.data;
+}

@@ -1,0 +1,305 @@
+import pg from "pg";
+import type { DistrictRow } from "./rows.js";
+
+/**
+ * The district's PostgreSQL (SPEC 11): numbered migrations, and one transaction per batch of
+ * events with idempotent inserts (`ON CONFLICT DO NOTHING` on the event's id), so a message the
+ * broker delivers again, or two workers racing, store it once. Readings and passages are
+ * partitioned by month (made as events for a month first arrive). An alert's current state comes
+ * from its changes in seq order, whatever order they arrive in.
+ */
+const MIGRATIONS: string[] = [
+  // 1: the district's tables.
+  `
+  CREATE TABLE gateways (
+    gateway_id text PRIMARY KEY,
+    site_id text NOT NULL,
+    online boolean,
+    status_at timestamptz,
+    last_event_at timestamptz
+  );
+  CREATE TABLE passages (
+    id text NOT NULL,
+    gateway_id text NOT NULL,
+    site_id text NOT NULL,
+    seq bigint NOT NULL,
+    ts timestamptz NOT NULL,
+    checkpoint_id text,
+    decision text,
+    reasons text,
+    temp_c real,
+    data jsonb NOT NULL,
+    PRIMARY KEY (id, ts)
+  ) PARTITION BY RANGE (ts);
+  CREATE INDEX passages_site_ts ON passages (site_id, ts);
+  CREATE TABLE readings (
+    id text NOT NULL,
+    gateway_id text NOT NULL,
+    site_id text NOT NULL,
+    seq bigint NOT NULL,
+    ts timestamptz NOT NULL,
+    checkpoint_id text,
+    status text,
+    temp_c real,
+    data jsonb NOT NULL,
+    PRIMARY KEY (id, ts)
+  ) PARTITION BY RANGE (ts);
+  CREATE INDEX readings_site_ts ON readings (site_id, ts);
+  CREATE TABLE scans (
+    id text PRIMARY KEY,
+    gateway_id text NOT NULL,
+    site_id text NOT NULL,
+    seq bigint NOT NULL,
+    ts timestamptz,
+    data jsonb NOT NULL
+  );
+  CREATE TABLE alert_changes (
+    id text PRIMARY KEY,
+    alert_id text NOT NULL,
+    gateway_id text NOT NULL,
+    site_id text NOT NULL,
+    seq bigint NOT NULL,
+    ts timestamptz,
+    data jsonb NOT NULL
+  );
+  CREATE TABLE alerts (
+    alert_id text PRIMARY KEY,
+    gateway_id text NOT NULL,
+    site_id text NOT NULL,
+    kind text NOT NULL,
+    state text NOT NULL,
+    checkpoint_id text,
+    device_id text,
+    temp_c real,
+    opened_at timestamptz,
+    last_seq bigint NOT NULL,
+    data jsonb NOT NULL
+  );
+  CREATE INDEX alerts_open ON alerts (kind, site_id) WHERE state <> 'resolved';
+  CREATE TABLE device_status (
+    id text PRIMARY KEY,
+    gateway_id text NOT NULL,
+    site_id text NOT NULL,
+    seq bigint NOT NULL,
+    ts timestamptz,
+    data jsonb NOT NULL
+  );
+  CREATE TABLE summaries (
+    id text PRIMARY KEY,
+    gateway_id text NOT NULL,
+    site_id text NOT NULL,
+    seq bigint NOT NULL,
+    date text,
+    data jsonb NOT NULL
+  );
+  `,
+];
+
+/** The month partitions of a partitioned table a batch needs: `readings_2026_12`. */
+function monthOf(ts: string): { name: string; from: string; to: string } {
+  const d = new Date(ts);
+  const y = d.getUTCFullYear();
+  const m = d.getUTCMonth();
+  const from = new Date(Date.UTC(y, m, 1)).toISOString();
+  const to = new Date(Date.UTC(y, m + 1, 1)).toISOString();
+  return { name: `${y}_${String(m + 1).padStart(2, "0")}`, from, to };
+}
+
+interface GatewaySeen {
+  gatewayId: string;
+  siteId: string;
+  /** Its latest status in the batch, or null if the batch had none. */
+  online: boolean | null;
+  lastEventAt: string | null;
+}
+
+/** What a batch says of each gateway, sorted by gateway id. */
+function gatewaysSeen(rows: readonly DistrictRow[]): GatewaySeen[] {
+  const seen = new Map<string, GatewaySeen>();
+  for (const row of rows) {
+    const before = seen.get(row.gatewayId);
+    const ts = row.kind === "status" ? null : row.ts;
+    seen.set(row.gatewayId, {
+      gatewayId: row.gatewayId,
+      siteId: row.siteId,
+      online: row.kind === "status" ? row.online : (before?.online ?? null),
+      lastEventAt:
+        ts === null
+          ? (before?.lastEventAt ?? null)
+          : before?.lastEventAt && before.lastEventAt > ts
+            ? before.lastEventAt
+            : ts,
+    });
+  }
+  return [...seen.values()].sort((a, b) => (a.gatewayId < b.gatewayId ? -1 : 1));
+}
+
+export class DistrictStore {
+  private readonly partitions = new Set<string>();
+
+  constructor(readonly pool: pg.Pool) {}
+
+  static connect(url: string): DistrictStore {
+    const pool = new pg.Pool({ connectionString: url, max: 4 });
+    // An idle client that loses the server must not take the process down.
+    pool.on("error", () => {});
+    return new DistrictStore(pool);
+  }
+
+  async migrate(): Promise<void> {
+    const client = await this.pool.connect();
+    try {
+      // One worker at a time migrates; the others wait here and find it done.
+      await client.query("SELECT pg_advisory_lock(736251)");
+      await client.query(
+        "CREATE TABLE IF NOT EXISTS schema_migrations (version integer PRIMARY KEY)",
+      );
+      const done = await client.query<{ version: number }>("SELECT version FROM schema_migrations");
+      const applied = new Set(done.rows.map((r) => r.version));
+      for (const [i, sql] of MIGRATIONS.entries()) {
+        if (applied.has(i + 1)) continue;
+        await client.query("BEGIN");
+        await client.query(sql);
+        await client.query("INSERT INTO schema_migrations (version) VALUES ($1)", [i + 1]);
+        await client.query("COMMIT");
+      }
+    } finally {
+      await client.query("SELECT pg_advisory_unlock(736251)").catch(() => {});
+      client.release();
+    }
+  }
+
+  /** Writes a batch in one transaction; throws (nothing written) if PostgreSQL cannot take it. */
+  async commit(rows: readonly DistrictRow[]): Promise<void> {
+    const client = await this.pool.connect();
+    try {
+      await client.query("BEGIN");
+      // Each gateway's row once per batch, in one order for every worker (no deadlock between
+      // two batches that touch the same gateways).
+      for (const seen of gatewaysSeen(rows)) await this.gateway(client, seen);
+      for (const row of rows) if (row.kind !== "status") await this.write(client, row);
+      await client.query("COMMIT");
+    } catch (error) {
+      await client.query("ROLLBACK").catch(() => {});
+      throw error;
+    } finally {
+      client.release();
+    }
+  }
+
+  async close(): Promise<void> {
+    await this.pool.end();
+  }
+
+  private async partition(client: pg.PoolClient, table: "readings" | "passages", ts: string) {
+    const month = monthOf(ts);
+    const key = `${table}_${month.name}`;
+    if (this.partitions.has(key)) return;
+    // Another worker may make it at the same moment: made once, or found made.
+    await client.query("SAVEPOINT partition");
+    try {
+      await client.query(
+        `CREATE TABLE IF NOT EXISTS ${key} PARTITION OF ${table} FOR VALUES FROM ('${month.from}') TO ('${month.to}')`,
+      );
+      await client.query("RELEASE SAVEPOINT partition");
+    } catch {
+      await client.query("ROLLBACK TO SAVEPOINT partition");
+    }
+    this.partitions.add(key);
+  }
+
+  private async gateway(client: pg.PoolClient, seen: GatewaySeen): Promise<void> {
+    await client.query(
+      `INSERT INTO gateways (gateway_id, site_id, online, status_at, last_event_at)
+       VALUES ($1, $2, $3, CASE WHEN $3::boolean IS NULL THEN NULL ELSE now() END, $4)
+       ON CONFLICT (gateway_id) DO UPDATE SET
+         site_id = excluded.site_id,
+         online = coalesce(excluded.online, gateways.online),
+         status_at = coalesce(excluded.status_at, gateways.status_at),
+         last_event_at = greatest(gateways.last_event_at, excluded.last_event_at)`,
+      [seen.gatewayId, seen.siteId, seen.online, seen.lastEventAt],
+    );
+  }
+
+  private async write(client: pg.PoolClient, row: Exclude<DistrictRow, { kind: "status" }>) {
+    const d = row.data;
+    const common = [row.id, row.gatewayId, row.siteId, row.seq];
+    switch (row.kind) {
+      case "passage": {
+        const ts = row.ts ?? new Date().toISOString();
+        await this.partition(client, "passages", ts);
+        await client.query(
+          `INSERT INTO passages (id, gateway_id, site_id, seq, ts, checkpoint_id, decision, reasons, temp_c, data)
+           VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10) ON CONFLICT DO NOTHING`,
+          [
+            ...common,
+            ts,
+            d.checkpoint_id,
+            d.decision,
+            Array.isArray(d.reasons) ? d.reasons.join(",") : null,
+            d.temp_c,
+            d,
+          ],
+        );
+        return;
+      }
+      case "reading": {
+        const ts = row.ts ?? new Date().toISOString();
+        await this.partition(client, "readings", ts);
+        await client.query(
+          `INSERT INTO readings (id, gateway_id, site_id, seq, ts, checkpoint_id, status, temp_c, data)
+           VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9) ON CONFLICT DO NOTHING`,
+          [...common, ts, d.checkpoint_id, d.status, d.temp_c, d],
+        );
+        return;
+      }
+      case "scan":
+        await client.query(
+          "INSERT INTO scans (id, gateway_id, site_id, seq, ts, data) VALUES ($1, $2, $3, $4, $5, $6) ON CONFLICT DO NOTHING",
+          [...common, row.ts, d],
+        );
+        return;
+      case "device_status":
+        await client.query(
+          "INSERT INTO device_status (id, gateway_id, site_id, seq, ts, data) VALUES ($1, $2, $3, $4, $5, $6) ON CONFLICT DO NOTHING",
+          [...common, row.ts, d],
+        );
+        return;
+      case "summary":
+        await client.query(
+          "INSERT INTO summaries (id, gateway_id, site_id, seq, date, data) VALUES ($1, $2, $3, $4, $5, $6) ON CONFLICT DO NOTHING",
+          [...common, d.date, d],
+        );
+        return;
+      case "alert": {
+        await client.query(
+          `INSERT INTO alert_changes (id, alert_id, gateway_id, site_id, seq, ts, data)
+           VALUES ($1, $5, $2, $3, $4, $6, $7) ON CONFLICT DO NOTHING`,
+          [...common, d.alert_id, row.ts, d],
+        );
+        // The alert's state is its newest change's, whatever order the changes arrive in.
+        await client.query(
+          `INSERT INTO alerts (alert_id, gateway_id, site_id, kind, state, checkpoint_id, device_id, temp_c, opened_at, last_seq, data)
+           VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)
+           ON CONFLICT (alert_id) DO UPDATE SET
+             state = excluded.state, last_seq = excluded.last_seq, data = excluded.data
+           WHERE alerts.last_seq < excluded.last_seq`,
+          [
+            d.alert_id,
+            row.gatewayId,
+            row.siteId,
+            d.kind,
+            d.state,
+            d.checkpoint_id,
+            d.device_id,
+            d.temp_c,
+            d.opened_at,
+            row.seq,
+            d,
+          ],
+        );
+        return;
+      }
+    }
+  }
+}

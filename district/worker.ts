@@ -1,0 +1,143 @@
+import mqtt, { type IPublishPacket, type MqttClient } from "mqtt";
+import type { Logger } from "../gateway/log.js";
+import type { DistrictConfig } from "./config.js";
+import { type DistrictRow, districtRow } from "./rows.js";
+import type { DistrictStore } from "./store.js";
+
+interface Waiting {
+  row: DistrictRow;
+  acknowledge: () => void;
+}
+
+export interface WorkerHealth {
+  connections: number;
+  connected: number;
+  database_ok: boolean;
+  last_error: string | null;
+  stored: number;
+  dropped: number;
+}
+
+/**
+ * A district worker (SPEC 11): `connections` MQTT sessions on the shared subscription
+ * `$share/<group>/<prefix>/#`, QoS 1, each a persistent session named after the worker, so a
+ * worker started again is given what it had not acknowledged. mqtt.js hands each connection one
+ * QoS 1 message at a time and sends its PUBACK when the handler calls back; the handler calls
+ * back only after the message's batch is committed. So each connection holds one message, and
+ * the connections together fill a batch: `connections` messages share each commit. While
+ * PostgreSQL cannot take a batch, nothing is acknowledged (the broker keeps the messages) and the
+ * batch is tried again with backoff; health says why.
+ */
+export class DistrictWorker {
+  private readonly clients: MqttClient[] = [];
+  private pending: Waiting[] = [];
+  private timer: NodeJS.Timeout | undefined;
+  private committing = false;
+  private retryMs = 100;
+  private stopped = false;
+  readonly health: WorkerHealth;
+
+  constructor(
+    private readonly config: DistrictConfig,
+    private readonly store: DistrictStore,
+    private readonly log: Logger,
+  ) {
+    this.health = {
+      connections: config.broker.connections,
+      connected: 0,
+      database_ok: true,
+      last_error: null,
+      stored: 0,
+      dropped: 0,
+    };
+  }
+
+  start(): void {
+    const { broker } = this.config;
+    const share = `$share/${broker.group}/${broker.topic_prefix}/#`;
+    for (let i = 0; i < broker.connections; i++) {
+      const client = mqtt.connect(broker.url, {
+        clientId: `district-${this.config.worker_id}-${i}`,
+        username: broker.username,
+        password: broker.password,
+        clean: false,
+        reconnectPeriod: 1000,
+        keepalive: 30,
+      });
+      client.handleMessage = (packet, callback) => this.onMessage(packet, () => callback());
+      client.on("connect", () => {
+        this.health.connected += 1;
+        client.subscribe(share, { qos: 1 }, (error) => {
+          if (error) this.log.error({ err: error.message }, `the district broker refused ${share}`);
+        });
+      });
+      client.on("close", () => {
+        this.health.connected = Math.max(0, this.health.connected - 1);
+      });
+      client.on("error", (error) =>
+        this.log.warn({ err: error.message }, `district broker: ${error.message}`),
+      );
+      this.clients.push(client);
+    }
+    this.log.info(
+      { connections: broker.connections, share },
+      `district worker ${this.config.worker_id} reading ${share}`,
+    );
+  }
+
+  async stop(): Promise<void> {
+    this.stopped = true;
+    clearTimeout(this.timer);
+    await Promise.all(this.clients.map((client) => client.endAsync(true)));
+  }
+
+  private onMessage(packet: IPublishPacket, acknowledge: () => void): void {
+    const payload =
+      typeof packet.payload === "string" ? Buffer.from(packet.payload) : packet.payload;
+    const row = districtRow(this.config.broker.topic_prefix, packet.topic, payload);
+    if ("problem" in row) {
+      // Acknowledged and dropped: the broker would otherwise deliver it again forever.
+      this.health.dropped += 1;
+      this.log.warn({ topic: packet.topic }, `${row.problem}; dropped`);
+      acknowledge();
+      return;
+    }
+    this.pending.push({ row, acknowledge });
+    if (this.pending.length >= this.config.batch.max_rows) this.flush();
+    else this.timer ??= setTimeout(() => this.flush(), this.config.batch.max_wait_ms);
+  }
+
+  private flush(): void {
+    clearTimeout(this.timer);
+    this.timer = undefined;
+    if (this.committing || this.pending.length === 0 || this.stopped) return;
+    const batch = this.pending.splice(0, this.config.batch.max_rows);
+    this.committing = true;
+    this.store.commit(batch.map((w) => w.row)).then(
+      () => {
+        this.committing = false;
+        this.retryMs = 100;
+        if (!this.health.database_ok) this.log.info("the district database takes writes again");
+        this.health.database_ok = true;
+        this.health.last_error = null;
+        this.health.stored += batch.length;
+        for (const waiting of batch) waiting.acknowledge();
+        if (this.pending.length > 0) this.flush();
+      },
+      (error: Error) => {
+        this.committing = false;
+        // Nothing acknowledged: the batch goes back first in line and is tried again.
+        this.pending = [...batch, ...this.pending];
+        if (this.health.database_ok)
+          this.log.error(
+            { err: error.message },
+            `the district database did not take a batch (${error.message}); nothing is acknowledged until it does`,
+          );
+        this.health.database_ok = false;
+        this.health.last_error = error.message;
+        this.timer = setTimeout(() => this.flush(), this.retryMs);
+        this.retryMs = Math.min(this.retryMs * 2, 5000);
+      },
+    );
+  }
+}

@@ -1,0 +1,281 @@
+import { type ChildProcess, spawn } from "node:child_process";
+import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import Database from "better-sqlite3";
+import type { MqttClient } from "mqtt";
+import pg from "pg";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { stringify } from "yaml";
+import { DistrictStore } from "../../district/store.js";
+import { deviceTopic } from "../../gateway/mqtt/contract.js";
+import { connectDevice, publishQos1 } from "../helpers/device.js";
+import { DEVICE_PASSWORD, eventually } from "../helpers/gateway.js";
+import { type Mosquitto, startMosquitto } from "../helpers/mosquitto.js";
+import { type Postgres, startPostgres } from "../helpers/postgres.js";
+import {
+  type GatewayProcess,
+  PROJECT_ROOT,
+  processConfig,
+  spawnGateway,
+  stopProcess,
+} from "../helpers/process.js";
+
+/**
+ * The district (SPEC 11) against the real parts: Debian Mosquitto as the district broker, a
+ * PostgreSQL cluster of the test's own, gateway processes forwarding to it, and district worker
+ * processes on a shared subscription writing into PostgreSQL.
+ */
+const GATEWAYS = ["gw-a", "gw-b", "gw-c"];
+const CONSUMER = { username: "district-consumer", password: "consumer-pass" };
+let dir: string;
+let postgres: Postgres;
+let broker: Mosquitto;
+let db: pg.Pool;
+const gateways = new Map<string, GatewayProcess>();
+const devices = new Map<string, MqttClient>();
+const workers = new Map<string, ChildProcess>();
+
+function startWorker(id: string): Promise<ChildProcess> {
+  const file = join(dir, `${id}.yaml`);
+  writeFileSync(
+    file,
+    stringify({
+      worker_id: id,
+      broker: { url: `mqtt://127.0.0.1:${broker.port}`, ...CONSUMER, connections: 8 },
+      database: { url: postgres.url("district") },
+    }),
+  );
+  const child = spawn(
+    process.execPath,
+    [join(PROJECT_ROOT, "dist/district/main.js"), "--config", file],
+    {
+      stdio: ["ignore", "pipe", "pipe"],
+    },
+  );
+  let output = "";
+  child.stdout?.on("data", (chunk: Buffer) => {
+    output += chunk.toString();
+  });
+  child.stderr?.on("data", (chunk: Buffer) => {
+    output += chunk.toString();
+  });
+  workers.set(id, child);
+  (child as ChildProcess & { output: () => string }).output = () => output;
+  return new Promise((resolve, reject) => {
+    const check = setInterval(() => {
+      if (output.includes(`district worker ${id} started`)) {
+        clearInterval(check);
+        resolve(child);
+      }
+    }, 50);
+    child.once("exit", (code) => {
+      clearInterval(check);
+      reject(new Error(`worker ${id} exited with ${code}: ${output}`));
+    });
+  });
+}
+
+const count = async (sql: string, params: unknown[] = []) =>
+  Number((await db.query<{ n: string }>(sql, params)).rows[0]?.n ?? 0);
+
+/** Passages a gateway stored itself (its SQLite file). */
+function storedAt(gatewayId: string, table = "passages"): number {
+  const file = new Database(join(dir, gatewayId, "checkpoint.db"), { readonly: true });
+  try {
+    return file.prepare(`SELECT count(*) FROM ${table}`).pluck().get() as number;
+  } finally {
+    file.close();
+  }
+}
+
+async function people(gatewayId: string, n: number, from: number): Promise<void> {
+  const thermo = devices.get(gatewayId) as MqttClient;
+  for (let i = 0; i < n; i++)
+    await publishQos1(thermo, deviceTopic("thermo-1", "temperature"), {
+      temp_c: (from + i) % 10 === 0 ? 38.4 : 36.6,
+      msg_id: `${gatewayId}-${from + i}`,
+    });
+}
+
+beforeAll(async () => {
+  dir = mkdtempSync(join(tmpdir(), "cg-district-"));
+  postgres = await startPostgres(dir);
+  await postgres.createDatabase("district");
+  db = new pg.Pool({ connectionString: postgres.url("district"), max: 2 });
+  db.on("error", () => {});
+  broker = await startMosquitto(dir, {
+    ...Object.fromEntries(GATEWAYS.map((id) => [id, `${id}-upstream-pass`])),
+    [CONSUMER.username]: CONSUMER.password,
+  });
+  await startWorker("w1");
+  await startWorker("w2");
+  for (const id of GATEWAYS) {
+    const home = join(dir, id);
+    const { mkdirSync } = await import("node:fs");
+    mkdirSync(home);
+    const gateway = await spawnGateway(
+      home,
+      processConfig(
+        home,
+        id,
+        {
+          checkpoints: [{ id: "gate-1", name: "Gate" }],
+          devices: [
+            {
+              id: "thermo-1",
+              kind: "thermometer",
+              checkpoint: "gate-1",
+              password: DEVICE_PASSWORD,
+            },
+          ],
+        },
+        {
+          site: { id: `site-${id}`, name: `Site ${id}`, timezone: "Asia/Shanghai" },
+          upstream: {
+            url: `mqtt://127.0.0.1:${broker.port}`,
+            username: id,
+            password: `${id}-upstream-pass`,
+            topic_prefix: "district",
+          },
+        },
+      ),
+    );
+    gateways.set(id, gateway);
+    devices.set(id, await connectDevice(`mqtt://127.0.0.1:${gateway.mqttPort}`, "thermo-1"));
+  }
+}, 60_000);
+
+afterAll(async () => {
+  for (const client of devices.values()) await client.endAsync(true);
+  for (const gateway of gateways.values()) await stopProcess(gateway.child, "SIGKILL");
+  for (const worker of workers.values()) if (worker.exitCode === null) worker.kill("SIGKILL");
+  await db?.end();
+  await broker?.stop();
+  try {
+    postgres?.stop();
+  } catch {
+    // already stopped
+  }
+  rmSync(dir, { recursive: true, force: true });
+});
+
+describe("the district: gateways -> Mosquitto -> workers on a shared subscription -> PostgreSQL", () => {
+  it("stores every gateway's events once, deduplicated on their ids", async () => {
+    await Promise.all(GATEWAYS.map((id) => people(id, 60, 0)));
+    await eventually(
+      async () => ((await count("SELECT count(*) AS n FROM passages")) === 180 ? true : undefined),
+      30_000,
+    );
+    for (const id of GATEWAYS) {
+      expect(await count("SELECT count(*) AS n FROM passages WHERE gateway_id = $1", [id])).toBe(
+        storedAt(id),
+      );
+      expect(
+        await count("SELECT count(*) AS n FROM alert_changes WHERE gateway_id = $1", [id]),
+      ).toBe(storedAt(id, "alert_events"));
+    }
+    expect(await count("SELECT count(DISTINCT id) AS n FROM passages")).toBe(180);
+    const sites = await db.query(
+      "SELECT gateway_id, site_id, online FROM gateways ORDER BY gateway_id",
+    );
+    expect(sites.rows).toEqual(
+      GATEWAYS.map((id) => ({ gateway_id: id, site_id: `site-${id}`, online: true })),
+    );
+  });
+
+  it("loses nothing the broker delivered when a worker is SIGKILLed mid-stream", async () => {
+    const sending = people("gw-a", 300, 1000);
+    await eventually(
+      async () =>
+        (await count("SELECT count(*) AS n FROM passages WHERE gateway_id = 'gw-a'")) > 100
+          ? true
+          : undefined,
+      20_000,
+    );
+    workers.get("w1")?.kill("SIGKILL");
+    await sending;
+    await startWorker("w1");
+    await eventually(
+      async () =>
+        (await count("SELECT count(*) AS n FROM passages WHERE gateway_id = 'gw-a'")) ===
+        storedAt("gw-a")
+          ? true
+          : undefined,
+      30_000,
+    );
+    expect(storedAt("gw-a")).toBe(360);
+    expect(
+      await count("SELECT count(DISTINCT id) AS n FROM passages WHERE gateway_id = 'gw-a'"),
+    ).toBe(360);
+  });
+
+  it("acknowledges nothing while PostgreSQL is down for 30 s, and stores everything after", async () => {
+    postgres.stop();
+    await people("gw-b", 50, 2000);
+    // The gateways hand their events to the broker; the workers cannot commit them, so they do not
+    // acknowledge: the broker keeps them. Thirty seconds later PostgreSQL is back.
+    const worker = workers.get("w2") as ChildProcess & { output: () => string };
+    await eventually(
+      () => (worker.output().includes("nothing is acknowledged until it does") ? true : undefined),
+      20_000,
+    );
+    await new Promise((resolve) => setTimeout(resolve, 30_000));
+    postgres.start();
+    await eventually(
+      async () =>
+        (await count("SELECT count(*) AS n FROM passages WHERE gateway_id = 'gw-b'").catch(
+          () => 0,
+        )) === 110
+          ? true
+          : undefined,
+      30_000,
+    );
+    expect(storedAt("gw-b")).toBe(110);
+  }, 120_000);
+
+  it("shows a gateway offline from its last will", async () => {
+    await stopProcess((gateways.get("gw-c") as GatewayProcess).child, "SIGKILL");
+    await eventually(
+      async () =>
+        (await db.query("SELECT online FROM gateways WHERE gateway_id = 'gw-c'")).rows[0]
+          ?.online === false
+          ? true
+          : undefined,
+      30_000,
+    );
+  });
+
+  it("keeps an alert's state from its newest change, whatever order the changes arrive in", async () => {
+    const store = DistrictStore.connect(postgres.url("district"));
+    const change = (seq: number, state: string) => ({
+      kind: "alert" as const,
+      siteId: "site-x",
+      gatewayId: "gw-x",
+      id: `gw-x:${seq}`,
+      seq,
+      ts: new Date(Date.UTC(2026, 11, 1, 8, 0, seq)).toISOString(),
+      data: {
+        id: `gw-x:${seq}`,
+        alert_id: "gw-x:10",
+        kind: "fever",
+        state,
+        checkpoint_id: "gate-1",
+        temp_c: 38.4,
+        opened_at: "2026-12-01T08:00:10Z",
+      },
+    });
+    try {
+      await store.commit([change(12, "resolved")]);
+      await store.commit([change(10, "open"), change(11, "acknowledged")]);
+      await store.commit([change(11, "acknowledged")]);
+    } finally {
+      await store.close();
+    }
+    const alert = await db.query("SELECT state, last_seq FROM alerts WHERE alert_id = 'gw-x:10'");
+    expect(alert.rows).toEqual([{ state: "resolved", last_seq: "12" }]);
+    expect(await count("SELECT count(*) AS n FROM alert_changes WHERE alert_id = 'gw-x:10'")).toBe(
+      3,
+    );
+  });
+});
