@@ -42,6 +42,19 @@ export const districtConfigSchema = z.strictObject({
       url: z.string().min(1).describe("PostgreSQL, postgres://user:password@host:port/database."),
     })
     .describe("The district's PostgreSQL database."),
+  health: z
+    .strictObject({
+      host: z.string().default("127.0.0.1").describe("Where the worker answers GET /health."),
+      port: z
+        .number()
+        .int()
+        .min(0)
+        .max(65535)
+        .optional()
+        .describe("Its port (0: any free one; none: no health endpoint)."),
+    })
+    .prefault({})
+    .describe("The worker's health endpoint, for a monitor or a load balancer."),
   batch: z
     .strictObject({
       max_rows: z

@@ -2,6 +2,7 @@
 import { Command } from "commander";
 import { createLogger } from "../gateway/log.js";
 import { loadDistrictConfig } from "./config.js";
+import { serveHealth } from "./health.js";
 import { DistrictStore } from "./store.js";
 import { DistrictWorker } from "./worker.js";
 
@@ -44,8 +45,16 @@ for (let attempt = 0; ; attempt++) {
 }
 const worker = new DistrictWorker(config, store, log);
 worker.start();
-log.info({ worker: config.worker_id }, `district worker ${config.worker_id} started`);
+const health =
+  config.health.port === undefined
+    ? undefined
+    : await serveHealth(config.health.host, config.health.port, () => worker.health);
+log.info(
+  { worker: config.worker_id, health: health?.port ?? null },
+  `district worker ${config.worker_id} started`,
+);
 const stop = async () => {
+  health?.close();
   await worker.stop();
   await store.close();
   process.exit(0);

@@ -44,6 +44,7 @@ function startWorker(id: string): Promise<ChildProcess> {
       worker_id: id,
       broker: { url: `mqtt://127.0.0.1:${broker.port}`, ...CONSUMER, connections: 8 },
       database: { url: postgres.url("district") },
+      health: { port: 0 },
     }),
   );
   const child = spawn(
