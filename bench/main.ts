@@ -6,6 +6,7 @@ import { fileURLToPath } from "node:url";
 import { Store } from "../gateway/store/store.js";
 import { cliTimes } from "./cli.js";
 import { buildOldCore, killTrials, OLD_CORE_COMMIT, outboxQueries, removeOldCore } from "./core.js";
+import { type DistrictFigures, districtFigures } from "./district.js";
 import { externalBrokerRate } from "./external.js";
 import {
   connectDevices,
@@ -35,7 +36,7 @@ import { drainRate, saturationWithUpstream } from "./upstream.js";
  * memory are read from /proc. It prints figures and asserts nothing (tests never time).
  * `--quick` shortens every phase (for a smoke run, not for the record); `--pages` measures only
  * the pages (bytes transferred, kiosk times in Chromium); `--cli` only the command line's times;
- * `--terminals` only the network terminals' ingest.
+ * `--terminals` only the network terminals' ingest; `--district` only the district workers.
  */
 
 const quick = process.argv.includes("--quick");
@@ -97,6 +98,29 @@ function terminalRows(t: TerminalFigures): [string, string, string][] {
       "",
     ],
   ];
+}
+
+/** The district's rows: events/s into PostgreSQL by workers, beside the bare batched insert. */
+function districtRows(d: DistrictFigures): [string, string, string][] {
+  return [
+    ...d.byWorkers.map((w): [string, string, string] => [
+      `district: ${fmt(d.events)} passages from 200 gateways via Mosquitto into PostgreSQL, ${w.workers} worker(s) x 32 connections: events/s`,
+      `${fmt(w.perS)} (${fmt(w.perS / d.barePerS, 2)}x the bare insert)`,
+      "",
+    ]),
+    [
+      "  the same rows inserted straight by one process, batches of 500: rows/s",
+      fmt(d.barePerS),
+      "",
+    ],
+  ];
+}
+
+if (process.argv.includes("--district")) {
+  for (const [name, value, goal] of districtRows(await districtFigures(dist, dir, quick)))
+    log(`${name}  ${value}  ${goal}`);
+  rmSync(dir, { recursive: true, force: true });
+  process.exit(0);
 }
 
 if (process.argv.includes("--terminals")) {
@@ -506,6 +530,7 @@ rows.push(["  ratio gateway / raw pty", `${fmt(pty.gatewayPerS / pty.rawPerS, 2)
 rows.push(...pageRows(pages));
 rows.push(...cliRows(cliTimes(dist)));
 rows.push(...terminalRows(await terminalFigures(dist, dir, quick)));
+rows.push(...districtRows(await districtFigures(dist, dir, quick)));
 
 const width = Math.max(...rows.map((r) => r[0].length));
 const valueWidth = Math.max(...rows.map((r) => r[1].length));

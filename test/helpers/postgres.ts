@@ -1,6 +1,7 @@
 import { execFileSync, spawnSync } from "node:child_process";
-import { chmodSync, chownSync, existsSync, mkdirSync, readdirSync } from "node:fs";
-import { join } from "node:path";
+import { chmodSync, chownSync, existsSync, mkdirSync, readdirSync, statSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { dirname, join } from "node:path";
 import pg from "pg";
 import { freePort } from "./mosquitto.js";
 
@@ -45,7 +46,13 @@ export async function startPostgres(dir: string): Promise<Postgres> {
       throw new Error(`${program} failed: ${result.stderr || result.stdout}`);
   };
   if (asRoot) {
-    chmodSync(dir, 0o755);
+    // The postgres user must reach its folder: every folder on the way below /tmp may be passed.
+    for (
+      let folder = dir;
+      folder.startsWith(tmpdir()) && folder !== tmpdir();
+      folder = dirname(folder)
+    )
+      chmodSync(folder, statSync(folder).mode | 0o711);
     chownSync(
       data,
       Number(execFileSync("id", ["-u", "postgres"]).toString()),
