@@ -55,6 +55,37 @@ export const districtConfigSchema = z.strictObject({
     })
     .prefault({})
     .describe("The worker's health endpoint, for a monitor or a load balancer."),
+  console: z
+    .strictObject({
+      port: z
+        .number()
+        .int()
+        .min(0)
+        .max(65535)
+        .optional()
+        .describe("The district console's port (/district); none: this worker serves no console."),
+      host: z.string().default("0.0.0.0").describe("Where the console listens."),
+      timezone: z
+        .string()
+        .default("Asia/Shanghai")
+        .describe("The district's time zone: what 'today' and a report's date mean."),
+      admin_password: z
+        .string()
+        .min(8)
+        .optional()
+        .describe(
+          "The first password of the console's 'admin' (used while no district admin exists).",
+        ),
+      session_ttl_h: z
+        .number()
+        .positive()
+        .default(12)
+        .describe("Hours a console login stays valid."),
+    })
+    .prefault({})
+    .describe(
+      "The district console (SPEC 11): every site at a glance, live fevers, daily reports.",
+    ),
   batch: z
     .strictObject({
       max_rows: z

@@ -1,7 +1,9 @@
 #!/usr/bin/env node
 import { Command } from "commander";
+import { findUiDir } from "../gateway/api/static.js";
 import { createLogger } from "../gateway/log.js";
 import { loadDistrictConfig } from "./config.js";
+import { startConsole } from "./console.js";
 import { serveHealth } from "./health.js";
 import { DistrictStore } from "./store.js";
 import { DistrictWorker } from "./worker.js";
@@ -45,16 +47,25 @@ for (let attempt = 0; ; attempt++) {
 }
 const worker = new DistrictWorker(config, store, log);
 worker.start();
+const districtConsole =
+  config.console.port === undefined
+    ? undefined
+    : await startConsole({ config, pool: store.pool, log, uiDir: findUiDir() });
 const health =
   config.health.port === undefined
     ? undefined
     : await serveHealth(config.health.host, config.health.port, () => worker.health);
 log.info(
-  { worker: config.worker_id, health: health?.port ?? null },
+  {
+    worker: config.worker_id,
+    health: health?.port ?? null,
+    console: districtConsole?.port ?? null,
+  },
   `district worker ${config.worker_id} started`,
 );
 const stop = async () => {
   health?.close();
+  await districtConsole?.close();
   await worker.stop();
   await store.close();
   process.exit(0);

@@ -93,6 +93,27 @@ const MIGRATIONS: string[] = [
     data jsonb NOT NULL
   );
   `,
+  // 2: the district console: its accounts, their sessions, the audit of exports.
+  `
+  CREATE TABLE district_users (
+    username text PRIMARY KEY,
+    password_hash text NOT NULL,
+    role text NOT NULL CHECK (role IN ('viewer', 'admin')),
+    created_at timestamptz NOT NULL DEFAULT now()
+  );
+  CREATE TABLE district_sessions (
+    token_hash text PRIMARY KEY,
+    username text NOT NULL REFERENCES district_users ON DELETE CASCADE,
+    expires_at timestamptz NOT NULL
+  );
+  CREATE TABLE district_audit (
+    id bigserial PRIMARY KEY,
+    at timestamptz NOT NULL DEFAULT now(),
+    actor text NOT NULL,
+    action text NOT NULL,
+    details jsonb
+  );
+  `,
 ];
 
 /** The month partitions of a partitioned table a batch needs: `readings_2026_12`. */
@@ -178,6 +199,13 @@ export class DistrictStore {
       // two batches that touch the same gateways).
       for (const seen of gatewaysSeen(rows)) await this.gateway(client, seen);
       for (const row of rows) if (row.kind !== "status") await this.write(client, row);
+      // The console hears of fevers and gateways coming and going when the batch commits.
+      for (const row of rows) {
+        if (row.kind === "alert" && row.data.kind === "fever")
+          await client.query("SELECT pg_notify('district_alert', $1)", [String(row.data.alert_id)]);
+        if (row.kind === "status")
+          await client.query("SELECT pg_notify('district_gateway', $1)", [row.gatewayId]);
+      }
       await client.query("COMMIT");
     } catch (error) {
       await client.query("ROLLBACK").catch(() => {});

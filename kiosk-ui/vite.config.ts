@@ -16,6 +16,7 @@ export default defineConfig({
         kiosk: fileURLToPath(new URL("kiosk.html", import.meta.url)),
         guard: fileURLToPath(new URL("guard.html", import.meta.url)),
         admin: fileURLToPath(new URL("admin.html", import.meta.url)),
+        district: fileURLToPath(new URL("district.html", import.meta.url)),
       },
     },
   },

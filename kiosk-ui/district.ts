@@ -1,0 +1,158 @@
+import { $, h } from "./dom.js";
+
+/**
+ * The district console (SPEC 11): every site and gateway, the open fevers across the district
+ * (live: the page is told when a fever or a gateway changes, and shows the district as it is
+ * then), today's counts, the daily report for a date with its CSV export. Chinese first.
+ */
+interface Overview {
+  gateways: {
+    gateway_id: string;
+    site_id: string;
+    online: boolean | null;
+    last_event_at: string | null;
+    open_fevers: number;
+  }[];
+  fevers: {
+    alert_id: string;
+    gateway_id: string;
+    site_id: string;
+    checkpoint_id: string | null;
+    temp_c: number | null;
+    opened_at: string;
+  }[];
+  today: Counts[];
+}
+interface Counts {
+  site_id: string;
+  passages: number;
+  allowed: number;
+  denied: number;
+  fevers: number;
+}
+
+const api = (path: string, init: RequestInit = {}) =>
+  fetch(path, {
+    ...init,
+    headers: { "content-type": "application/json", ...init.headers },
+    credentials: "same-origin",
+  });
+const time = (iso: string | null) =>
+  iso ? new Date(iso).toLocaleString("zh-CN", { hour12: false }) : "—";
+
+async function start(): Promise<void> {
+  const me = await api("/district/api/me");
+  if (me.status === 401) {
+    $("login").hidden = false;
+    return;
+  }
+  const who = (await me.json()) as { username: string; role: string };
+  $("who").textContent = `${who.username} (${who.role === "admin" ? "管理员" : "查看"})`;
+  $("login").hidden = true;
+  $("desk").hidden = false;
+  const date = $("report-form").querySelector("input[name=date]") as HTMLInputElement;
+  date.value = new Date().toLocaleDateString("sv-SE", { timeZone: "Asia/Shanghai" });
+  await Promise.all([refresh(), report(date.value)]);
+  connect();
+}
+
+$("login-form").addEventListener("submit", async (event) => {
+  event.preventDefault();
+  const fields = new FormData(event.target as HTMLFormElement);
+  const response = await api("/district/api/login", {
+    method: "POST",
+    body: JSON.stringify({ username: fields.get("username"), password: fields.get("password") }),
+  });
+  if (!response.ok) {
+    $("login-error").textContent = ((await response.json()) as { error: string }).error;
+    return;
+  }
+  await start();
+});
+
+$("report-form").addEventListener("submit", (event) => {
+  event.preventDefault();
+  void report(
+    ((event.target as HTMLFormElement).elements.namedItem("date") as HTMLInputElement).value,
+  );
+});
+
+async function refresh(): Promise<void> {
+  const overview = (await (await api("/district/api/overview")).json()) as Overview;
+  $("fever-count").textContent = String(overview.fevers.length);
+  $("no-fevers").hidden = overview.fevers.length > 0;
+  $("fevers").replaceChildren(
+    ...overview.fevers.map((f) =>
+      h(
+        "li",
+        { class: "fever", "data-alert": f.alert_id },
+        h("strong", {}, f.temp_c === null ? "发热 Fever" : `${f.temp_c.toFixed(1)} °C`),
+        ` · ${f.site_id} · ${f.gateway_id}${f.checkpoint_id ? ` · ${f.checkpoint_id}` : ""} · ${time(f.opened_at)}`,
+      ),
+    ),
+  );
+  ($("gateways").querySelector("tbody") as HTMLElement).replaceChildren(
+    ...overview.gateways.map((g) =>
+      h(
+        "tr",
+        { "data-gateway": g.gateway_id, "data-online": String(g.online !== false) },
+        h("td", {}, g.site_id),
+        h("td", {}, g.gateway_id),
+        h("td", {}, g.online === false ? "离线 offline" : g.online ? "在线 online" : "—"),
+        h("td", {}, time(g.last_event_at)),
+        h("td", {}, g.open_fevers),
+      ),
+    ),
+  );
+  ($("today").querySelector("tbody") as HTMLElement).replaceChildren(
+    ...overview.today.map(countsRow),
+  );
+}
+
+function countsRow(c: Counts): HTMLElement {
+  return h(
+    "tr",
+    { "data-site": c.site_id },
+    ...[c.site_id, c.passages, c.allowed, c.denied, c.fevers].map((v) => h("td", {}, v)),
+  );
+}
+
+async function report(date: string): Promise<void> {
+  const body = (await (
+    await api(`/district/api/report?date=${encodeURIComponent(date)}`)
+  ).json()) as {
+    sites: Counts[];
+    total: Omit<Counts, "site_id">;
+  };
+  ($("report").querySelector("tbody") as HTMLElement).replaceChildren(...body.sites.map(countsRow));
+  ($("report").querySelector("tfoot") as HTMLElement).replaceChildren(
+    countsRow({ site_id: "合计 Total", ...body.total }),
+  );
+  ($("export") as HTMLAnchorElement).href =
+    `/district/api/export/passages.csv?date=${encodeURIComponent(date)}`;
+}
+
+let retryMs = 500;
+let pending: number | undefined;
+function connect(): void {
+  const scheme = location.protocol === "https:" ? "wss" : "ws";
+  const ws = new WebSocket(`${scheme}://${location.host}/district/live`);
+  ws.onopen = () => {
+    retryMs = 500;
+    document.body.dataset.connection = "online";
+    $("connection").textContent = "实时 Live";
+  };
+  ws.onmessage = () => {
+    // Many changes at once are shown once.
+    window.clearTimeout(pending);
+    pending = window.setTimeout(() => void refresh(), 200);
+  };
+  ws.onclose = () => {
+    document.body.dataset.connection = "offline";
+    $("connection").textContent = "连接中断，正在重连… Reconnecting…";
+    window.setTimeout(connect, retryMs);
+    retryMs = Math.min(retryMs * 2, 5000);
+  };
+}
+
+void start();

@@ -1,0 +1,197 @@
+import { type ChildProcess, spawn } from "node:child_process";
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import type { MqttClient } from "mqtt";
+import type { Browser, Page } from "playwright-core";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { stringify } from "yaml";
+import { deviceTopic } from "../../gateway/mqtt/contract.js";
+import { launchChromium, layoutProblems, screenshot } from "../helpers/browser.js";
+import { connectDevice, publishQos1 } from "../helpers/device.js";
+import { DEVICE_PASSWORD } from "../helpers/gateway.js";
+import { type Mosquitto, startMosquitto } from "../helpers/mosquitto.js";
+import { type Postgres, startPostgres } from "../helpers/postgres.js";
+import {
+  type GatewayProcess,
+  PROJECT_ROOT,
+  processConfig,
+  spawnGateway,
+  stopProcess,
+} from "../helpers/process.js";
+
+/** The district console in Chromium, fed by real gateways through Mosquitto and PostgreSQL. */
+let dir: string;
+let postgres: Postgres;
+let broker: Mosquitto;
+let worker: ChildProcess;
+let consolePort = 0;
+const gateways = new Map<string, GatewayProcess>();
+const thermometers = new Map<string, MqttClient>();
+let browser: Browser;
+let page: Page;
+
+beforeAll(async () => {
+  dir = mkdtempSync(join(tmpdir(), "cg-district-console-"));
+  postgres = await startPostgres(dir);
+  await postgres.createDatabase("district");
+  broker = await startMosquitto(dir, {
+    "gw-north": "north-upstream-pass",
+    "gw-south": "south-upstream-pass",
+    "district-consumer": "consumer-pass",
+  });
+  const file = join(dir, "district.yaml");
+  writeFileSync(
+    file,
+    stringify({
+      worker_id: "console-1",
+      broker: {
+        url: `mqtt://127.0.0.1:${broker.port}`,
+        username: "district-consumer",
+        password: "consumer-pass",
+        connections: 4,
+      },
+      database: { url: postgres.url("district") },
+      console: { port: 0, host: "127.0.0.1", admin_password: "district-admin-pass" },
+    }),
+  );
+  worker = spawn(
+    process.execPath,
+    [join(PROJECT_ROOT, "dist/district/main.js"), "--config", file],
+    {
+      stdio: ["ignore", "pipe", "inherit"],
+    },
+  );
+  consolePort = await new Promise<number>((resolve) => {
+    let out = "";
+    worker.stdout?.on("data", (chunk: Buffer) => {
+      out += chunk.toString();
+      const port = /"console":(\d+)/.exec(out)?.[1];
+      if (port) resolve(Number(port));
+    });
+  });
+  for (const [id, site] of [
+    ["gw-north", "north-garden"],
+    ["gw-south", "south-lake"],
+  ] as const) {
+    const home = join(dir, id);
+    mkdirSync(home);
+    const gateway = await spawnGateway(
+      home,
+      processConfig(
+        home,
+        id,
+        {
+          checkpoints: [{ id: "gate-1", name: "Gate" }],
+          devices: [
+            {
+              id: "thermo-1",
+              kind: "thermometer",
+              checkpoint: "gate-1",
+              password: DEVICE_PASSWORD,
+            },
+          ],
+        },
+        {
+          site: { id: site, name: site, timezone: "Asia/Shanghai" },
+          upstream: {
+            url: `mqtt://127.0.0.1:${broker.port}`,
+            username: id,
+            password: `${id.slice(3)}-upstream-pass`,
+            topic_prefix: "district",
+          },
+        },
+      ),
+    );
+    gateways.set(id, gateway);
+    thermometers.set(id, await connectDevice(`mqtt://127.0.0.1:${gateway.mqttPort}`, "thermo-1"));
+  }
+  // A morning at both sites before the district looks.
+  for (const [id, temps] of [
+    ["gw-north", [36.5, 36.6, 36.7]],
+    ["gw-south", [36.4, 36.8]],
+  ] as const)
+    for (const temp_c of temps)
+      await publishQos1(
+        thermometers.get(id) as MqttClient,
+        deviceTopic("thermo-1", "temperature"),
+        { temp_c },
+      );
+  browser = await launchChromium();
+  page = await browser.newPage({ viewport: { width: 1440, height: 900 } });
+}, 60_000);
+
+afterAll(async () => {
+  await browser?.close();
+  for (const client of thermometers.values()) await client.endAsync(true);
+  for (const gateway of gateways.values()) await stopProcess(gateway.child, "SIGKILL");
+  worker?.kill("SIGTERM");
+  await broker?.stop();
+  postgres?.stop();
+  rmSync(dir, { recursive: true, force: true });
+});
+
+describe("the district console", () => {
+  it("logs in and shows every site's gateway and today's counts", async () => {
+    await page.goto(`http://127.0.0.1:${consolePort}/district`);
+    await page.fill("input[name=username]", "admin");
+    await page.fill("input[name=password]", "district-admin-pass");
+    await page.click("#login-form button[type=submit]");
+    await page.locator('body[data-connection="online"]').waitFor();
+    await page.locator('#gateways tr[data-gateway="gw-south"]').waitFor();
+    await expect(
+      page.locator('#gateways tr[data-gateway="gw-north"]').textContent(),
+    ).resolves.toContain("north-garden");
+    await page.locator('#today tr[data-site="north-garden"]', { hasText: "3" }).waitFor();
+    await screenshot(page, "district-1-overview");
+    expect(await layoutProblems(page, 12, "width")).toEqual([]);
+  });
+
+  it("shows a fever at any site as it happens, without a reload", async () => {
+    await publishQos1(
+      thermometers.get("gw-south") as MqttClient,
+      deviceTopic("thermo-1", "temperature"),
+      { temp_c: 38.7 },
+    );
+    await page.locator("#fevers li.fever", { hasText: "38.7 °C" }).waitFor({ timeout: 15_000 });
+    await expect(page.locator("#fever-count").textContent()).resolves.toBe("1");
+    await screenshot(page, "district-2-live-fever");
+  });
+
+  it("shows a gateway going offline (its last will)", async () => {
+    await stopProcess((gateways.get("gw-north") as GatewayProcess).child, "SIGKILL");
+    await page
+      .locator('#gateways tr[data-gateway="gw-north"][data-online="false"]')
+      .waitFor({ timeout: 15_000 });
+    await expect(
+      page.locator('#gateways tr[data-gateway="gw-north"]').textContent(),
+    ).resolves.toContain("离线");
+    await screenshot(page, "district-3-gateway-offline");
+  });
+
+  it("gives the day's report per site and in total, and exports it for Excel, audited", async () => {
+    await page.click("#report-form button[type=submit]");
+    await page.locator("#report tfoot tr", { hasText: "合计" }).waitFor();
+    const total = await page.locator("#report tfoot td").allTextContents();
+    expect(total).toEqual(["合计 Total", "6", "5", "1", "1"]);
+    await screenshot(page, "district-4-daily-report");
+    const [download] = await Promise.all([page.waitForEvent("download"), page.click("#export")]);
+    const { readFileSync } = await import("node:fs");
+    const lines = readFileSync((await download.path()) as string, "utf8")
+      .slice(1)
+      .trimEnd()
+      .split("\r\n");
+    expect(lines[0]).toBe(
+      "编号 id,时间 time,站点 site,网关 gateway,检查点 checkpoint,体温 temp_c,结果 decision,原因 reasons",
+    );
+    expect(lines).toHaveLength(7);
+    const audit = (await page.evaluate("fetch('/district/api/audit').then((r) => r.json())")) as {
+      items: { actor: string; action: string; details: { rows: number } }[];
+    };
+    expect(audit.items[0]).toMatchObject({
+      actor: "admin",
+      action: "export",
+      details: { rows: 6 },
+    });
+  });
+});
