@@ -13,14 +13,16 @@ const GATEWAY_PASSWORD = "bench-gateway-pass";
 
 /**
  * `mqtt.mode: external`: `readings` published by 10 devices to Debian's Mosquitto (which
- * acknowledges them itself), timed until the gateway has stored them all. mqtt.js hands the
- * gateway one QoS 1 message at a time and it acknowledges each after its commit, so this is
- * bounded by commit latency, not by CPU.
+ * acknowledges them itself), timed until the gateway has stored them all. mqtt.js hands each
+ * session one QoS 1 message at a time and the gateway acknowledges it after its commit, so one
+ * session is bounded by commit latency; `connections` sessions share a subscription and fill
+ * each commit together.
  */
 export async function externalBrokerRate(
   distDir: string,
   dir: string,
   readings: number,
+  connections: number,
 ): Promise<{ perS: number; seconds: number; cpuUs: number } | null> {
   const devices = 10;
   let broker: Awaited<ReturnType<typeof startMosquitto>>;
@@ -48,6 +50,7 @@ export async function externalBrokerRate(
         url: `mqtt://127.0.0.1:${broker.port}`,
         username: GATEWAY_USER,
         password: GATEWAY_PASSWORD,
+        connections,
       },
     });
     config.devices = Array.from({ length: devices }, (_, i) => ({

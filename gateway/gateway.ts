@@ -254,6 +254,8 @@ export class Gateway {
         ? new ExternalBroker({
             config: { ...config.mqtt, url: config.mqtt.url as string },
             gatewayId: config.gateway_id,
+            connections: config.mqtt.connections,
+            sessions: store.brokerSessions,
             devices,
             handler,
             metrics,
@@ -315,9 +317,8 @@ export class Gateway {
     const eventTopics = new EventTopicPublisher({
       bus,
       gatewayId: config.gateway_id,
-      publish: (topic, payload) => broker.publish(topic, payload),
+      publish: (topic, payload) => broker.publishLive(topic, payload),
       hasListeners: () => broker.hasIntegrations,
-      log: childLogger(log, "mqtt"),
     });
     const backups =
       config.backup.dir === undefined

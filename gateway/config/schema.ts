@@ -210,6 +210,15 @@ export const configShape = z.strictObject({
         .string()
         .optional()
         .describe("CA certificate (PEM) to trust for an mqtts:// external broker."),
+      connections: z
+        .number()
+        .int()
+        .min(1)
+        .max(64)
+        .default(32)
+        .describe(
+          "External broker: sessions reading the devices; more than one share a subscription ($share) so their messages fill each commit together.",
+        ),
       max_packet_kb: z
         .number()
         .int()

@@ -161,6 +161,18 @@ export class EmbeddedBroker {
   }
 
   /** Publishes from the gateway itself (QoS 1), e.g. a door command; retained if asked. */
+  /**
+   * A live event for local integrations, at QoS 0 (like Zigbee2MQTT's state messages): it is
+   * not retained and nobody could read it later, and the district's copy goes through the
+   * durable outbox, so the feed spends nothing on acknowledgements.
+   */
+  publishLive(topic: string, payload: string): void {
+    this.aedes?.publish(
+      { cmd: "publish", topic, payload: Buffer.from(payload), qos: 0, retain: false, dup: false },
+      () => {},
+    );
+  }
+
   publish(topic: string, payload: string, retain = false): Promise<void> {
     const aedes = this.aedes;
     if (!aedes) return Promise.reject(new Error("broker not started"));

@@ -1,22 +1,20 @@
 import type { DomainEvent } from "../domain/events.js";
 import type { EventBus } from "../events.js";
-import type { Logger } from "../log.js";
 import { upstreamPayload, upstreamRoute } from "../upstream/routes.js";
 import { gatewayEventTopic } from "./contract.js";
 
 export interface EventTopicsContext {
   bus: EventBus;
   gatewayId: string;
-  /** Publishes on the embedded broker (QoS 1, not retained). */
-  publish: (topic: string, payload: string) => Promise<void>;
+  /** Publishes on the broker at QoS 0, not retained (a live feed). */
+  publish: (topic: string, payload: string) => void;
   /** Whether an integration is connected; nobody listening means nothing to send. */
   hasListeners: () => boolean;
-  log: Logger;
 }
 
 /**
  * The gateway's own events for local integrations (SPEC 4): every stored event under
- * `checkpoint/gateway/<gateway_id>/events/<kind>`, not retained, the payload the event as the
+ * `checkpoint/gateway/<gateway_id>/events/<kind>`, QoS 0, not retained, the payload the event as the
  * district receives it. Kinds are the upstream ones: reading, scan, passage, alert (every
  * change), device_status. Only sent while an integration is connected (the topics are not
  * retained, so nobody could read them later), which keeps the cost off an ordinary gate.
@@ -36,13 +34,9 @@ export class EventTopicPublisher {
     if (!this.ctx.hasListeners()) return;
     const route = upstreamRoute(event, true);
     if (!route) return;
-    this.ctx
-      .publish(
-        gatewayEventTopic(this.ctx.gatewayId, route.kind),
-        JSON.stringify(upstreamPayload(event)),
-      )
-      .catch((error: Error) =>
-        this.ctx.log.warn({ err: error.message }, "publishing a gateway event failed"),
-      );
+    this.ctx.publish(
+      gatewayEventTopic(this.ctx.gatewayId, route.kind),
+      JSON.stringify(upstreamPayload(event)),
+    );
   }
 }

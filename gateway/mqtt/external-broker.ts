@@ -22,6 +22,10 @@ export interface ExternalBrokerContext {
   log: Logger;
   /** How long to wait before reconnecting (default 1 s). */
   reconnectMs?: number;
+  /** Sessions reading the devices (config `mqtt.connections`), on one shared subscription. */
+  connections?: number;
+  /** The most sessions ever opened, kept in the store (see store/broker-sessions.ts). */
+  sessions?: { mostOpened(): number; remember(sessions: number): void };
   /** More topics to read (Home Assistant's birth message), handed to `heard` first. */
   alsoSubscribe?: string[];
   heard?: (topic: string, payload: string) => boolean;
@@ -38,11 +42,12 @@ const DEVICE_SUBSCRIPTIONS = ["temperature", "scan", "status"].map(
  * to every device's topics with a persistent session (clean: false) at QoS 1 and acknowledges
  * each message only once it is committed, so a message the broker holds for the gateway
  * survives a gateway crash: the broker sends it again when the gateway is back. mqtt.js hands
- * QoS 1 messages over one at a time, so throughput is bounded by commit latency (see README).
+ * a session its QoS 1 messages one at a time, so one session is bounded by commit latency;
+ * `mqtt.connections` sessions on a shared subscription fill each group commit together.
  */
 export class ExternalBroker {
-  private client: MqttClient | undefined;
-  private connected = false;
+  private clients: MqttClient[] = [];
+  private connectedCount = 0;
 
   constructor(private readonly ctx: ExternalBrokerContext) {}
 
@@ -52,26 +57,68 @@ export class ExternalBroker {
     return Number(url.port) || (url.protocol === "mqtts:" ? 8883 : 1883);
   }
 
-  /** The gateway's own connection, when up: devices' connections are the broker's to count. */
+  /** The gateway's own connections, when up: devices' connections are the broker's to count. */
   get connectedClients(): number {
-    return this.connected ? 1 : 0;
+    return this.connectedCount;
   }
 
   get isConnected(): boolean {
-    return this.connected;
+    return this.connectedCount > 0;
   }
 
-  /** Subscribers are the external broker's to know: the gateway's events are always sent. */
+  /** Subscribers are the external broker's to know: the gateway's events go out while connected. */
   get hasIntegrations(): boolean {
-    return true;
+    return this.isConnected;
   }
 
-  /** Resolves at the first connection, or on start even if the broker is down (it retries). */
+  /**
+   * Opens `connections` sessions (config `mqtt.connections`) on one shared subscription
+   * (`$share/checkpoint-<gateway_id>/...`). mqtt.js holds each session's next QoS 1 message until
+   * the handler calls back, which is after the commit: one session takes one message per commit,
+   * so the broker splits the stream between the sessions and their messages share each group
+   * commit. Sessions opened before but no longer wanted (the setting was lowered) are opened
+   * again to take in what the broker queued for them, and unsubscribed so it queues no more.
+   * Resolves at the first connection, or at once if the broker is down (it retries).
+   */
   start(): Promise<void> {
+    const { gatewayId, sessions } = this.ctx;
+    const count = this.ctx.connections ?? 1;
+    const plain = [...DEVICE_SUBSCRIPTIONS, ...(this.ctx.alsoSubscribe ?? [])];
+    const shared = plain.map((topic) => `$share/checkpoint-${gatewayId}/${topic}`);
+    const opened = Math.max(count, sessions?.mostOpened() ?? 0);
+    sessions?.remember(opened);
+    if (opened > count)
+      this.ctx.log.info(
+        { connections: count, before: opened },
+        `opening ${opened - count} session(s) of a higher mqtt.connections once more, for what the broker queued for them`,
+      );
+    const started = Array.from({ length: opened }, (_, i) =>
+      this.open(
+        // Fixed, and distinct from the upstream forwarder's: the broker keeps these sessions.
+        // The first keeps the name of the single session of earlier versions.
+        i === 0 ? `checkpoint-${gatewayId}-devices` : `checkpoint-${gatewayId}-devices-${i}`,
+        i < count
+          ? // The first may still hold the plain subscriptions of a single session: with both,
+            // it would be sent every message once more beside its share.
+            { subscribe: shared, unsubscribe: i === 0 ? plain : [] }
+          : { subscribe: [], unsubscribe: shared },
+      ),
+    );
+    return Promise.race(started);
+  }
+
+  async stop(): Promise<void> {
+    await Promise.all(this.clients.map((client) => client.endAsync()));
+    this.clients = [];
+  }
+
+  private open(
+    clientId: string,
+    topics: { subscribe: string[]; unsubscribe: string[] },
+  ): Promise<void> {
     const { config, log } = this.ctx;
     const client = mqtt.connect(config.url, {
-      // Fixed, and distinct from the upstream forwarder's: the broker keeps this session.
-      clientId: `checkpoint-${this.ctx.gatewayId}-devices`,
+      clientId,
       username: config.username,
       password: config.password,
       ca: config.ca_file ? readFileSync(config.ca_file) : undefined,
@@ -82,34 +129,41 @@ export class ExternalBroker {
     });
     // mqtt.js sends a QoS 1 message's PUBACK only when handleMessage calls back: called after
     // the commit, the broker holds the message until it is on disk here.
-    client.handleMessage = (packet, callback) => this.onMessage(packet, callback);
-    this.client = client;
+    client.handleMessage = (packet, callback) => this.onMessage(client, packet, callback);
+    this.clients.push(client);
+    let connected = false;
     client.on("connect", (connack) => {
-      this.connected = true;
-      log.info(
-        { session_present: connack.sessionPresent },
-        `connected to the devices' broker ${config.url}`,
-      );
+      connected = true;
+      this.connectedCount += 1;
+      if (this.connectedCount === 1)
+        log.info(
+          { session_present: connack.sessionPresent },
+          `connected to the devices' broker ${config.url}`,
+        );
+      if (topics.unsubscribe.length > 0)
+        client.unsubscribe(topics.unsubscribe, (error) => {
+          if (error)
+            log.warn({ err: error.message }, `unsubscribing ${clientId}: ${error.message}`);
+        });
       // Subscribing again is harmless; with a kept session the broker already has these.
-      client.subscribe(
-        [...DEVICE_SUBSCRIPTIONS, ...(this.ctx.alsoSubscribe ?? [])],
-        { qos: 1 },
-        (error, granted) => {
+      if (topics.subscribe.length > 0)
+        client.subscribe(topics.subscribe, { qos: 1 }, (error, granted) => {
           const refused = granted?.filter((g) => g.qos === 128).map((g) => g.topic) ?? [];
           if (error || refused.length > 0)
             log.error(
               { err: error?.message, refused },
               `the devices' broker refused the gateway's subscriptions: check its ACL (docs/mosquitto/devices.acl)`,
             );
-        },
-      );
+        });
     });
     client.on("close", () => {
-      if (this.connected)
+      if (!connected) return;
+      connected = false;
+      this.connectedCount -= 1;
+      if (this.connectedCount === 0)
         log.warn(
           `lost the devices' broker ${config.url}; reconnecting (devices keep publishing to it)`,
         );
-      this.connected = false;
     });
     client.on("error", (error) => {
       log.warn({ err: error.message }, `devices' broker ${config.url}: ${error.message}`);
@@ -123,20 +177,23 @@ export class ExternalBroker {
     });
   }
 
-  async stop(): Promise<void> {
-    await this.client?.endAsync();
-    this.client = undefined;
-    this.connected = false;
+  /**
+   * A live event for local integrations at QoS 0, dropped while no session is up: not retained,
+   * so nobody could read it later, and nothing piles up in memory through a broker outage (the
+   * district's copy goes through the durable outbox).
+   */
+  publishLive(topic: string, payload: string): void {
+    this.clients.find((c) => c.connected)?.publish(topic, payload, { qos: 0 });
   }
 
-  /** Publishes from the gateway itself (QoS 1): door commands, its events; retained if asked. */
+  /** Publishes from the gateway itself (QoS 1): door commands, Home Assistant; retained if asked. */
   publish(topic: string, payload: string, retain = false): Promise<void> {
-    const client = this.client;
+    const client = this.clients.find((c) => c.connected) ?? this.clients[0];
     if (!client) return Promise.reject(new Error("devices' broker not started"));
     return client.publishAsync(topic, payload, { qos: 1, retain }).then(() => {});
   }
 
-  private onMessage(packet: IPublishPacket, acknowledge: () => void): void {
+  private onMessage(client: MqttClient, packet: IPublishPacket, acknowledge: () => void): void {
     const { topic } = packet;
     const payload =
       typeof packet.payload === "string" ? Buffer.from(packet.payload) : packet.payload;
@@ -163,7 +220,7 @@ export class ExternalBroker {
         { err: error.message, topic },
         "a device message could not be stored; reconnecting so the broker sends it again",
       );
-      this.client?.stream.destroy();
+      client.stream.destroy();
     });
   }
 }

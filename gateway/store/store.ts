@@ -2,6 +2,7 @@ import { dayBounds, dayStartMs, localDate, nextDate } from "../domain/time.js";
 import { AccountRepository } from "./accounts.js";
 import { AlertRepository } from "./alerts.js";
 import { AuditRepository } from "./audit.js";
+import { BrokerSessionsRepository } from "./broker-sessions.js";
 import { type CheckpointCounts, countsSince } from "./counts.js";
 import { type Db, openDatabase, refreshPlannerStatistics } from "./database.js";
 import { DecisionStateRepository } from "./decision-state.js";
@@ -41,6 +42,7 @@ export class Store {
   readonly outbox: OutboxRepository;
   readonly audit: AuditRepository;
   readonly decisionState: DecisionStateRepository;
+  readonly brokerSessions: BrokerSessionsRepository;
   /** The last write that failed, until one succeeds again. */
   private writeFailure: { message: string; atMs: number } | null = null;
 
@@ -60,6 +62,7 @@ export class Store {
     this.outbox = new OutboxRepository(db);
     this.audit = new AuditRepository(db);
     this.decisionState = new DecisionStateRepository(db);
+    this.brokerSessions = new BrokerSessionsRepository(db);
   }
 
   static open(path: string, gatewayId: string): Store {

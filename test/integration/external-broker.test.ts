@@ -204,3 +204,59 @@ describe("a gateway killed while devices publish to the external broker", () => 
     expect(new Set(stored.map((r) => r.msg_id)).size).toBe(COUNT);
   });
 });
+
+describe("mqtt.connections lowered while the gateway was stopped", () => {
+  let child: GatewayProcess | undefined;
+  afterAll(async () => {
+    if (child) await stopProcess(child.child);
+  });
+
+  it("takes in what the broker queued for the sessions it no longer uses, each once", {
+    timeout: 60_000,
+  }, async () => {
+    const { config, dir: gatewayDir } = testConfig({
+      // Its own id: the gateway killed above left 32 kept sessions under the test id's group.
+      gateway_id: "gw-lowered",
+      mqtt: { ...external(), connections: 4 },
+      log_level: "info",
+    });
+    child = await spawnGateway(gatewayDir, config as unknown as Record<string, unknown>);
+    const health = async (port: number) =>
+      (await (await fetch(`http://127.0.0.1:${port}/api/health`)).json()) as {
+        broker: { clients: number };
+      };
+    const firstPort = child.httpPort;
+    await eventually(async () =>
+      (await health(firstPort)).broker.clients === 4 ? true : undefined,
+    );
+    await stopProcess(child.child);
+    child = undefined;
+    // The broker splits these between the four kept sessions, all offline now.
+    const thermo = await device("thermo-2");
+    const COUNT = 40;
+    await Promise.all(
+      Array.from({ length: COUNT }, (_, i) =>
+        publishQos1(thermo, deviceTopic("thermo-2", "temperature"), {
+          temp_c: 36.4,
+          msg_id: `lowered-${i}`,
+        }),
+      ),
+    );
+    (config as { mqtt: { connections: number } }).mqtt.connections = 1;
+    child = await spawnGateway(gatewayDir, config as unknown as Record<string, unknown>);
+    const url = `http://127.0.0.1:${child.httpPort}`;
+    const token = await login(url);
+    const stored = await eventually(async () => {
+      const items = (
+        (await (
+          await fetch(`${url}/api/readings?device=thermo-2&limit=1000`, {
+            headers: { authorization: `Bearer ${token}` },
+          })
+        ).json()) as { items: { msg_id: string }[] }
+      ).items.filter((r) => r.msg_id.startsWith("lowered-"));
+      return items.length >= COUNT ? items : undefined;
+    }, 20_000);
+    expect(new Set(stored.map((r) => r.msg_id)).size).toBe(COUNT);
+    expect(stored).toHaveLength(COUNT);
+  });
+});
