@@ -9,6 +9,15 @@ import { dayBounds, localDate } from "../gateway/domain/time.js";
 import type { Logger } from "../gateway/log.js";
 import { hashPassword, verifyPassword } from "../gateway/store/accounts.js";
 import type { DistrictConfig } from "./config.js";
+import {
+  alertById,
+  dailyReport,
+  gatewayById,
+  gatewaysOverview,
+  openFevers,
+  passagesOfDay,
+  siteCounts,
+} from "./queries.js";
 
 /**
  * The district console (SPEC 11, `/district`): a login (district roles viewer and admin), every
@@ -94,16 +103,11 @@ export async function startConsole(
   app.get("/district/api/overview", loggedIn, async (_req, res) => {
     const [start, end] = dayBounds(localDate(Date.now(), zone), zone);
     const [gateways, fevers, today] = await Promise.all([
-      pool.query(
-        `SELECT g.gateway_id, g.site_id, g.online, g.last_event_at,
-                count(a.alert_id) FILTER (WHERE a.kind = 'fever' AND a.state <> 'resolved')::int AS open_fevers
-         FROM gateways g LEFT JOIN alerts a ON a.gateway_id = g.gateway_id
-         GROUP BY g.gateway_id ORDER BY g.site_id, g.gateway_id`,
-      ),
+      gatewaysOverview(pool),
       openFevers(pool),
       siteCounts(pool, start, end),
     ]);
-    res.json({ gateways: gateways.rows, fevers, today });
+    res.json({ gateways, fevers, today });
   });
 
   app.get("/district/api/report", loggedIn, async (req, res) => {
@@ -112,18 +116,7 @@ export async function startConsole(
       res.status(400).json({ error: "日期应为 YYYY-MM-DD / date must be YYYY-MM-DD" });
       return;
     }
-    const [start, end] = dayBounds(date, zone);
-    const sites = await siteCounts(pool, start, end);
-    const total = sites.reduce(
-      (sum, s) => ({
-        passages: sum.passages + s.passages,
-        allowed: sum.allowed + s.allowed,
-        denied: sum.denied + s.denied,
-        fevers: sum.fevers + s.fevers,
-      }),
-      { passages: 0, allowed: 0, denied: 0, fevers: 0 },
-    );
-    res.json({ date, timezone: zone, sites, total });
+    res.json(await dailyReport(pool, date, zone));
   });
 
   app.get("/district/api/export/passages.csv", loggedIn, async (req, res) => {
@@ -132,17 +125,12 @@ export async function startConsole(
       typeof req.query.date === "string" && /^\d{4}-\d{2}-\d{2}$/.test(req.query.date)
         ? req.query.date
         : localDate(Date.now(), zone);
-    const [start, end] = dayBounds(date, zone);
-    const rows = await pool.query(
-      `SELECT id, ts, site_id, gateway_id, checkpoint_id, temp_c, decision, reasons FROM passages
-       WHERE ts >= $1 AND ts < $2 AND ($3::text IS NULL OR site_id = $3) ORDER BY ts, id`,
-      [new Date(start), new Date(end), site],
-    );
+    const rows = await passagesOfDay(pool, date, zone, site);
     await pool.query(
       "INSERT INTO district_audit (actor, action, details) VALUES ($1, 'export', $2)",
       [
         signedIn.get(req)?.username ?? "unknown",
-        { file: "passages.csv", date, site, rows: rows.rowCount },
+        { file: "passages.csv", date, site, rows: rows.length },
       ],
     );
     res.setHeader("Content-Type", "text/csv; charset=utf-8");
@@ -160,17 +148,17 @@ export async function startConsole(
           "原因 reasons",
         ]),
     );
-    for (const r of rows.rows as Record<string, unknown>[])
+    for (const r of rows)
       res.write(
         csvLine([
-          r.id as string,
-          localTime((r.ts as Date).getTime(), zone),
-          r.site_id as string,
-          r.gateway_id as string,
-          (r.checkpoint_id as string) ?? "",
-          r.temp_c as number,
+          r.id,
+          localTime(r.ts.getTime(), zone),
+          r.site_id,
+          r.gateway_id,
+          r.checkpoint_id ?? "",
+          r.temp_c ?? "",
           r.decision === "allow" ? "放行" : "拒绝",
-          (r.reasons as string) ?? "",
+          r.reasons ?? "",
         ]),
       );
     res.end();
@@ -219,21 +207,11 @@ export async function startConsole(
         note.channel === "district_alert"
           ? {
               type: "fever",
-              alert: (
-                await pool.query(
-                  "SELECT alert_id, gateway_id, site_id, checkpoint_id, temp_c, opened_at, state FROM alerts WHERE alert_id = $1",
-                  [note.payload],
-                )
-              ).rows[0],
+              alert: await alertById(pool, note.payload ?? ""),
             }
           : {
               type: "gateway",
-              gateway: (
-                await pool.query(
-                  "SELECT gateway_id, site_id, online, last_event_at FROM gateways WHERE gateway_id = $1",
-                  [note.payload],
-                )
-              ).rows[0],
+              gateway: await gatewayById(pool, note.payload ?? ""),
             };
       const text = JSON.stringify(message);
       for (const client of wss.clients) if (client.readyState === WebSocket.OPEN) client.send(text);
@@ -254,36 +232,6 @@ export async function startConsole(
       await new Promise<void>((resolve) => server.close(() => resolve()));
     },
   };
-}
-
-async function openFevers(pool: pg.Pool) {
-  return (
-    await pool.query(
-      `SELECT alert_id, gateway_id, site_id, checkpoint_id, temp_c, opened_at, state FROM alerts
-       WHERE kind = 'fever' AND state <> 'resolved' ORDER BY opened_at DESC LIMIT 200`,
-    )
-  ).rows;
-}
-
-interface SiteCounts {
-  site_id: string;
-  passages: number;
-  allowed: number;
-  denied: number;
-  fevers: number;
-}
-
-async function siteCounts(pool: pg.Pool, startMs: number, endMs: number): Promise<SiteCounts[]> {
-  return (
-    await pool.query<SiteCounts>(
-      `SELECT site_id, count(*)::int AS passages,
-              count(*) FILTER (WHERE decision = 'allow')::int AS allowed,
-              count(*) FILTER (WHERE decision = 'deny')::int AS denied,
-              count(*) FILTER (WHERE ',' || reasons || ',' LIKE '%,fever,%')::int AS fevers
-       FROM passages WHERE ts >= $1 AND ts < $2 GROUP BY site_id ORDER BY site_id`,
-      [new Date(startMs), new Date(endMs)],
-    )
-  ).rows;
 }
 
 /** The console's `admin`, made once from `console.admin_password` while no district admin exists. */

@@ -7,7 +7,10 @@ import type { MqttClient } from "mqtt";
 import pg from "pg";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { stringify } from "yaml";
+import { dailyReport } from "../../district/queries.js";
 import { DistrictStore } from "../../district/store.js";
+import { steady } from "../../firmware-sim/scenarios.js";
+import { dayBounds, localDate } from "../../gateway/domain/time.js";
 import { deviceTopic } from "../../gateway/mqtt/contract.js";
 import { connectDevice, publishQos1 } from "../helpers/device.js";
 import { DEVICE_PASSWORD, eventually } from "../helpers/gateway.js";
@@ -279,4 +282,72 @@ describe("the district: gateways -> Mosquitto -> workers on a shared subscriptio
       3,
     );
   });
+  it("gives a seeded day's report per site exactly as the site's gateway stored it", async () => {
+    const zone = "Asia/Shanghai";
+    // Device times well inside one local day (and within the gateway's clock-skew bound).
+    let base = Date.now() - 60_000;
+    if (localDate(base - 600_000, zone) !== localDate(base + 600_000, zone)) base -= 1_200_000;
+    const date = localDate(base, zone);
+    const before = await dailyReport(db, date, zone);
+    const crowd = [
+      ...steady({
+        seed: 20261201,
+        thermometers: ["thermo-1"],
+        ratePerMin: 600,
+        feverShare: 0.15,
+        people: 150,
+      }),
+    ].filter((action) => action.kind === "temperature");
+    const thermo = devices.get("gw-b") as MqttClient;
+    for (const [i, person] of crowd.entries())
+      await publishQos1(thermo, deviceTopic("thermo-1", "temperature"), {
+        temp_c: person.tempC,
+        ts: base + person.atMs,
+        msg_id: `report-${i}`,
+      });
+    const siteOf = (report: Awaited<ReturnType<typeof dailyReport>>) =>
+      report.sites.find((s) => s.site_id === "site-gw-b") ?? {
+        passages: 0,
+        allowed: 0,
+        denied: 0,
+        fevers: 0,
+      };
+    const after = await eventually(async () => {
+      const report = await dailyReport(db, date, zone);
+      return siteOf(report).passages === siteOf(before).passages + crowd.length
+        ? report
+        : undefined;
+    }, 30_000);
+    // What the scenario sent: every person one passage, a fever (above 37.3 °C) refused.
+    const fevers = crowd.filter((person) => person.tempC > 37.3).length;
+    expect(fevers).toBeGreaterThan(0);
+    expect(siteOf(after).fevers - siteOf(before).fevers).toBe(fevers);
+    expect(siteOf(after).denied - siteOf(before).denied).toBe(fevers);
+    expect(siteOf(after).allowed - siteOf(before).allowed).toBe(crowd.length - fevers);
+    // The site's numbers are the gateway's own, counted in its SQLite file over the same day.
+    const [start, end] = dayBounds(date, zone);
+    const file = new Database(join(dir, "gw-b", "checkpoint.db"), { readonly: true });
+    try {
+      const own = file
+        .prepare(
+          `SELECT count(*) AS passages,
+                  count(*) FILTER (WHERE decision = 'allow') AS allowed,
+                  count(*) FILTER (WHERE decision = 'deny') AS denied,
+                  count(*) FILTER (WHERE ',' || reasons || ',' LIKE '%,fever,%') AS fevers
+           FROM passages WHERE ts_ms >= ? AND ts_ms < ?`,
+        )
+        .get(start, end);
+      expect(siteOf(after)).toEqual({ site_id: "site-gw-b", ...(own as object) });
+    } finally {
+      file.close();
+    }
+    const sum = (key: "passages" | "allowed" | "denied" | "fevers") =>
+      after.sites.reduce((total, site) => total + site[key], 0);
+    expect(after.total).toEqual({
+      passages: sum("passages"),
+      allowed: sum("allowed"),
+      denied: sum("denied"),
+      fevers: sum("fevers"),
+    });
+  }, 60_000);
 });

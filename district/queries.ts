@@ -1,0 +1,116 @@
+import type pg from "pg";
+import { dayBounds } from "../gateway/domain/time.js";
+
+/**
+ * The district console's reads (SPEC 11), one function per question a district asks; the
+ * console serves them and `npm run bench -- --district` times them over a large district.
+ * Each is served by an index or a month partition (district/store.ts).
+ */
+
+/** Every gateway with its site, link, last event and open fevers. */
+export async function gatewaysOverview(pool: pg.Pool) {
+  return (
+    await pool.query(
+      `SELECT g.gateway_id, g.site_id, g.online, g.last_event_at,
+              count(a.alert_id) FILTER (WHERE a.kind = 'fever' AND a.state <> 'resolved')::int AS open_fevers
+       FROM gateways g LEFT JOIN alerts a ON a.gateway_id = g.gateway_id
+       GROUP BY g.gateway_id ORDER BY g.site_id, g.gateway_id`,
+    )
+  ).rows;
+}
+
+const ALERT_COLUMNS = "alert_id, gateway_id, site_id, checkpoint_id, temp_c, opened_at, state";
+
+/** Fever alerts not yet resolved, newest first. */
+export async function openFevers(pool: pg.Pool) {
+  return (
+    await pool.query(
+      `SELECT ${ALERT_COLUMNS} FROM alerts
+       WHERE kind = 'fever' AND state <> 'resolved' ORDER BY opened_at DESC LIMIT 200`,
+    )
+  ).rows;
+}
+
+export async function alertById(pool: pg.Pool, alertId: string) {
+  return (await pool.query(`SELECT ${ALERT_COLUMNS} FROM alerts WHERE alert_id = $1`, [alertId]))
+    .rows[0];
+}
+
+export async function gatewayById(pool: pg.Pool, gatewayId: string) {
+  return (
+    await pool.query(
+      "SELECT gateway_id, site_id, online, last_event_at FROM gateways WHERE gateway_id = $1",
+      [gatewayId],
+    )
+  ).rows[0];
+}
+
+export interface SiteCounts {
+  site_id: string;
+  passages: number;
+  allowed: number;
+  denied: number;
+  fevers: number;
+}
+
+/** Passages per site between two instants: allowed, denied, and those with a fever. */
+export async function siteCounts(
+  pool: pg.Pool,
+  startMs: number,
+  endMs: number,
+): Promise<SiteCounts[]> {
+  return (
+    await pool.query<SiteCounts>(
+      `SELECT site_id, count(*)::int AS passages,
+              count(*) FILTER (WHERE decision = 'allow')::int AS allowed,
+              count(*) FILTER (WHERE decision = 'deny')::int AS denied,
+              count(*) FILTER (WHERE ',' || reasons || ',' LIKE '%,fever,%')::int AS fevers
+       FROM passages WHERE ts >= $1 AND ts < $2 GROUP BY site_id ORDER BY site_id`,
+      [new Date(startMs), new Date(endMs)],
+    )
+  ).rows;
+}
+
+/** The daily report (一天一调度): a local date's counts per site and in total. */
+export async function dailyReport(pool: pg.Pool, date: string, timeZone: string) {
+  const [start, end] = dayBounds(date, timeZone);
+  const sites = await siteCounts(pool, start, end);
+  const total = sites.reduce(
+    (sum, s) => ({
+      passages: sum.passages + s.passages,
+      allowed: sum.allowed + s.allowed,
+      denied: sum.denied + s.denied,
+      fevers: sum.fevers + s.fevers,
+    }),
+    { passages: 0, allowed: 0, denied: 0, fevers: 0 },
+  );
+  return { date, timezone: timeZone, sites, total };
+}
+
+export interface PassageRow {
+  id: string;
+  ts: Date;
+  site_id: string;
+  gateway_id: string;
+  checkpoint_id: string | null;
+  temp_c: number | null;
+  decision: "allow" | "deny";
+  reasons: string | null;
+}
+
+/** A local date's passages, of one site or all, in time order (the CSV export). */
+export async function passagesOfDay(
+  pool: pg.Pool,
+  date: string,
+  timeZone: string,
+  site: string | null,
+): Promise<PassageRow[]> {
+  const [start, end] = dayBounds(date, timeZone);
+  return (
+    await pool.query<PassageRow>(
+      `SELECT id, ts, site_id, gateway_id, checkpoint_id, temp_c, decision, reasons FROM passages
+       WHERE ts >= $1 AND ts < $2 AND ($3::text IS NULL OR site_id = $3) ORDER BY ts, id`,
+      [new Date(start), new Date(end), site],
+    )
+  ).rows;
+}
