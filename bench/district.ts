@@ -5,8 +5,8 @@ import mqtt from "mqtt";
 import pg from "pg";
 import { stringify } from "yaml";
 import { DistrictStore } from "../district/store.js";
+import { startPostgres } from "../firmware-sim/parts/postgres.js";
 import { startMosquitto } from "../test/helpers/mosquitto.js";
-import { startPostgres } from "../test/helpers/postgres.js";
 
 /**
  * The district's ingest (SPEC 11): events/s into PostgreSQL with 1, 2 and 4 workers, from 200

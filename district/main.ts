@@ -1,12 +1,8 @@
 #!/usr/bin/env node
 import { Command } from "commander";
-import { findUiDir } from "../gateway/api/static.js";
 import { createLogger } from "../gateway/log.js";
 import { loadDistrictConfig } from "./config.js";
-import { startConsole } from "./console.js";
-import { serveHealth } from "./health.js";
-import { DistrictStore } from "./store.js";
-import { DistrictWorker } from "./worker.js";
+import { startDistrict } from "./district.js";
 
 /**
  * `npm run district -- --config FILE` (SPEC 11): one district worker. Start as many as the
@@ -31,43 +27,13 @@ try {
   );
   process.exit(1);
 }
-const store = DistrictStore.connect(config.database.url);
-for (let attempt = 0; ; attempt++) {
-  try {
-    await store.migrate();
-    break;
-  } catch (error) {
-    if (attempt === 0)
-      log.error(
-        { err: (error as Error).message },
-        "the district database cannot be reached yet; retrying",
-      );
-    await new Promise((resolve) => setTimeout(resolve, 1000));
-  }
-}
-const worker = new DistrictWorker(config, store, log);
-worker.start();
-const districtConsole =
-  config.console.port === undefined
-    ? undefined
-    : await startConsole({ config, pool: store.pool, log, uiDir: findUiDir() });
-const health =
-  config.health.port === undefined
-    ? undefined
-    : await serveHealth(config.health.host, config.health.port, () => worker.health);
+const district = await startDistrict(config, log);
 log.info(
-  {
-    worker: config.worker_id,
-    health: health?.port ?? null,
-    console: districtConsole?.port ?? null,
-  },
+  { worker: config.worker_id, health: district.healthPort, console: district.consolePort },
   `district worker ${config.worker_id} started`,
 );
 const stop = async () => {
-  health?.close();
-  await districtConsole?.close();
-  await worker.stop();
-  await store.close();
+  await district.stop();
   process.exit(0);
 };
 process.on("SIGTERM", () => void stop());

@@ -4,6 +4,7 @@ import { join } from "node:path";
 import { loadConfig, validateConfig } from "../gateway/config/load.js";
 import { type GatewayConfig, isMqttDevice } from "../gateway/config/schema.js";
 import { Gateway } from "../gateway/gateway.js";
+import { districtDemo } from "./district-demo.js";
 import { mqttTargets, runScenario, type SimTargets } from "./runner.js";
 import { rush } from "./scenarios.js";
 import { PtyPair } from "./serial/pty.js";
@@ -17,7 +18,8 @@ import { terminalTargets } from "./terminals/targets.js";
  * page and watch readings arrive. `npm run demo -- --serial` adds a GY-MCU90614 thermometer
  * and an RDM6300 card reader on pseudo-terminals (needs socat) and plays the crowd on those;
  * `--terminals` adds a virtual Hikvision and a virtual Dahua face/temperature terminal posting
- * over HTTP, each with its own crowd. Ctrl-C stops everything.
+ * over HTTP, each with its own crowd. `--district` runs a district instead (firmware-sim/
+ * district-demo.ts). Ctrl-C stops everything.
  */
 const TERMINAL_PASSWORD = "demo-terminal-pass";
 
@@ -172,9 +174,10 @@ async function demo(serial: boolean, terminals: boolean): Promise<void> {
   await gateway.stop();
 }
 
-demo(process.argv.includes("--serial"), process.argv.includes("--terminals")).catch(
-  (error: unknown) => {
-    process.stderr.write(`checkpoint-demo: ${(error as Error).message}\n`);
-    process.exit(1);
-  },
-);
+(process.argv.includes("--district")
+  ? districtDemo()
+  : demo(process.argv.includes("--serial"), process.argv.includes("--terminals"))
+).catch((error: unknown) => {
+  process.stderr.write(`checkpoint-demo: ${(error as Error).message}\n`);
+  process.exit(1);
+});

@@ -6,12 +6,12 @@ import type { MqttClient } from "mqtt";
 import type { Browser, Page } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { stringify } from "yaml";
+import { type Postgres, startPostgres } from "../../firmware-sim/parts/postgres.js";
 import { deviceTopic } from "../../gateway/mqtt/contract.js";
 import { launchChromium, layoutProblems, screenshot } from "../helpers/browser.js";
 import { connectDevice, publishQos1 } from "../helpers/device.js";
 import { DEVICE_PASSWORD } from "../helpers/gateway.js";
 import { type Mosquitto, startMosquitto } from "../helpers/mosquitto.js";
-import { type Postgres, startPostgres } from "../helpers/postgres.js";
 import {
   type GatewayProcess,
   PROJECT_ROOT,

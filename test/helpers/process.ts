@@ -1,17 +1,10 @@
 import { type ChildProcess, spawn } from "node:child_process";
-import { existsSync, writeFileSync } from "node:fs";
-import { dirname, join } from "node:path";
-import { fileURLToPath } from "node:url";
+import { writeFileSync } from "node:fs";
+import { join } from "node:path";
 import { stringify } from "yaml";
+import { PROJECT_ROOT } from "../../firmware-sim/parts/project-root.js";
 
-/** The repository's root, from the source tree or from the build in dist/. */
-export const PROJECT_ROOT = findRoot(dirname(fileURLToPath(import.meta.url)));
-
-function findRoot(from: string): string {
-  let dir = from;
-  while (!existsSync(join(dir, "package.json")) && dirname(dir) !== dir) dir = dirname(dir);
-  return dir;
-}
+export { PROJECT_ROOT };
 export const GATEWAY_BIN = join(PROJECT_ROOT, "dist/gateway/main.js");
 
 export interface GatewayProcess {

@@ -9,13 +9,13 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { stringify } from "yaml";
 import { dailyReport } from "../../district/queries.js";
 import { DistrictStore } from "../../district/store.js";
+import { type Postgres, startPostgres } from "../../firmware-sim/parts/postgres.js";
 import { steady } from "../../firmware-sim/scenarios.js";
 import { dayBounds, localDate } from "../../gateway/domain/time.js";
 import { deviceTopic } from "../../gateway/mqtt/contract.js";
 import { connectDevice, publishQos1 } from "../helpers/device.js";
 import { DEVICE_PASSWORD, eventually } from "../helpers/gateway.js";
 import { type Mosquitto, startMosquitto } from "../helpers/mosquitto.js";
-import { type Postgres, startPostgres } from "../helpers/postgres.js";
 import {
   type GatewayProcess,
   PROJECT_ROOT,

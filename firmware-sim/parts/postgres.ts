@@ -6,9 +6,10 @@ import pg from "pg";
 import { freePort } from "./mosquitto.js";
 
 /**
- * A PostgreSQL cluster of the test's own (Debian `postgresql`): `initdb` on a temporary folder as
- * the `postgres` user (initdb refuses root), on a free port, a socket in that folder, trust
- * authentication on loopback; stopped and started again as a test needs; removed with the folder.
+ * A PostgreSQL cluster of its own (Debian `postgresql`) for the district demo, the tests and the
+ * bench: `initdb` on a temporary folder as the `postgres` user (initdb refuses root), on a free
+ * port, a socket in that folder, trust authentication on loopback; stopped and started again as
+ * a test needs; removed with the folder.
  */
 export interface Postgres {
   port: number;

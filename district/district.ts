@@ -1,0 +1,58 @@
+import { findUiDir } from "../gateway/api/static.js";
+import type { Logger } from "../gateway/log.js";
+import type { DistrictConfig } from "./config.js";
+import { startConsole } from "./console.js";
+import { serveHealth } from "./health.js";
+import { DistrictStore } from "./store.js";
+import { DistrictWorker } from "./worker.js";
+
+export interface RunningDistrict {
+  worker: DistrictWorker;
+  consolePort: number | null;
+  healthPort: number | null;
+  stop(): Promise<void>;
+}
+
+/**
+ * The district worker's composition root (SPEC 11): the PostgreSQL store (migrated, waiting for
+ * the database if it is not up yet), the worker on the shared subscription, and, where the
+ * config asks for them, the console and the health endpoint. `npm run district` and the
+ * district demo start it.
+ */
+export async function startDistrict(config: DistrictConfig, log: Logger): Promise<RunningDistrict> {
+  const store = DistrictStore.connect(config.database.url);
+  for (let attempt = 0; ; attempt++) {
+    try {
+      await store.migrate();
+      break;
+    } catch (error) {
+      if (attempt === 0)
+        log.error(
+          { err: (error as Error).message },
+          "the district database cannot be reached yet; retrying",
+        );
+      await new Promise((resolve) => setTimeout(resolve, 1000));
+    }
+  }
+  const worker = new DistrictWorker(config, store, log);
+  worker.start();
+  const districtConsole =
+    config.console.port === undefined
+      ? undefined
+      : await startConsole({ config, pool: store.pool, log, uiDir: findUiDir() });
+  const health =
+    config.health.port === undefined
+      ? undefined
+      : await serveHealth(config.health.host, config.health.port, () => worker.health);
+  return {
+    worker,
+    consolePort: districtConsole?.port ?? null,
+    healthPort: health?.port ?? null,
+    async stop() {
+      health?.close();
+      await districtConsole?.close();
+      await worker.stop();
+      await store.close();
+    },
+  };
+}
