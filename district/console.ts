@@ -4,6 +4,8 @@ import type { AddressInfo } from "node:net";
 import express, { type NextFunction, type Request, type Response } from "express";
 import type pg from "pg";
 import { WebSocket, WebSocketServer } from "ws";
+import { z } from "zod";
+import { LoginLimiter } from "../gateway/auth/login-limiter.js";
 import { BOM, csvLine, localTime } from "../gateway/domain/csv.js";
 import { dayBounds, localDate } from "../gateway/domain/time.js";
 import type { Logger } from "../gateway/log.js";
@@ -38,6 +40,21 @@ const COOKIE = "district_session";
 const signedIn = new WeakMap<Request, { username: string; role: Role }>();
 type Role = "viewer" | "admin";
 const tokenHash = (token: string) => createHash("sha256").update(token).digest("hex");
+const sessionToken = (req: Request) =>
+  new RegExp(`(?:^|;\\s*)${COOKIE}=([^;]+)`).exec(req.headers.cookie ?? "")?.[1];
+
+const username = z
+  .string()
+  .regex(
+    /^[A-Za-z0-9_.-]{1,40}$/,
+    "用户名为 1-40 个字母、数字、_ . - / username: 1-40 letters, digits, _ . -",
+  );
+const password = z.string().min(8, "密码至少 8 位 / password: at least 8 characters").max(200);
+const role = z.enum(["viewer", "admin"], "角色为 viewer 或 admin / role: viewer or admin");
+const newAccount = z.strictObject({ username, password, role });
+const accountChange = z.strictObject({ password: password.optional(), role: role.optional() });
+const problemOf = (error: z.ZodError) =>
+  error.issues.map((issue) => `${issue.path.join(".") || "body"}: ${issue.message}`).join("; ");
 
 export async function startConsole(
   ctx: ConsoleContext,
@@ -50,8 +67,7 @@ export async function startConsole(
   app.use(express.json({ limit: "16kb" }));
 
   const account = async (req: Request): Promise<{ username: string; role: Role } | null> => {
-    const cookie = req.headers.cookie ?? "";
-    const token = new RegExp(`(?:^|;\\s*)${COOKIE}=([^;]+)`).exec(cookie)?.[1];
+    const token = sessionToken(req);
     if (!token) return null;
     const found = await pool.query<{ username: string; role: Role }>(
       `SELECT u.username, u.role FROM district_sessions s JOIN district_users u USING (username)
@@ -71,8 +87,18 @@ export async function startConsole(
     }, next);
   };
 
+  // Guessing is throttled per account and per address, as on the gateway's pages (SPEC 7).
+  const limiter = new LoginLimiter();
   app.post("/district/api/login", async (req, res) => {
     const { username, password } = (req.body ?? {}) as { username?: unknown; password?: unknown };
+    const keys = [`user:${String(username)}`, `address:${req.socket.remoteAddress ?? ""}`];
+    const waitS = limiter.retryAfterS(keys);
+    if (waitS > 0) {
+      res.setHeader("Retry-After", String(waitS));
+      res.status(429).json({ error: `尝试过多，请 ${waitS} 秒后再试 too many attempts` });
+      return;
+    }
+    const countedAt = limiter.count(keys);
     const row =
       typeof username === "string"
         ? (
@@ -90,6 +116,7 @@ export async function startConsole(
       res.status(401).json({ error: "用户名或密码错误 wrong username or password" });
       return;
     }
+    limiter.uncount(keys, countedAt);
     const token = randomBytes(24).toString("base64url");
     await pool.query(
       "INSERT INTO district_sessions (token_hash, username, expires_at) VALUES ($1, $2, now() + make_interval(hours => $3))",
@@ -99,6 +126,107 @@ export async function startConsole(
     res.json({ username, role: row.role });
   });
   app.get("/district/api/me", loggedIn, (req, res) => res.json(signedIn.get(req)));
+  app.post("/district/api/logout", async (req, res) => {
+    const token = sessionToken(req);
+    if (token)
+      await pool.query("DELETE FROM district_sessions WHERE token_hash = $1", [tokenHash(token)]);
+    res.setHeader("Set-Cookie", `${COOKIE}=; HttpOnly; SameSite=Strict; Path=/district; Max-Age=0`);
+    res.status(204).end();
+  });
+
+  // Accounts (admins only): viewers see the district; admins also manage accounts and the audit.
+  const adminOnly = (req: Request, res: Response, next: NextFunction) => {
+    if (signedIn.get(req)?.role !== "admin") {
+      res.status(403).json({ error: "仅管理员可用 admins only" });
+      return;
+    }
+    next();
+  };
+  const audit = (req: Request, action: string, details: Record<string, unknown>) =>
+    pool.query("INSERT INTO district_audit (actor, action, details) VALUES ($1, $2, $3)", [
+      signedIn.get(req)?.username ?? "unknown",
+      action,
+      details,
+    ]);
+  const adminsLeft = async (without: string) =>
+    Number(
+      (
+        await pool.query<{ n: string }>(
+          "SELECT count(*) AS n FROM district_users WHERE role = 'admin' AND username <> $1",
+          [without],
+        )
+      ).rows[0]?.n ?? 0,
+    );
+  app.get("/district/api/users", loggedIn, adminOnly, async (_req, res) => {
+    const rows = await pool.query(
+      "SELECT username, role, created_at FROM district_users ORDER BY username",
+    );
+    res.json({ items: rows.rows });
+  });
+  app.post("/district/api/users", loggedIn, adminOnly, async (req, res) => {
+    const parsed = newAccount.safeParse(req.body);
+    if (!parsed.success) {
+      res.status(400).json({ error: problemOf(parsed.error) });
+      return;
+    }
+    const { username, password, role } = parsed.data;
+    const made = await pool.query(
+      "INSERT INTO district_users (username, password_hash, role) VALUES ($1, $2, $3) ON CONFLICT DO NOTHING",
+      [username, await hashPassword(password), role],
+    );
+    if (made.rowCount === 0) {
+      res.status(409).json({ error: `账号已存在 account ${username} exists` });
+      return;
+    }
+    await audit(req, "user_create", { username, role });
+    res.status(201).json({ username, role });
+  });
+  app.patch("/district/api/users/:username", loggedIn, adminOnly, async (req, res) => {
+    const username = String(req.params.username);
+    const parsed = accountChange.safeParse(req.body);
+    if (!parsed.success) {
+      res.status(400).json({ error: problemOf(parsed.error) });
+      return;
+    }
+    const { password, role } = parsed.data;
+    if (role === "viewer" && (await adminsLeft(username)) === 0) {
+      res.status(409).json({ error: "至少保留一名管理员 the last admin stays an admin" });
+      return;
+    }
+    const changed = await pool.query(
+      `UPDATE district_users SET role = coalesce($2, role),
+              password_hash = coalesce($3, password_hash) WHERE username = $1`,
+      [username, role ?? null, password ? await hashPassword(password) : null],
+    );
+    if (changed.rowCount === 0) {
+      res.status(404).json({ error: `没有账号 no account ${username}` });
+      return;
+    }
+    // A new password or role ends the account's sessions: it logs in again under the new terms.
+    await pool.query("DELETE FROM district_sessions WHERE username = $1", [username]);
+    await audit(req, "user_change", {
+      username,
+      role: role ?? null,
+      password: password !== undefined,
+    });
+    res.json({ username });
+  });
+  app.delete("/district/api/users/:username", loggedIn, adminOnly, async (req, res) => {
+    const username = String(req.params.username);
+    if (username === signedIn.get(req)?.username || (await adminsLeft(username)) === 0) {
+      res
+        .status(409)
+        .json({ error: "不能删除自己或最后一名管理员 not yourself, not the last admin" });
+      return;
+    }
+    const removed = await pool.query("DELETE FROM district_users WHERE username = $1", [username]);
+    if (removed.rowCount === 0) {
+      res.status(404).json({ error: `没有账号 no account ${username}` });
+      return;
+    }
+    await audit(req, "user_delete", { username });
+    res.status(204).end();
+  });
 
   app.get("/district/api/overview", loggedIn, async (_req, res) => {
     const [start, end] = dayBounds(localDate(Date.now(), zone), zone);
@@ -126,13 +254,7 @@ export async function startConsole(
         ? req.query.date
         : localDate(Date.now(), zone);
     const rows = await passagesOfDay(pool, date, zone, site);
-    await pool.query(
-      "INSERT INTO district_audit (actor, action, details) VALUES ($1, 'export', $2)",
-      [
-        signedIn.get(req)?.username ?? "unknown",
-        { file: "passages.csv", date, site, rows: rows.length },
-      ],
-    );
+    await audit(req, "export", { file: "passages.csv", date, site, rows: rows.length });
     res.setHeader("Content-Type", "text/csv; charset=utf-8");
     res.setHeader("Content-Disposition", `attachment; filename="district-passages-${date}.csv"`);
     res.write(
@@ -164,7 +286,7 @@ export async function startConsole(
     res.end();
   });
 
-  app.get("/district/api/audit", loggedIn, async (_req, res) => {
+  app.get("/district/api/audit", loggedIn, adminOnly, async (_req, res) => {
     const rows = await pool.query(
       "SELECT at, actor, action, details FROM district_audit ORDER BY id DESC LIMIT 100",
     );

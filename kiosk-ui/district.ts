@@ -47,9 +47,13 @@ async function start(): Promise<void> {
     return;
   }
   const who = (await me.json()) as { username: string; role: string };
-  $("who").textContent = `${who.username} (${who.role === "admin" ? "管理员" : "查看"})`;
+  signedInAs = who.username;
+  $("who").textContent =
+    `${who.username} (${who.role === "admin" ? "管理员 admin" : "查看 viewer"})`;
   $("login").hidden = true;
   $("desk").hidden = false;
+  $("accounts").hidden = who.role !== "admin";
+  if (who.role === "admin") await accounts();
   const date = $("report-form").querySelector("input[name=date]") as HTMLInputElement;
   date.value = new Date().toLocaleDateString("sv-SE", { timeZone: "Asia/Shanghai" });
   await Promise.all([refresh(), report(date.value)]);
@@ -75,6 +79,67 @@ $("report-form").addEventListener("submit", (event) => {
   void report(
     ((event.target as HTMLFormElement).elements.namedItem("date") as HTMLInputElement).value,
   );
+});
+$("report-form")
+  .querySelector("select[name=site]")
+  ?.addEventListener("change", () => exportLink());
+
+$("logout").addEventListener("click", async () => {
+  await api("/district/api/logout", { method: "POST" });
+  location.reload();
+});
+
+let signedInAs = "";
+
+/** The accounts panel (admins): every account, a form to add one, delete with confirmation. */
+async function accounts(): Promise<void> {
+  const body = (await (await api("/district/api/users")).json()) as {
+    items: { username: string; role: string }[];
+  };
+  ($("users").querySelector("tbody") as HTMLElement).replaceChildren(
+    ...body.items.map((u) => {
+      const remove = h("button", { type: "button", class: "danger" }, "删除 Delete");
+      remove.hidden = u.username === signedInAs;
+      remove.addEventListener("click", async () => {
+        if (!window.confirm(`删除账号 ${u.username}？ Delete account ${u.username}?`)) return;
+        const response = await api(`/district/api/users/${encodeURIComponent(u.username)}`, {
+          method: "DELETE",
+        });
+        $("user-error").textContent = response.ok
+          ? ""
+          : ((await response.json()) as { error: string }).error;
+        await accounts();
+      });
+      return h(
+        "tr",
+        { "data-user": u.username },
+        h("td", {}, u.username),
+        h("td", {}, u.role === "admin" ? "管理员 Admin" : "查看 Viewer"),
+        h("td", {}, remove),
+      );
+    }),
+  );
+}
+
+$("user-form").addEventListener("submit", async (event) => {
+  event.preventDefault();
+  const form = event.target as HTMLFormElement;
+  const fields = new FormData(form);
+  const response = await api("/district/api/users", {
+    method: "POST",
+    body: JSON.stringify({
+      username: fields.get("username"),
+      password: fields.get("password"),
+      role: fields.get("role"),
+    }),
+  });
+  if (!response.ok) {
+    $("user-error").textContent = ((await response.json()) as { error: string }).error;
+    return;
+  }
+  $("user-error").textContent = "";
+  form.reset();
+  await accounts();
 });
 
 async function refresh(): Promise<void> {
@@ -107,6 +172,10 @@ async function refresh(): Promise<void> {
   ($("today").querySelector("tbody") as HTMLElement).replaceChildren(
     ...overview.today.map(countsRow),
   );
+  const sites = $("report-form").querySelector("select[name=site]") as HTMLSelectElement;
+  for (const site of new Set(overview.gateways.map((g) => g.site_id)))
+    if (![...sites.options].some((o) => o.value === site))
+      sites.append(h("option", { value: site }, site));
 }
 
 function countsRow(c: Counts): HTMLElement {
@@ -128,8 +197,16 @@ async function report(date: string): Promise<void> {
   ($("report").querySelector("tfoot") as HTMLElement).replaceChildren(
     countsRow({ site_id: "合计 Total", ...body.total }),
   );
+  exportLink();
+}
+
+/** The export takes the report's date and the chosen site (all when none). */
+function exportLink(): void {
+  const form = $("report-form") as HTMLFormElement;
+  const date = (form.elements.namedItem("date") as HTMLInputElement).value;
+  const site = (form.elements.namedItem("site") as HTMLSelectElement).value;
   ($("export") as HTMLAnchorElement).href =
-    `/district/api/export/passages.csv?date=${encodeURIComponent(date)}`;
+    `/district/api/export/passages.csv?date=${encodeURIComponent(date)}${site ? `&site=${encodeURIComponent(site)}` : ""}`;
 }
 
 let retryMs = 500;

@@ -194,4 +194,52 @@ describe("the district console", () => {
       details: { rows: 6 },
     });
   });
+  it("lets an admin add a viewer, who sees the district but not its accounts, and remove them", async () => {
+    await page.locator("#accounts").waitFor();
+    await page.fill("#user-form input[name=username]", "duty-officer");
+    await page.fill("#user-form input[name=password]", "viewer-pass-1");
+    await page.selectOption("#user-form select[name=role]", "viewer");
+    await page.click("#user-form button[type=submit]");
+    await page.locator('#users tr[data-user="duty-officer"]').waitFor();
+    await screenshot(page, "district-5-accounts");
+
+    const viewerContext = await browser.newContext({ viewport: { width: 1440, height: 900 } });
+    const viewer = await viewerContext.newPage();
+    await viewer.goto(`http://127.0.0.1:${consolePort}/district`);
+    await viewer.fill("input[name=username]", "duty-officer");
+    await viewer.fill("input[name=password]", "viewer-pass-1");
+    await viewer.click("#login-form button[type=submit]");
+    await viewer.locator("#report tfoot tr", { hasText: "合计" }).waitFor();
+    await expect(viewer.locator("#who").textContent()).resolves.toContain("查看 viewer");
+    expect(await viewer.locator("#accounts").isHidden()).toBe(true);
+    const asViewer = (script: string) => viewer.evaluate(script) as Promise<number>;
+    await expect(
+      asViewer(
+        `fetch('/district/api/users', { method: 'POST', headers: { 'content-type': 'application/json' },
+          body: JSON.stringify({ username: 'x', password: 'long-enough', role: 'admin' }) }).then((r) => r.status)`,
+      ),
+    ).resolves.toBe(403);
+    await expect(asViewer("fetch('/district/api/audit').then((r) => r.status)")).resolves.toBe(403);
+
+    // The last admin cannot remove themself; removing the viewer ends the viewer's session.
+    await expect(
+      page.evaluate(
+        "fetch('/district/api/users/admin', { method: 'DELETE' }).then((r) => r.status)",
+      ),
+    ).resolves.toBe(409);
+    page.once("dialog", (dialog) => void dialog.accept());
+    await page.click('#users tr[data-user="duty-officer"] button');
+    await page.locator('#users tr[data-user="duty-officer"]').waitFor({ state: "detached" });
+    await expect(asViewer("fetch('/district/api/overview').then((r) => r.status)")).resolves.toBe(
+      401,
+    );
+    await viewerContext.close();
+    const audit = (await page.evaluate("fetch('/district/api/audit').then((r) => r.json())")) as {
+      items: { action: string; details: { username?: string } }[];
+    };
+    expect(audit.items.slice(0, 2)).toMatchObject([
+      { action: "user_delete", details: { username: "duty-officer" } },
+      { action: "user_create", details: { username: "duty-officer" } },
+    ]);
+  });
 });
