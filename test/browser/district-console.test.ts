@@ -242,4 +242,17 @@ describe("the district console", () => {
       { action: "user_create", details: { username: "duty-officer" } },
     ]);
   });
+  // Last: it locks this address out of logging in for 15 minutes.
+  it("throttles password guessing: after 5 failures, 429 with Retry-After", async () => {
+    const attempt = () =>
+      fetch(`http://127.0.0.1:${consolePort}/district/api/login`, {
+        method: "POST",
+        headers: { "content-type": "application/json" },
+        body: JSON.stringify({ username: "admin", password: "a-wrong-guess" }),
+      });
+    for (let i = 0; i < 5; i++) expect((await attempt()).status).toBe(401);
+    const refused = await attempt();
+    expect(refused.status).toBe(429);
+    expect(Number(refused.headers.get("retry-after"))).toBeGreaterThan(0);
+  });
 });
