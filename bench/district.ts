@@ -3,10 +3,13 @@ import { mkdirSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import mqtt from "mqtt";
 import pg from "pg";
+import { WebSocket } from "ws";
 import { stringify } from "yaml";
-import { DistrictStore } from "../district/store.js";
+import { DistrictStore, monthOf } from "../district/store.js";
 import { startPostgres } from "../firmware-sim/parts/postgres.js";
 import { startMosquitto } from "../test/helpers/mosquitto.js";
+import { districtQueryTimes } from "./district-queries.js";
+import { DEVICE_PASSWORD, percentile, spawnGatewayProcess, stop } from "./harness.js";
 
 /**
  * The district's ingest (SPEC 11): events/s into PostgreSQL with 1, 2 and 4 workers, from 200
@@ -17,6 +20,9 @@ export interface DistrictFigures {
   events: number;
   byWorkers: { workers: number; perS: number }[];
   barePerS: number;
+  /** A fever read at a gateway -> shown on a district console (its WebSocket message), ms. */
+  latency: { samples: number; p50: number; p99: number };
+  queries: Awaited<ReturnType<typeof districtQueryTimes>> & { rows: number };
 }
 
 const GATEWAYS = 200;
@@ -64,33 +70,21 @@ export async function districtFigures(
       const database = `district_${round}`;
       await postgres.createDatabase(database);
       const children: ChildProcess[] = [];
-      for (let w = 0; w < workers; w++) {
-        const file = join(home, `w${round}-${w}.yaml`);
-        writeFileSync(
-          file,
-          stringify({
-            worker_id: `bench-${round}-${w}`,
-            broker: {
-              url: `mqtt://127.0.0.1:${broker.port}`,
-              ...CONSUMER,
-              group: `bench${round}`,
-              connections: 32,
-            },
-            database: { url: postgres.url(database) },
-          }),
+      for (let w = 0; w < workers; w++)
+        children.push(
+          (
+            await spawnWorker(dist, home, {
+              worker_id: `bench-${round}-${w}`,
+              broker: {
+                url: `mqtt://127.0.0.1:${broker.port}`,
+                ...CONSUMER,
+                group: `bench${round}`,
+                connections: 32,
+              },
+              database: { url: postgres.url(database) },
+            })
+          ).child,
         );
-        const child = spawn(process.execPath, [join(dist, "district/main.js"), "--config", file], {
-          stdio: ["ignore", "pipe", "inherit"],
-        });
-        await new Promise<void>((resolve) => {
-          let out = "";
-          child.stdout?.on("data", (chunk: Buffer) => {
-            out += chunk.toString();
-            if (out.includes("started")) resolve();
-          });
-        });
-        children.push(child);
-      }
       // Let every session subscribe before the gateways publish.
       await new Promise((resolve) => setTimeout(resolve, 500));
       const pool = new pg.Pool({ connectionString: postgres.url(database), max: 1 });
@@ -120,32 +114,147 @@ export async function districtFigures(
       await pool.end();
       for (const child of children) child.kill("SIGTERM");
     }
-    // The bare part: the same rows, one process, batches of 500, straight into PostgreSQL.
+    // The bare part: the same rows, one process, plain multi-row INSERTs of 500 into the same
+    // tables, with no broker, no transaction of our own and nothing else per batch.
     await postgres.createDatabase("district_bare");
     const store = DistrictStore.connect(postgres.url("district_bare"));
     await store.migrate();
     const rows = Array.from({ length: events }, (_, i) => {
       const g = i % GATEWAYS;
       const seq = Math.floor(i / GATEWAYS) + 1;
-      const { payload } = passage(g, seq);
-      const data = JSON.parse(payload) as Record<string, unknown>;
-      return {
-        kind: "passage" as const,
-        siteId: `site-${g}`,
-        gatewayId: `gw-${g}`,
-        id: data.id as string,
-        seq,
-        ts: data.ts as string,
-        data,
-      };
+      const data = JSON.parse(passage(g, seq).payload) as Record<string, unknown>;
+      return [data.id, `gw-${g}`, `site-${g}`, seq, data.ts, "gate-1", "allow", "", 36.6, data];
     });
+    const month = monthOf(rows[0]?.[4] as string);
+    await store.pool.query(
+      `CREATE TABLE passages_${month.name} PARTITION OF passages FOR VALUES FROM ('${month.from}') TO ('${month.to}')`,
+    );
     const started = performance.now();
-    for (let i = 0; i < rows.length; i += 500) await store.commit(rows.slice(i, i + 500));
+    for (let i = 0; i < rows.length; i += 500) {
+      const batch = rows.slice(i, i + 500);
+      await store.pool.query(
+        `INSERT INTO passages (id, gateway_id, site_id, seq, ts, checkpoint_id, decision, reasons, temp_c, data)
+         VALUES ${batch.map((_, r) => `(${Array.from({ length: 10 }, (_, c) => `$${r * 10 + c + 1}`).join(",")})`).join(",")}
+         ON CONFLICT DO NOTHING`,
+        batch.flat(),
+      );
+    }
     const barePerS = events / ((performance.now() - started) / 1000);
     await store.close();
-    return { events, byWorkers, barePerS };
+    const latency = await consoleLatency(dist, home, postgres, broker.port, quick ? 20 : 200);
+    const queryRows = quick ? 200_000 : 10_000_000;
+    const queries = { rows: queryRows, ...(await districtQueryTimes(postgres, queryRows)) };
+    return { events, byWorkers, barePerS, latency, queries };
   } finally {
     await broker.stop();
     postgres.stop();
   }
+}
+
+/** A district worker process; resolves once it has started, with its console's port if any. */
+async function spawnWorker(
+  dist: string,
+  home: string,
+  config: Record<string, unknown> & { worker_id: string },
+): Promise<{ child: ChildProcess; consolePort: number | null }> {
+  const file = join(home, `${config.worker_id}.yaml`);
+  writeFileSync(file, stringify(config));
+  const child = spawn(process.execPath, [join(dist, "district/main.js"), "--config", file], {
+    stdio: ["ignore", "pipe", "inherit"],
+  });
+  return new Promise((resolve, reject) => {
+    let out = "";
+    child.stdout?.on("data", (chunk: Buffer) => {
+      out += chunk.toString();
+      const line = out
+        .split("\n")
+        .find((l) => l.includes(`district worker ${config.worker_id} started`));
+      if (line)
+        resolve({ child, consolePort: (JSON.parse(line) as { console: number | null }).console });
+    });
+    child.once("exit", (code) => reject(new Error(`district worker exited with ${code}: ${out}`)));
+  });
+}
+
+/**
+ * End to end: a thermometer at a gateway reads a fever; the gateway stores it, forwards the alert
+ * through Mosquitto; a worker commits it to PostgreSQL, whose NOTIFY makes the console tell its
+ * WebSocket clients. Timed from the device's publish to the console's message, one fever at a
+ * time (`samples` of them).
+ */
+async function consoleLatency(
+  dist: string,
+  home: string,
+  postgres: Awaited<ReturnType<typeof startPostgres>>,
+  brokerPort: number,
+  samples: number,
+): Promise<DistrictFigures["latency"]> {
+  await postgres.createDatabase("district_latency");
+  const worker = await spawnWorker(dist, home, {
+    worker_id: "bench-latency",
+    broker: { url: `mqtt://127.0.0.1:${brokerPort}`, ...CONSUMER, group: "latency" },
+    database: { url: postgres.url("district_latency") },
+    console: { port: 0, host: "127.0.0.1", admin_password: "bench-admin-pass" },
+  });
+  const gateway = await spawnGatewayProcess(dist, home, (config) => {
+    Object.assign(config, {
+      gateway_id: "gw-0",
+      site: { id: "site-0", name: "Bench site", timezone: "Asia/Shanghai" },
+      upstream: {
+        url: `mqtt://127.0.0.1:${brokerPort}`,
+        username: "gw-0",
+        password: "bench-upstream-pass",
+        topic_prefix: "district",
+      },
+    });
+    config.devices = [
+      { id: "thermo-0", kind: "thermometer", checkpoint: "gate-1", password: DEVICE_PASSWORD },
+    ];
+  });
+  const consoleUrl = `http://127.0.0.1:${worker.consolePort}`;
+  const login = await fetch(`${consoleUrl}/district/api/login`, {
+    method: "POST",
+    headers: { "content-type": "application/json" },
+    body: JSON.stringify({ username: "admin", password: "bench-admin-pass" }),
+  });
+  const cookie = (login.headers.get("set-cookie") ?? "").split(";")[0] as string;
+  const live = new WebSocket(`ws://127.0.0.1:${worker.consolePort}/district/live`, {
+    headers: { cookie },
+  });
+  await new Promise((resolve, reject) => {
+    live.once("open", resolve);
+    live.once("error", reject);
+  });
+  const device = await mqtt.connectAsync(`mqtt://127.0.0.1:${gateway.mqttPort}`, {
+    username: "thermo-0",
+    password: DEVICE_PASSWORD,
+    clientId: "thermo-0",
+  });
+  const ms: number[] = [];
+  try {
+    for (let i = 0; i < samples; i++) {
+      const shown = new Promise<void>((resolve) => {
+        const onMessage = (data: Buffer) => {
+          if ((JSON.parse(data.toString()) as { type: string }).type !== "fever") return;
+          live.off("message", onMessage);
+          resolve();
+        };
+        live.on("message", onMessage);
+      });
+      const t0 = performance.now();
+      await device.publishAsync(
+        "checkpoint/devices/thermo-0/temperature",
+        JSON.stringify({ temp_c: 38.5, msg_id: `latency-${i}` }),
+        { qos: 1 },
+      );
+      await shown;
+      ms.push(performance.now() - t0);
+    }
+  } finally {
+    await device.endAsync();
+    live.close();
+    await stop(gateway.child);
+    worker.child.kill("SIGTERM");
+  }
+  return { samples, p50: percentile(ms, 50), p99: percentile(ms, 99) };
 }

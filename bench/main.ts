@@ -109,10 +109,25 @@ function districtRows(d: DistrictFigures): [string, string, string][] {
       "",
     ]),
     [
-      "  the same rows inserted straight by one process, batches of 500: rows/s",
+      "  bare part: the same rows by one process, multi-row INSERTs of 500, no broker: rows/s",
       fmt(d.barePerS),
       "",
     ],
+    [
+      `district: a fever at a gateway -> on the district console (WebSocket), ${d.latency.samples} one at a time: p50 / p99, ms`,
+      `${fmt(d.latency.p50, 1)} / ${fmt(d.latency.p99, 1)}`,
+      "",
+    ],
+    [
+      `district console queries over ${fmt(d.queries.rows)} readings and as many passages (200 gateways, 60 days; filled in ${fmt(d.queries.fillS)} s, ${fmt(d.queries.sizeMb / 1000, 1)} GB): median / slowest of 10, ms (rows)`,
+      "",
+      "",
+    ],
+    ...d.queries.times.map((q): [string, string, string] => [
+      `  ${q.name}`,
+      `${fmt(q.medianMs, 1)} / ${fmt(q.maxMs, 1)} (${fmt(q.rows)})`,
+      "",
+    ]),
   ];
 }
 
