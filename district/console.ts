@@ -320,27 +320,47 @@ export async function startConsole(
       wss.handleUpgrade(req, socket, head, (ws) => wss.emit("connection", ws));
     });
   });
-  const listener = await pool.connect();
-  await listener.query("LISTEN district_alert");
-  await listener.query("LISTEN district_gateway");
-  listener.on("notification", (note) => {
+  const relay = (note: { channel: string; payload?: string | undefined }) => {
     void (async () => {
       const message =
         note.channel === "district_alert"
-          ? {
-              type: "fever",
-              alert: await alertById(pool, note.payload ?? ""),
-            }
-          : {
-              type: "gateway",
-              gateway: await gatewayById(pool, note.payload ?? ""),
-            };
+          ? { type: "fever", alert: await alertById(pool, note.payload ?? "") }
+          : { type: "gateway", gateway: await gatewayById(pool, note.payload ?? "") };
       const text = JSON.stringify(message);
       for (const client of wss.clients) if (client.readyState === WebSocket.OPEN) client.send(text);
     })().catch((error: Error) =>
       log.warn({ err: error.message }, "district console: a live update failed"),
     );
-  });
+  };
+  // One connection LISTENs for the workers' commits. When it is lost (PostgreSQL restarted) it
+  // is made again, and the consoles are told to look afresh, for what they may have missed.
+  let listener: pg.PoolClient | undefined;
+  let closed = false;
+  const listen = async (): Promise<void> => {
+    if (closed) return;
+    try {
+      const client = await pool.connect();
+      client.on("notification", relay);
+      let lost = false;
+      // `on`, not `once`: a dead connection may report more than one error.
+      client.on("error", (error) => {
+        if (lost) return;
+        lost = true;
+        if (listener === client) listener = undefined;
+        client.release(error);
+        log.warn({ err: error.message }, "district console: lost the live feed; listening again");
+        setTimeout(() => void listen(), 1000);
+      });
+      await client.query("LISTEN district_alert");
+      await client.query("LISTEN district_gateway");
+      listener = client;
+      relay({ channel: "district_gateway", payload: "" });
+    } catch (error) {
+      log.warn({ err: (error as Error).message }, "district console: cannot listen yet; retrying");
+      setTimeout(() => void listen(), 1000);
+    }
+  };
+  await listen();
   await new Promise<void>((resolve) =>
     server.listen(config.console.port ?? 0, config.console.host, resolve),
   );
@@ -349,8 +369,9 @@ export async function startConsole(
   return {
     port,
     close: async () => {
+      closed = true;
       for (const client of wss.clients) client.terminate();
-      listener.release();
+      listener?.release();
       await new Promise<void>((resolve) => server.close(() => resolve()));
     },
   };

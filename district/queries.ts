@@ -7,16 +7,22 @@ import { dayBounds } from "../gateway/domain/time.js";
  * Each is served by an index or a month partition (district/store.ts).
  */
 
-/** Every gateway with its site, link, last event and open fevers. */
+/**
+ * Every gateway with its site, link, last event, backlog (as its status last said), open fevers,
+ * and its other open alerts (a device offline, a pass refused...) counted under it, so a gateway
+ * that is down shows its devices' alerts as its own, not as a list of their own.
+ */
 export async function gatewaysOverview(pool: pg.Pool) {
   return (
     await pool.query(
-      // Only open fevers are counted, from the partial index alerts_open (not every alert ever).
-      `SELECT g.gateway_id, g.site_id, g.online, g.last_event_at,
-              coalesce(open.fevers, 0)::int AS open_fevers
+      // Only open alerts are counted, from the partial index alerts_open (not every alert ever).
+      `SELECT g.gateway_id, g.site_id, g.online, g.last_event_at, g.queue_depth, g.queue_age_s,
+              coalesce(open.fevers, 0)::int AS open_fevers,
+              coalesce(open.equipment, 0)::int AS open_equipment
        FROM gateways g LEFT JOIN (
-         SELECT gateway_id, count(*) AS fevers FROM alerts
-         WHERE kind = 'fever' AND state <> 'resolved' GROUP BY gateway_id
+         SELECT gateway_id, count(*) FILTER (WHERE kind = 'fever') AS fevers,
+                count(*) FILTER (WHERE kind <> 'fever') AS equipment
+         FROM alerts WHERE state <> 'resolved' GROUP BY gateway_id
        ) open ON open.gateway_id = g.gateway_id
        ORDER BY g.site_id, g.gateway_id`,
     )

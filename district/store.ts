@@ -120,6 +120,10 @@ const MIGRATIONS: string[] = [
   `
   CREATE INDEX passages_day ON passages (ts) INCLUDE (site_id, decision, reasons);
   `,
+  // 4: each gateway's outbox as its status last said (how far behind its reports are).
+  `
+  ALTER TABLE gateways ADD COLUMN queue_depth integer, ADD COLUMN queue_age_s integer;
+  `,
 ];
 
 /** The month partitions of a partitioned table a batch needs: `readings_2026_12`. */
@@ -139,7 +143,7 @@ type TimedEvent = EventRow & { ts: string };
 function eventsOf(rows: readonly DistrictRow[], kind: "passage" | "reading"): TimedEvent[] {
   return rows
     .filter((r): r is EventRow => r.kind === kind)
-    .map((r) => ({ ...r, ts: r.ts ?? new Date().toISOString() }));
+    .filter((r): r is TimedEvent => r.ts !== null); // districtRow refuses them without one
 }
 
 /** id, gateway_id, site_id, seq, ts of a batch, as arrays (unnest's columns). */
@@ -159,6 +163,9 @@ interface GatewaySeen {
   /** Its latest status in the batch, or null if the batch had none. */
   online: boolean | null;
   lastEventAt: string | null;
+  /** Its outbox as its latest status in the batch said, or null. */
+  queueDepth: number | null;
+  queueAgeS: number | null;
 }
 
 /** What a batch says of each gateway, sorted by gateway id. */
@@ -171,6 +178,8 @@ function gatewaysSeen(rows: readonly DistrictRow[]): GatewaySeen[] {
       gatewayId: row.gatewayId,
       siteId: row.siteId,
       online: row.kind === "status" ? row.online : (before?.online ?? null),
+      queueDepth: row.kind === "status" ? row.queueDepth : (before?.queueDepth ?? null),
+      queueAgeS: row.kind === "status" ? row.queueAgeS : (before?.queueAgeS ?? null),
       lastEventAt:
         ts === null
           ? (before?.lastEventAt ?? null)
@@ -224,7 +233,9 @@ export class DistrictStore {
       await client.query("BEGIN");
       // Each gateway's row once per batch, in one order for every worker (no deadlock between
       // two batches that touch the same gateways).
-      for (const seen of gatewaysSeen(rows)) await this.gateway(client, seen);
+      const wentOnOrOff: string[] = [];
+      for (const seen of gatewaysSeen(rows))
+        if (await this.gateway(client, seen)) wentOnOrOff.push(seen.gatewayId);
       // Passages and readings, nearly all of the stream, go in one statement per table.
       await this.passages(client, rows);
       await this.readings(client, rows);
@@ -235,16 +246,19 @@ export class DistrictStore {
       for (const row of rows) {
         if (row.kind === "alert" && row.data.kind === "fever")
           await client.query("SELECT pg_notify('district_alert', $1)", [String(row.data.alert_id)]);
-        if (row.kind === "status")
-          await client.query("SELECT pg_notify('district_gateway', $1)", [row.gatewayId]);
       }
+      // Only a gateway going online or offline, not each periodic status (hundreds a minute).
+      for (const gatewayId of wentOnOrOff)
+        await client.query("SELECT pg_notify('district_gateway', $1)", [gatewayId]);
       await client.query("COMMIT");
     } catch (error) {
       await client.query("ROLLBACK").catch(() => {});
+      // The connection itself may be what failed (PostgreSQL restarted under it): it is thrown
+      // away, not handed back to the pool, or every later batch would fail on it for good.
+      client.release(error as Error);
       throw error;
-    } finally {
-      client.release();
     }
+    client.release();
   }
 
   async close(): Promise<void> {
@@ -268,17 +282,26 @@ export class DistrictStore {
     this.partitions.add(key);
   }
 
-  private async gateway(client: pg.PoolClient, seen: GatewaySeen): Promise<void> {
-    await client.query(
-      `INSERT INTO gateways (gateway_id, site_id, online, status_at, last_event_at)
-       VALUES ($1, $2, $3, CASE WHEN $3::boolean IS NULL THEN NULL ELSE now() END, $4)
+  /** Upserts what the batch says of a gateway; true when it went online or offline. */
+  private async gateway(client: pg.PoolClient, seen: GatewaySeen): Promise<boolean> {
+    const result = await client.query<{ changed: boolean }>(
+      `WITH before AS (SELECT online FROM gateways WHERE gateway_id = $1)
+       INSERT INTO gateways (gateway_id, site_id, online, status_at, last_event_at, queue_depth, queue_age_s)
+       VALUES ($1, $2, $3, CASE WHEN $3::boolean IS NULL THEN NULL ELSE now() END, $4, $5, $6)
        ON CONFLICT (gateway_id) DO UPDATE SET
          site_id = excluded.site_id,
          online = coalesce(excluded.online, gateways.online),
          status_at = coalesce(excluded.status_at, gateways.status_at),
-         last_event_at = greatest(gateways.last_event_at, excluded.last_event_at)`,
-      [seen.gatewayId, seen.siteId, seen.online, seen.lastEventAt],
+         last_event_at = greatest(gateways.last_event_at, excluded.last_event_at),
+         -- Depth and age are said together (an empty outbox has no age).
+         queue_age_s = CASE WHEN excluded.queue_depth IS NULL THEN gateways.queue_age_s
+                            ELSE excluded.queue_age_s END,
+         queue_depth = coalesce(excluded.queue_depth, gateways.queue_depth)
+       RETURNING $3::boolean IS NOT NULL
+                 AND (SELECT online FROM before) IS DISTINCT FROM gateways.online AS changed`,
+      [seen.gatewayId, seen.siteId, seen.online, seen.lastEventAt, seen.queueDepth, seen.queueAgeS],
     );
+    return result.rows[0]?.changed === true;
   }
 
   /**

@@ -11,7 +11,10 @@ interface Overview {
     site_id: string;
     online: boolean | null;
     last_event_at: string | null;
+    queue_depth: number | null;
+    queue_age_s: number | null;
     open_fevers: number;
+    open_equipment: number;
   }[];
   fevers: {
     alert_id: string;
@@ -165,7 +168,9 @@ async function refresh(): Promise<void> {
         h("td", {}, g.gateway_id),
         h("td", {}, g.online === false ? "离线 offline" : g.online ? "在线 online" : "—"),
         h("td", {}, time(g.last_event_at)),
+        h("td", { class: "backlog" }, backlog(g.queue_depth, g.queue_age_s)),
         h("td", {}, g.open_fevers),
+        h("td", { class: "equipment" }, g.open_equipment),
       ),
     ),
   );
@@ -176,6 +181,15 @@ async function refresh(): Promise<void> {
   for (const site of new Set(overview.gateways.map((g) => g.site_id)))
     if (![...sites.options].some((o) => o.value === site))
       sites.append(h("option", { value: site }, site));
+}
+
+/** A gateway's reports not yet sent to the district, as its status last said. */
+function backlog(depth: number | null, ageS: number | null): string {
+  if (depth === null) return "—";
+  if (depth === 0) return "0";
+  const age =
+    ageS === null ? "" : ageS < 120 ? ` · ${ageS} 秒 s` : ` · ${Math.round(ageS / 60)} 分 min`;
+  return `${depth.toLocaleString("zh-CN")}${age}`;
 }
 
 function countsRow(c: Counts): HTMLElement {

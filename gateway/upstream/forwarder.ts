@@ -71,6 +71,9 @@ export class UpstreamForwarder {
   private tokensAtMs = Date.now();
   private warnedQueue = false;
   private pumpQueued = false;
+  /** The outbox depth last told to the district, and when. */
+  private lastReported = "";
+  private lastReportedAtMs = 0;
 
   constructor(private readonly ctx: ForwarderContext) {}
 
@@ -116,6 +119,8 @@ export class UpstreamForwarder {
         this.connected = true;
         this.attempt = 0;
         this.lastError = null;
+        // A new connection's status said only `online`: the next tick tells the backlog.
+        this.lastReported = "";
         log.info(`upstream connected: ${link.target}`);
         this.pump();
       },
@@ -233,6 +238,20 @@ export class UpstreamForwarder {
     this.ctx.metrics.upstreamQueueDepth.set(depth);
     const oldest = this.ctx.store.outbox.oldestMs();
     this.ctx.metrics.upstreamOldestAge.set(oldest === null ? 0 : (Date.now() - oldest) / 1000);
+    // The district sees each gateway's backlog in its status: when the outbox empties or fills
+    // again, and every 30 s (not at every change: a district hears from hundreds of gateways).
+    const reported = depth === 0 ? "empty" : "behind";
+    if (
+      this.connected &&
+      (reported !== this.lastReported || Date.now() - this.lastReportedAtMs >= 30_000)
+    ) {
+      this.ctx.link.reportQueue?.({
+        queue_depth: depth,
+        oldest_age_s: oldest === null ? null : Math.round((Date.now() - oldest) / 1000),
+      });
+      this.lastReported = reported;
+      this.lastReportedAtMs = Date.now();
+    }
     const nearFull = depth >= this.ctx.config.max_queue * 0.8;
     if (nearFull && !this.warnedQueue) {
       this.ctx.log.warn(

@@ -21,5 +21,7 @@ export interface UpstreamLink {
   open(events: LinkEvents): void;
   /** Sends one row; `done(null)` once the far end acknowledged it, else `done(error)`. */
   send(row: OutboxRow, done: (error: Error | null) => void): void;
+  /** Tells the district how far behind the outbox is (a link with a status of its own). */
+  reportQueue?(queue: { queue_depth: number; oldest_age_s: number | null }): void;
   close(): Promise<void>;
 }

@@ -2,7 +2,7 @@ import { readFileSync } from "node:fs";
 import mqtt, { type MqttClient } from "mqtt";
 import type { OutboxRow } from "../store/outbox.js";
 import type { LinkEvents, UpstreamLink } from "./link.js";
-import { upstreamTopic } from "./routes.js";
+import { type UpstreamKind, type UpstreamStatus, upstreamTopic } from "./routes.js";
 
 export interface MqttLinkConfig {
   url: string;
@@ -31,7 +31,7 @@ export class MqttLink implements UpstreamLink {
     return this.config.url;
   }
 
-  private topic(kind: string): string {
+  private topic(kind: UpstreamKind | "status"): string {
     return upstreamTopic(this.config.topic_prefix, this.siteId, this.gatewayId, kind);
   }
 
@@ -50,14 +50,17 @@ export class MqttLink implements UpstreamLink {
       keepalive: 30,
       will: {
         topic: statusTopic,
-        payload: Buffer.from(JSON.stringify({ online: false })),
+        payload: Buffer.from(JSON.stringify({ online: false } satisfies UpstreamStatus)),
         qos: 1,
         retain: true,
       },
     });
     this.client = client;
     client.on("connect", () => {
-      client.publish(statusTopic, JSON.stringify({ online: true }), { qos: 1, retain: true });
+      client.publish(statusTopic, JSON.stringify({ online: true } satisfies UpstreamStatus), {
+        qos: 1,
+        retain: true,
+      });
       events.up();
     });
     client.on("error", (error) => {
@@ -79,7 +82,15 @@ export class MqttLink implements UpstreamLink {
       done(new Error("not connected"));
       return;
     }
-    client.publish(this.topic(row.kind), row.payload, { qos: 1 }, (error) => done(error ?? null));
+    client.publish(this.topic(row.kind as UpstreamKind), row.payload, { qos: 1 }, (error) =>
+      done(error ?? null),
+    );
+  }
+
+  /** The retained status again, with the outbox's depth and oldest age (the forwarder's). */
+  reportQueue(queue: { queue_depth: number; oldest_age_s: number | null }): void {
+    const status: UpstreamStatus = { online: true, ...queue };
+    this.client?.publish(this.topic("status"), JSON.stringify(status), { qos: 1, retain: true });
   }
 
   async close(): Promise<void> {

@@ -40,11 +40,38 @@ export function upstreamRoute(event: DomainEvent, forwardReadings: boolean): Rou
 /** The payload upstream receives: the event's domain object with its own `id` (SPEC 6). */
 export const upstreamPayload = eventData;
 
+/** Every kind of event that goes upstream (the last topic level), besides `status`. */
+export const UPSTREAM_KINDS = Object.keys(PRIORITY) as (keyof typeof PRIORITY)[];
+export type UpstreamKind = (typeof UPSTREAM_KINDS)[number];
+
+/**
+ * The gateway's retained `status` (SPEC 6, last will `{"online": false}`); while connected it
+ * also says how far behind its outbox is (an extension, docs/contract.md).
+ */
+export interface UpstreamStatus {
+  online: boolean;
+  queue_depth?: number;
+  oldest_age_s?: number | null;
+}
+
 export function upstreamTopic(
   prefix: string,
   siteId: string,
   gatewayId: string,
-  kind: string,
+  kind: UpstreamKind | "status",
 ): string {
   return `${prefix}/${siteId}/${gatewayId}/${kind}`;
+}
+
+/** The parts of an upstream topic (what the district reads), or null if it is not one. */
+export function parseUpstreamTopic(
+  prefix: string,
+  topic: string,
+): { siteId: string; gatewayId: string; kind: string } | null {
+  const levels = topic.split("/");
+  const prefixLevels = prefix.split("/");
+  if (levels.length !== prefixLevels.length + 3 || prefixLevels.some((p, i) => levels[i] !== p))
+    return null;
+  const [siteId, gatewayId, kind] = levels.slice(prefixLevels.length) as [string, string, string];
+  return { siteId, gatewayId, kind };
 }

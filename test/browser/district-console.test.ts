@@ -242,6 +242,19 @@ describe("the district console", () => {
       { action: "user_create", details: { username: "duty-officer" } },
     ]);
   });
+  it("keeps showing fevers live after PostgreSQL restarts under the console", async () => {
+    postgres.stop();
+    postgres.start();
+    await publishQos1(
+      thermometers.get("gw-south") as MqttClient,
+      deviceTopic("thermo-1", "temperature"),
+      {
+        temp_c: 39.1,
+      },
+    );
+    await page.locator("#fevers li", { hasText: "39.1 °C" }).waitFor({ timeout: 30_000 });
+  });
+
   // Last: it locks this address out of logging in for 15 minutes.
   it("throttles password guessing: after 5 failures, 429 with Retry-After", async () => {
     const attempt = () =>

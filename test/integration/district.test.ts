@@ -7,7 +7,7 @@ import type { MqttClient } from "mqtt";
 import pg from "pg";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { stringify } from "yaml";
-import { dailyReport } from "../../district/queries.js";
+import { dailyReport, gatewaysOverview } from "../../district/queries.js";
 import { DistrictStore } from "../../district/store.js";
 import { type Postgres, startPostgres } from "../../firmware-sim/parts/postgres.js";
 import { steady } from "../../firmware-sim/scenarios.js";
@@ -350,4 +350,21 @@ describe("the district: gateways -> Mosquitto -> workers on a shared subscriptio
       fevers: sum("fevers"),
     });
   }, 60_000);
+  it("shows each gateway's backlog from its status, and its devices' alerts under it", async () => {
+    // A connected gateway tells its outbox in its status (empty here: everything went out).
+    const backlog = await eventually(async () => {
+      const gateway = (await gatewaysOverview(db)).find((g) => g.gateway_id === "gw-a");
+      return gateway?.queue_depth === null || gateway === undefined ? undefined : gateway;
+    }, 20_000);
+    expect(backlog).toMatchObject({ queue_depth: 0, queue_age_s: null, online: true });
+    // gw-b's thermometer drops off: its device_offline alert is counted under gw-b.
+    const before = (await gatewaysOverview(db)).find((g) => g.gateway_id === "gw-b");
+    expect(before?.open_equipment).toBe(0);
+    await (devices.get("gw-b") as MqttClient).endAsync(true);
+    const after = await eventually(async () => {
+      const gateway = (await gatewaysOverview(db)).find((g) => g.gateway_id === "gw-b");
+      return gateway?.open_equipment === 1 ? gateway : undefined;
+    }, 20_000);
+    expect(after).toMatchObject({ online: true, open_fevers: before?.open_fevers });
+  });
 });
