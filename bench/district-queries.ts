@@ -1,3 +1,4 @@
+import type pg from "pg";
 import {
   dailyReport,
   gatewaysOverview,
@@ -25,6 +26,13 @@ export interface QueryTime {
 const ZONE = "Asia/Shanghai";
 const GATEWAYS = 200;
 const DAYS = 60;
+
+/** Every page of a day's passages (the export reads them so), as one list for counting. */
+async function allPages(pool: pg.Pool, date: string, site: string | null): Promise<unknown[]> {
+  const rows: unknown[] = [];
+  for await (const page of passagesOfDay(pool, date, ZONE, site)) rows.push(...page);
+  return rows;
+}
 
 export async function districtQueryTimes(
   postgres: Postgres,
@@ -97,13 +105,10 @@ export async function districtQueryTimes(
         "daily report of a day a week ago, per site and in total",
         async () => (await dailyReport(pool, aWeekAgo, ZONE)).sites,
       ],
+      ["CSV export: one site's passages of a day", () => allPages(pool, aWeekAgo, "site-7")],
       [
-        "CSV export: one site's passages of a day",
-        () => passagesOfDay(pool, aWeekAgo, ZONE, "site-7"),
-      ],
-      [
-        "CSV export: every site's passages of a day",
-        () => passagesOfDay(pool, aWeekAgo, ZONE, null),
+        "CSV export: every site's passages of a day, in pages of 5,000",
+        () => allPages(pool, aWeekAgo, null),
       ],
     ];
     const times: QueryTime[] = [];

@@ -360,6 +360,9 @@ const withUpstream = await saturationWithUpstream(
   WINDOW,
   KIOSKS,
 );
+// Measured here too (they need the work folder), printed with the rest below.
+const terminals = await terminalFigures(dist, dir, quick);
+const district = await districtFigures(dist, dir, quick);
 rmSync(dir, { recursive: true, force: true });
 
 const rate = g.saturation.count / (g.satMs / 1000);
@@ -551,8 +554,8 @@ rows.push(["  ratio gateway / raw pty", `${fmt(pty.gatewayPerS / pty.rawPerS, 2)
 
 rows.push(...pageRows(pages));
 rows.push(...cliRows(cliTimes(dist)));
-rows.push(...terminalRows(await terminalFigures(dist, dir, quick)));
-rows.push(...districtRows(await districtFigures(dist, dir, quick)));
+rows.push(...terminalRows(terminals));
+rows.push(...districtRows(district));
 
 const width = Math.max(...rows.map((r) => r[0].length));
 const valueWidth = Math.max(...rows.map((r) => r[1].length));

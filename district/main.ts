@@ -3,6 +3,8 @@ import { Command } from "commander";
 import { createLogger } from "../gateway/log.js";
 import { loadDistrictConfig } from "./config.js";
 import { startDistrict } from "./district.js";
+import { DistrictStore } from "./store.js";
+import { DistrictWorker } from "./worker.js";
 
 /**
  * `npm run district -- --config FILE` (SPEC 11): one district worker. Start as many as the
@@ -14,8 +16,12 @@ const program = new Command("checkpoint-district")
     "A district worker: every gateway's events from the district broker into PostgreSQL.",
   )
   .requiredOption("-c, --config <file>", "the district worker's YAML config")
+  .option(
+    "--retire",
+    "retire this worker for good: take in what the broker kept for its sessions, end them, exit",
+  )
   .parse();
-const options = program.opts<{ config: string }>();
+const options = program.opts<{ config: string; retire?: boolean }>();
 const log = createLogger("info");
 
 let config: ReturnType<typeof loadDistrictConfig>;
@@ -26,6 +32,17 @@ try {
     `checkpoint-district: invalid configuration (${options.config}):\n  ${(error as Error).message.split("\n").join("\n  ")}\n`,
   );
   process.exit(1);
+}
+if (options.retire) {
+  const store = DistrictStore.connect(config.database.url);
+  await store.migrate();
+  const taken = await new DistrictWorker(config, store, log).retire();
+  await store.close();
+  log.info(
+    { worker: config.worker_id, taken },
+    `district worker ${config.worker_id} retired: ${taken} message(s) its sessions held were taken in, and its sessions ended`,
+  );
+  process.exit(0);
 }
 const district = await startDistrict(config, log);
 log.info(

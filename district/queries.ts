@@ -108,19 +108,33 @@ export interface PassageRow {
   reasons: string | null;
 }
 
-/** A local date's passages, of one site or all, in time order (the CSV export). */
-export async function passagesOfDay(
+/**
+ * A local date's passages, of one site or all, in time order (the CSV export), a page at a time:
+ * each page starts after the last row of the one before (keyset on ts, id), so a whole busy
+ * district day is never held in memory at once.
+ */
+export async function* passagesOfDay(
   pool: pg.Pool,
   date: string,
   timeZone: string,
   site: string | null,
-): Promise<PassageRow[]> {
+  pageSize = 5000,
+): AsyncGenerator<PassageRow[]> {
   const [start, end] = dayBounds(date, timeZone);
-  return (
-    await pool.query<PassageRow>(
-      `SELECT id, ts, site_id, gateway_id, checkpoint_id, temp_c, decision, reasons FROM passages
-       WHERE ts >= $1 AND ts < $2 AND ($3::text IS NULL OR site_id = $3) ORDER BY ts, id`,
-      [new Date(start), new Date(end), site],
-    )
-  ).rows;
+  let after: { ts: Date; id: string } | null = null;
+  for (;;) {
+    const page: PassageRow[] = (
+      await pool.query<PassageRow>(
+        `SELECT id, ts, site_id, gateway_id, checkpoint_id, temp_c, decision, reasons FROM passages
+         WHERE ts >= $1 AND ts < $2 AND ($3::text IS NULL OR site_id = $3)
+           AND ($4::timestamptz IS NULL OR (ts, id) > ($4, $5))
+         ORDER BY ts, id LIMIT $6`,
+        [new Date(start), new Date(end), site, after?.ts ?? null, after?.id ?? null, pageSize],
+      )
+    ).rows;
+    if (page.length > 0) yield page;
+    if (page.length < pageSize) return;
+    const last = page[page.length - 1] as PassageRow;
+    after = { ts: last.ts, id: last.id };
+  }
 }

@@ -18,6 +18,9 @@ export interface WorkerHealth {
   dropped: number;
 }
 
+/** Where a retiring worker's sessions send themselves their markers (see `retire`). */
+export const RETIRE_TOPIC_ROOT = "checkpoint-district/retire";
+
 /**
  * A district worker (SPEC 11): `connections` MQTT sessions on the shared subscription
  * `$share/<group>/<prefix>/#`, QoS 1, each a persistent session named after the worker, so a
@@ -83,6 +86,62 @@ export class DistrictWorker {
       { connections: broker.connections, share },
       `district worker ${this.config.worker_id} reading ${share}`,
     );
+  }
+
+  /**
+   * Retires this worker for good (`npm run district -- --retire`): each of its kept sessions is
+   * opened again and unsubscribed from the shared subscription, so the broker gives it nothing
+   * more; what the broker had queued for it is taken in as usual (stored, then acknowledged).
+   * A marker the session sends to itself after unsubscribing arrives behind everything queued
+   * before it (a session's messages come in order), so when every marker is back, nothing is
+   * left: the sessions are then ended for good (a clean session replaces each). Resolves with
+   * how many messages were taken in.
+   */
+  async retire(): Promise<number> {
+    const { broker, worker_id } = this.config;
+    const share = `$share/${broker.group}/${broker.topic_prefix}/#`;
+    const options = (i: number, clean: boolean) => ({
+      clientId: `district-${worker_id}-${i}`,
+      username: broker.username,
+      password: broker.password,
+      clean,
+      reconnectPeriod: 1000,
+      keepalive: 30,
+    });
+    const storedBefore = this.health.stored + this.health.dropped;
+    await Promise.all(
+      Array.from({ length: broker.connections }, async (_, i) => {
+        const marker = `${RETIRE_TOPIC_ROOT}/${worker_id}/${i}`;
+        const client = mqtt.connect(broker.url, options(i, false));
+        this.clients.push(client);
+        const done = new Promise<void>((resolve) => {
+          client.handleMessage = (packet, callback) => {
+            if (packet.topic !== marker) return this.onMessage(packet, () => callback());
+            callback();
+            resolve();
+          };
+        });
+        await new Promise<void>((resolve, reject) => {
+          client.once("connect", () => resolve());
+          client.once("error", reject);
+        });
+        await client.unsubscribeAsync(share);
+        await client.subscribeAsync(marker, { qos: 1 });
+        await client.publishAsync(marker, "retire", { qos: 1 });
+        await done;
+      }),
+    );
+    // Every marker is back, so everything before it has been handed over: wait for its commit.
+    while (this.pending.length > 0 || this.committing) {
+      this.flush();
+      await new Promise((resolve) => setTimeout(resolve, 20));
+    }
+    await Promise.all(this.clients.splice(0).map((client) => client.endAsync()));
+    for (let i = 0; i < broker.connections; i++) {
+      const client = await mqtt.connectAsync(broker.url, options(i, true));
+      await client.endAsync();
+    }
+    return this.health.stored + this.health.dropped - storedBefore;
   }
 
   async stop(): Promise<void> {

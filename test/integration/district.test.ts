@@ -7,7 +7,7 @@ import type { MqttClient } from "mqtt";
 import pg from "pg";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { stringify } from "yaml";
-import { dailyReport, gatewaysOverview } from "../../district/queries.js";
+import { dailyReport, gatewaysOverview, passagesOfDay } from "../../district/queries.js";
 import { DistrictStore } from "../../district/store.js";
 import { type Postgres, startPostgres } from "../../firmware-sim/parts/postgres.js";
 import { steady } from "../../firmware-sim/scenarios.js";
@@ -366,5 +366,68 @@ describe("the district: gateways -> Mosquitto -> workers on a shared subscriptio
       return gateway?.open_equipment === 1 ? gateway : undefined;
     }, 20_000);
     expect(after).toMatchObject({ online: true, open_fevers: before?.open_fevers });
+  });
+  it("pages a day's passages for the export: each once, in time order, never more than a page held", async () => {
+    const zone = "Asia/Shanghai";
+    const date = localDate(Date.now() - 60_000, zone);
+    const [start, end] = dayBounds(date, zone);
+    const expected = await count("SELECT count(*) AS n FROM passages WHERE ts >= $1 AND ts < $2", [
+      new Date(start),
+      new Date(end),
+    ]);
+    expect(expected).toBeGreaterThan(20);
+    const pages: { id: string; ts: Date }[][] = [];
+    for await (const page of passagesOfDay(db, date, zone, null, 7)) pages.push(page);
+    expect(pages.every((page) => page.length > 0 && page.length <= 7)).toBe(true);
+    const rows = pages.flat();
+    expect(rows).toHaveLength(expected);
+    expect(new Set(rows.map((r) => r.id)).size).toBe(expected);
+    // In time order (ties are ordered by id in PostgreSQL's collation, which the pages follow).
+    const times = rows.map((r) => r.ts.getTime());
+    expect(times).toEqual([...times].sort((a, b) => a - b));
+  });
+  // Last: it retires w2.
+  it("retires a worker for good: what the broker kept for its sessions is stored, once", async () => {
+    const w2 = workers.get("w2") as ChildProcess;
+    await new Promise((resolve) => {
+      w2.once("exit", resolve);
+      w2.kill("SIGTERM");
+    });
+    // w2's sessions are kept while it is away: the broker goes on giving them their share.
+    await people("gw-a", 40, 5000);
+    const gatewayUrl = `http://127.0.0.1:${(gateways.get("gw-a") as GatewayProcess).httpPort}`;
+    await eventually(async () => {
+      const health = (await (await fetch(`${gatewayUrl}/api/health`)).json()) as {
+        upstream: { queue_depth: number };
+      };
+      return health.upstream.queue_depth === 0 ? true : undefined;
+    }, 20_000);
+    const retiring = spawn(
+      process.execPath,
+      [join(PROJECT_ROOT, "dist/district/main.js"), "--config", join(dir, "w2.yaml"), "--retire"],
+      { stdio: ["ignore", "pipe", "pipe"] },
+    );
+    let output = "";
+    retiring.stdout?.on("data", (chunk: Buffer) => {
+      output += chunk.toString();
+    });
+    retiring.stderr?.on("data", (chunk: Buffer) => {
+      output += chunk.toString();
+    });
+    const code = await new Promise((resolve) => retiring.once("exit", resolve));
+    expect(code, output).toBe(0);
+    const taken = Number(/"taken":(\d+)/.exec(output)?.[1]);
+    expect(taken).toBeGreaterThan(0);
+    await eventually(
+      async () =>
+        (await count("SELECT count(*) AS n FROM passages WHERE gateway_id = 'gw-a'")) ===
+        storedAt("gw-a")
+          ? true
+          : undefined,
+      20_000,
+    );
+    expect(
+      await count("SELECT count(DISTINCT id) AS n FROM passages WHERE gateway_id = 'gw-a'"),
+    ).toBe(storedAt("gw-a"));
   });
 });
