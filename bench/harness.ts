@@ -101,6 +101,24 @@ export async function spawnGatewayProcess(
   return { child, mqttPort, httpPort };
 }
 
+/**
+ * The bench admin's token. The gateway makes its first admin just after it has started (after
+ * its HTTP server answers health), so the first login may come a moment too early: it is tried
+ * again a few times, well under the login throttle's five failures.
+ */
+export async function adminToken(httpPort: number): Promise<string> {
+  for (let attempt = 1; ; attempt++) {
+    const login = await fetch(`http://127.0.0.1:${httpPort}/api/auth/login`, {
+      method: "POST",
+      headers: { "content-type": "application/json" },
+      body: JSON.stringify({ username: "admin", password: "bench-admin-pass" }),
+    });
+    if (login.ok) return ((await login.json()) as { token: string }).token;
+    if (attempt === 4) throw new Error(`bench: the admin cannot log in (${login.status})`);
+    await new Promise((resolve) => setTimeout(resolve, 500));
+  }
+}
+
 export function stop(child: ChildProcess): Promise<void> {
   if (child.exitCode !== null) return Promise.resolve();
   return new Promise((resolve) => {

@@ -1,7 +1,7 @@
 import { join } from "node:path";
 import type { PageCursor } from "../gateway/store/paging.js";
 import { Store } from "../gateway/store/store.js";
-import { cpuOf, percentile, rssMbOf, spawnGatewayProcess, stop } from "./harness.js";
+import { adminToken, cpuOf, percentile, rssMbOf, spawnGatewayProcess, stop } from "./harness.js";
 
 /** Fills a gateway's SQLite file with `rows` readings over 10 checkpoints, 2% fevers, 30 days. */
 export function fillReadings(path: string, rows: number): void {
@@ -148,12 +148,7 @@ export async function exportRate(
     Object.assign(config, { database: { path }, retention_days: 3650 });
   });
   const pid = target.child.pid as number;
-  const login = await fetch(`http://127.0.0.1:${target.httpPort}/api/auth/login`, {
-    method: "POST",
-    headers: { "content-type": "application/json" },
-    body: JSON.stringify({ username: "admin", password: "bench-admin-pass" }),
-  });
-  const { token } = (await login.json()) as { token: string };
+  const token = await adminToken(target.httpPort);
   let peakRssMb = rssMbOf(pid);
   const sampler = setInterval(() => {
     peakRssMb = Math.max(peakRssMb, rssMbOf(pid));
@@ -174,6 +169,7 @@ export async function exportRate(
   const cpu1 = cpuOf(pid);
   clearInterval(sampler);
   await stop(target.child);
+  if (!response.ok) throw new Error(`bench: the export answered ${response.status}`);
   const rows = lines - 1;
   return {
     rowsPerS: rows / seconds,
