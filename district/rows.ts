@@ -1,3 +1,4 @@
+import { z } from "zod";
 import {
   parseUpstreamTopic,
   UPSTREAM_KINDS,
@@ -33,6 +34,40 @@ export interface DistrictProblem {
   problem: string;
 }
 
+/**
+ * The fields the district's tables take from each kind's payload, as the columns take them
+ * (text, real, timestamptz): a payload with one of them of another type is refused here, named,
+ * rather than failing the batch it would share in PostgreSQL. Other fields are kept as they come
+ * (in the `data` column).
+ */
+const text = z.string().max(200).nullish();
+const instant = z
+  .string()
+  .refine((value) => Number.isFinite(Date.parse(value)), "not a time")
+  .nullish();
+const temperature = z.number().finite().nullish();
+const PAYLOAD_FIELDS: Record<UpstreamKind, z.ZodType> = {
+  passage: z.looseObject({
+    checkpoint_id: text,
+    decision: z.enum(["allow", "deny"]),
+    reasons: z.array(z.string().max(100)).max(20).nullish(),
+    temp_c: temperature,
+  }),
+  reading: z.looseObject({ checkpoint_id: text, status: text, temp_c: temperature }),
+  scan: z.looseObject({}),
+  device_status: z.looseObject({}),
+  summary: z.looseObject({ date: text }),
+  alert: z.looseObject({
+    alert_id: z.string().max(200),
+    kind: z.string().max(100),
+    state: z.string().max(100),
+    checkpoint_id: text,
+    device_id: text,
+    temp_c: temperature,
+    opened_at: instant,
+  }),
+};
+
 export function districtRow(
   prefix: string,
   topic: string,
@@ -67,9 +102,16 @@ export function districtRow(
   if (!(UPSTREAM_KINDS as readonly string[]).includes(kind))
     return { problem: `${topic}: unknown kind ${kind}` };
   const id = body.id;
-  const match = typeof id === "string" ? /^(.+):(\d+)$/.exec(id) : null;
+  const match = typeof id === "string" ? /^(.+):(\d{1,15})$/.exec(id) : null;
   if (!match || match[1] !== gatewayId)
     return { problem: `${topic}: id ${JSON.stringify(id)} is not ${gatewayId}:<seq>` };
+  const fields = PAYLOAD_FIELDS[kind as UpstreamKind].safeParse(body);
+  if (!fields.success)
+    return {
+      problem: `${topic}: ${id} ${fields.error.issues
+        .map((issue) => `${issue.path.join(".")}: ${issue.message}`)
+        .join("; ")}`,
+    };
   const ts = kind === "alert" ? (body.ts ?? body.opened_at) : body.ts;
   const usableTs = typeof ts === "string" && Number.isFinite(Date.parse(ts)) ? ts : null;
   // Their tables are partitioned by time and keyed on (id, ts): a time made up here would store

@@ -88,6 +88,33 @@ export class DistrictWorker {
     );
   }
 
+  /** A batch PostgreSQL refused for its contents, a row per transaction (see `flush`). */
+  private async oneByOne(batch: Waiting[]): Promise<void> {
+    this.committing = true;
+    for (const [i, waiting] of batch.entries()) {
+      try {
+        await this.store.commit([waiting.row]);
+        this.health.stored += 1;
+      } catch (error) {
+        if (!isDataError(error)) {
+          // The database itself went away meanwhile: the rest waits for it, first in line.
+          this.pending = [...batch.slice(i), ...this.pending];
+          this.committing = false;
+          this.timer = setTimeout(() => this.flush(), this.retryMs);
+          return;
+        }
+        this.health.dropped += 1;
+        this.log.warn(
+          { err: (error as Error).message, id: "id" in waiting.row ? waiting.row.id : null },
+          `the district database refused one event (${(error as Error).message}); dropped`,
+        );
+      }
+      waiting.acknowledge();
+    }
+    this.committing = false;
+    if (this.pending.length > 0) this.flush();
+  }
+
   /**
    * Retires this worker for good (`npm run district -- --retire`): each of its kept sessions is
    * opened again and unsubscribed from the shared subscription, so the broker gives it nothing
@@ -185,6 +212,12 @@ export class DistrictWorker {
       },
       (error: Error) => {
         this.committing = false;
+        // PostgreSQL refused what is in the batch, not the batch: each row goes in alone, and
+        // only a row refused alone is dropped. Retried whole, the batch would stop this worker.
+        if (isDataError(error)) {
+          void this.oneByOne(batch);
+          return;
+        }
         // Nothing acknowledged: the batch goes back first in line and is tried again.
         this.pending = [...batch, ...this.pending];
         if (this.health.database_ok)
@@ -199,4 +232,13 @@ export class DistrictWorker {
       },
     );
   }
+}
+
+/**
+ * PostgreSQL refused the data (SQLSTATE class 22, data exception, or 23, integrity), not the
+ * connection or the server: the same rows would be refused again however often they are sent.
+ */
+function isDataError(error: unknown): boolean {
+  const code = (error as { code?: unknown }).code;
+  return typeof code === "string" && /^(22|23)/.test(code);
 }

@@ -3,7 +3,7 @@ import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import Database from "better-sqlite3";
-import type { MqttClient } from "mqtt";
+import mqtt, { type MqttClient } from "mqtt";
 import pg from "pg";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { stringify } from "yaml";
@@ -386,6 +386,54 @@ describe("the district: gateways -> Mosquitto -> workers on a shared subscriptio
     const times = rows.map((r) => r.ts.getTime());
     expect(times).toEqual([...times].sort((a, b) => a - b));
   });
+  it("drops an event PostgreSQL refuses, alone, and goes on with the rest of its batch", async () => {
+    // (Seqs from 900,000: the retiring test below compares gw-a's own passages, below them.)
+    // A gateway's account sends what no gateway would: a NUL in a text field (PostgreSQL's text
+    // and jsonb refuse it), between two good passages.
+    const sender = await mqtt.connectAsync(`mqtt://127.0.0.1:${broker.port}`, {
+      username: "gw-a",
+      password: "gw-a-upstream-pass",
+      clientId: "test-gw-a-poison",
+    });
+    const passage = (seq: number, checkpoint: string) =>
+      sender.publishAsync(
+        "district/site-gw-a/gw-a/passage",
+        JSON.stringify({
+          id: `gw-a:${seq}`,
+          seq,
+          ts: new Date().toISOString(),
+          checkpoint_id: checkpoint,
+          decision: "allow",
+          reasons: [],
+          temp_c: 36.5,
+        }),
+        { qos: 1 },
+      );
+    await Promise.all([
+      passage(900001, "gate-1"),
+      passage(900002, "gate\u0000x"),
+      passage(900003, "gate-1"),
+    ]);
+    await sender.endAsync();
+    const ids = "('gw-a:900001', 'gw-a:900002', 'gw-a:900003')";
+    await eventually(
+      async () =>
+        (await count(`SELECT count(*) AS n FROM passages WHERE id IN ${ids}`)) === 2
+          ? true
+          : undefined,
+      20_000,
+    );
+    // The refusal is said, naming the event; only the good two are stored.
+    await eventually(() =>
+      [...workers.values()].some((w) =>
+        (w as ChildProcess & { output: () => string }).output().includes('"id":"gw-a:900002"'),
+      )
+        ? true
+        : undefined,
+    );
+    expect(await count("SELECT count(*) AS n FROM passages WHERE id = 'gw-a:900002'")).toBe(0);
+  });
+
   // Last: it retires w2.
   it("retires a worker for good: what the broker kept for its sessions is stored, once", async () => {
     const w2 = workers.get("w2") as ChildProcess;
@@ -420,14 +468,17 @@ describe("the district: gateways -> Mosquitto -> workers on a shared subscriptio
     expect(taken).toBeGreaterThan(0);
     await eventually(
       async () =>
-        (await count("SELECT count(*) AS n FROM passages WHERE gateway_id = 'gw-a'")) ===
-        storedAt("gw-a")
+        (await count(
+          "SELECT count(*) AS n FROM passages WHERE gateway_id = 'gw-a' AND seq < 900000",
+        )) === storedAt("gw-a")
           ? true
           : undefined,
       20_000,
     );
     expect(
-      await count("SELECT count(DISTINCT id) AS n FROM passages WHERE gateway_id = 'gw-a'"),
+      await count(
+        "SELECT count(DISTINCT id) AS n FROM passages WHERE gateway_id = 'gw-a' AND seq < 900000",
+      ),
     ).toBe(storedAt("gw-a"));
   });
 });

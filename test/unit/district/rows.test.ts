@@ -26,7 +26,13 @@ describe("districtRow: what arrives from a gateway, as a row for the district's 
     [
       "an alert change timed by its opening when it has no ts",
       "district/site-1/gw-1/alert",
-      { id: "gw-1:7", alert_id: "gw-1:5", opened_at: "2026-12-01T08:00:00.000Z" },
+      {
+        id: "gw-1:7",
+        alert_id: "gw-1:5",
+        kind: "fever",
+        state: "acknowledged",
+        opened_at: "2026-12-01T08:00:00.000Z",
+      },
       { kind: "alert", seq: 7, ts: "2026-12-01T08:00:00.000Z" },
     ],
     [
@@ -68,7 +74,7 @@ describe("districtRow: what arrives from a gateway, as a row for the district's 
     [
       "a prefix of several levels",
       "city/district-9/site-1/gw-1/passage",
-      { id: "gw-1:1", ts: "2026-12-01T08:00:00.000Z" },
+      { id: "gw-1:1", ts: "2026-12-01T08:00:00.000Z", decision: "deny", reasons: ["fever"] },
       { kind: "passage", siteId: "site-1" },
       "city/district-9",
     ],
@@ -88,6 +94,42 @@ describe("districtRow: what arrives from a gateway, as a row for the district's 
     ["another gateway's id", "district/site-1/gw-1/passage", { id: "gw-2:5" }, /is not gw-1:<seq>/],
     ["an id without a seq", "district/site-1/gw-1/passage", { id: "gw-1:x" }, /is not gw-1:<seq>/],
     ["a status without online", "district/site-1/gw-1/status", { queue_depth: 3 }, /online is not/],
+    [
+      "a passage whose temperature is a word",
+      "district/site-1/gw-1/passage",
+      { id: "gw-1:1", ts: "2026-12-01T08:00:00Z", decision: "allow", temp_c: "hot" },
+      /gw-1:1 temp_c: /,
+    ],
+    [
+      "a passage with a decision the contract does not have",
+      "district/site-1/gw-1/passage",
+      { id: "gw-1:1", ts: "2026-12-01T08:00:00Z", decision: "maybe" },
+      /decision: /,
+    ],
+    [
+      "a passage whose reasons are not a list of words",
+      "district/site-1/gw-1/passage",
+      { id: "gw-1:1", ts: "2026-12-01T08:00:00Z", decision: "deny", reasons: "fever" },
+      /reasons: /,
+    ],
+    [
+      "an alert change with no alert id",
+      "district/site-1/gw-1/alert",
+      { id: "gw-1:2", kind: "fever", state: "open" },
+      /alert_id: /,
+    ],
+    [
+      "an alert opened at a time that is not one",
+      "district/site-1/gw-1/alert",
+      { id: "gw-1:2", alert_id: "gw-1:2", kind: "fever", state: "open", opened_at: "noon" },
+      /opened_at: not a time/,
+    ],
+    [
+      "a seq too large for the district's columns",
+      "district/site-1/gw-1/passage",
+      { id: "gw-1:99999999999999999999", ts: "2026-12-01T08:00:00Z", decision: "allow" },
+      /is not gw-1:<seq>/,
+    ],
   ])("refuses %s, saying why", (_name, topic, payload, problem) => {
     const result = row(topic, payload);
     expect(result).toHaveProperty("problem");
@@ -97,13 +139,23 @@ describe("districtRow: what arrives from a gateway, as a row for the district's 
   it.each(["passage", "reading"])(
     "refuses a %s without a usable time (never one made up)",
     (kind) => {
-      expect(row(`district/s/gw-1/${kind}`, { id: "gw-1:1", ts: "yesterday-ish" })).toEqual({
+      expect(
+        row(`district/s/gw-1/${kind}`, { id: "gw-1:1", ts: "yesterday-ish", decision: "allow" }),
+      ).toEqual({
         problem: `district/s/gw-1/${kind}: ${kind} gw-1:1 has no usable ts`,
       });
     },
   );
 
   it("keeps an alert change whose time is unusable, with no time", () => {
-    expect(row("district/s/gw-1/alert", { id: "gw-1:1", ts: "soon" })).toMatchObject({ ts: null });
+    expect(
+      row("district/s/gw-1/alert", {
+        id: "gw-1:1",
+        alert_id: "gw-1:1",
+        kind: "fever",
+        state: "open",
+        ts: "soon",
+      }),
+    ).toMatchObject({ ts: null });
   });
 });
