@@ -156,20 +156,10 @@ async function demo(serial: boolean, terminals: boolean): Promise<void> {
         );
       })
     : [];
-  await runScenario({
+  await crowdAt(
     targets,
-    actions: rush({
-      seed: Date.now() % 100_000,
-      thermometers: thermometers.map((t) => t.id),
-      ratePerMin: 20,
-      feverShare: 0.1,
-      people: Number.POSITIVE_INFINITY,
-    }),
-    speed: 1,
-    print: (line) => gateway.log.info(`sim: ${line}`),
-    verbose: true,
-    signal: controller.signal,
-  });
+    thermometers.map((t) => t.id),
+  );
   await Promise.all(terminalCrowds);
   await gateway.stop();
 }

@@ -1,5 +1,5 @@
 import { type ChildProcess, spawn } from "node:child_process";
-import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import type { MqttClient } from "mqtt";
@@ -9,16 +9,10 @@ import { stringify } from "yaml";
 import { type Postgres, startPostgres } from "../../firmware-sim/parts/postgres.js";
 import { deviceTopic } from "../../gateway/mqtt/contract.js";
 import { launchChromium, layoutProblems, screenshot } from "../helpers/browser.js";
-import { connectDevice, publishQos1 } from "../helpers/device.js";
-import { DEVICE_PASSWORD } from "../helpers/gateway.js";
+import { publishQos1 } from "../helpers/device.js";
 import { type Mosquitto, startMosquitto } from "../helpers/mosquitto.js";
-import {
-  type GatewayProcess,
-  PROJECT_ROOT,
-  processConfig,
-  spawnGateway,
-  stopProcess,
-} from "../helpers/process.js";
+import { type GatewayProcess, PROJECT_ROOT, stopProcess } from "../helpers/process.js";
+import { spawnSiteGateway } from "../helpers/site-gateway.js";
 
 /** The district console in Chromium, fed by real gateways through Mosquitto and PostgreSQL. */
 let dir: string;
@@ -74,37 +68,12 @@ beforeAll(async () => {
     ["gw-north", "north-garden"],
     ["gw-south", "south-lake"],
   ] as const) {
-    const home = join(dir, id);
-    mkdirSync(home);
-    const gateway = await spawnGateway(
-      home,
-      processConfig(
-        home,
-        id,
-        {
-          checkpoints: [{ id: "gate-1", name: "Gate" }],
-          devices: [
-            {
-              id: "thermo-1",
-              kind: "thermometer",
-              checkpoint: "gate-1",
-              password: DEVICE_PASSWORD,
-            },
-          ],
-        },
-        {
-          site: { id: site, name: site, timezone: "Asia/Shanghai" },
-          upstream: {
-            url: `mqtt://127.0.0.1:${broker.port}`,
-            username: id,
-            password: `${id.slice(3)}-upstream-pass`,
-            topic_prefix: "district",
-          },
-        },
-      ),
-    );
+    const { gateway, thermometer } = await spawnSiteGateway(dir, id, site, {
+      brokerPort: broker.port,
+      password: `${id.slice(3)}-upstream-pass`,
+    });
     gateways.set(id, gateway);
-    thermometers.set(id, await connectDevice(`mqtt://127.0.0.1:${gateway.mqttPort}`, "thermo-1"));
+    thermometers.set(id, thermometer);
   }
   // A morning at both sites before the district looks.
   for (const [id, temps] of [

@@ -13,16 +13,11 @@ import { type Postgres, startPostgres } from "../../firmware-sim/parts/postgres.
 import { steady } from "../../firmware-sim/scenarios.js";
 import { dayBounds, localDate } from "../../gateway/domain/time.js";
 import { deviceTopic } from "../../gateway/mqtt/contract.js";
-import { connectDevice, publishQos1 } from "../helpers/device.js";
-import { DEVICE_PASSWORD, eventually } from "../helpers/gateway.js";
+import { publishQos1 } from "../helpers/device.js";
+import { eventually } from "../helpers/gateway.js";
 import { type Mosquitto, startMosquitto } from "../helpers/mosquitto.js";
-import {
-  type GatewayProcess,
-  PROJECT_ROOT,
-  processConfig,
-  spawnGateway,
-  stopProcess,
-} from "../helpers/process.js";
+import { type GatewayProcess, PROJECT_ROOT, stopProcess } from "../helpers/process.js";
+import { spawnSiteGateway } from "../helpers/site-gateway.js";
 
 /**
  * The district (SPEC 11) against the real parts: Debian Mosquitto as the district broker, a
@@ -115,38 +110,12 @@ beforeAll(async () => {
   await startWorker("w1");
   await startWorker("w2");
   for (const id of GATEWAYS) {
-    const home = join(dir, id);
-    const { mkdirSync } = await import("node:fs");
-    mkdirSync(home);
-    const gateway = await spawnGateway(
-      home,
-      processConfig(
-        home,
-        id,
-        {
-          checkpoints: [{ id: "gate-1", name: "Gate" }],
-          devices: [
-            {
-              id: "thermo-1",
-              kind: "thermometer",
-              checkpoint: "gate-1",
-              password: DEVICE_PASSWORD,
-            },
-          ],
-        },
-        {
-          site: { id: `site-${id}`, name: `Site ${id}`, timezone: "Asia/Shanghai" },
-          upstream: {
-            url: `mqtt://127.0.0.1:${broker.port}`,
-            username: id,
-            password: `${id}-upstream-pass`,
-            topic_prefix: "district",
-          },
-        },
-      ),
-    );
+    const { gateway, thermometer } = await spawnSiteGateway(dir, id, `site-${id}`, {
+      brokerPort: broker.port,
+      password: `${id}-upstream-pass`,
+    });
     gateways.set(id, gateway);
-    devices.set(id, await connectDevice(`mqtt://127.0.0.1:${gateway.mqttPort}`, "thermo-1"));
+    devices.set(id, thermometer);
   }
 }, 60_000);
 
