@@ -3,7 +3,7 @@ import { existsSync, symlinkSync } from "node:fs";
 import { join } from "node:path";
 import Database from "better-sqlite3";
 import { Store } from "../gateway/store/store.js";
-import { NO_TRIAL, runKillTrial, type TrialCounts } from "../test/helpers/kill-trial.js";
+import { NO_TRIAL, runKillTrial, type TrialCounts } from "../soak/kill-trial.js";
 import { percentile } from "./harness.js";
 
 /**

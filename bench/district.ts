@@ -6,8 +6,8 @@ import pg from "pg";
 import { WebSocket } from "ws";
 import { stringify } from "yaml";
 import { DistrictStore, monthOf } from "../district/store.js";
+import { startMosquitto } from "../firmware-sim/parts/mosquitto.js";
 import { startPostgres } from "../firmware-sim/parts/postgres.js";
-import { startMosquitto } from "../test/helpers/mosquitto.js";
 import { districtQueryTimes } from "./district-queries.js";
 import { DEVICE_PASSWORD, percentile, spawnGatewayProcess, stop } from "./harness.js";
 

@@ -1,4 +1,4 @@
-import { startMosquitto } from "../test/helpers/mosquitto.js";
+import { startMosquitto } from "../firmware-sim/parts/mosquitto.js";
 import {
   connectDevices,
   cpuOf,

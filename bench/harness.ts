@@ -2,8 +2,8 @@ import { type ChildProcess, spawn } from "node:child_process";
 import { readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { stringify } from "yaml";
+import { freePort } from "../firmware-sim/parts/mosquitto.js";
 import { deviceTopic } from "../gateway/mqtt/contract.js";
-import { freePort } from "../test/helpers/mosquitto.js";
 import { RawDevice, RawKiosk } from "./raw-clients.js";
 
 export const DEVICE_PASSWORD = "bench-device-pass";

@@ -1,7 +1,7 @@
 import { join } from "node:path";
+import { startMosquitto } from "../firmware-sim/parts/mosquitto.js";
 import { Store } from "../gateway/store/store.js";
 import { queueUpstream } from "../gateway/upstream/queue.js";
-import { startMosquitto } from "../test/helpers/mosquitto.js";
 import {
   connectDevices,
   connectKiosks,

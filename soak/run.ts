@@ -4,18 +4,19 @@ import { join } from "node:path";
 import Database from "better-sqlite3";
 import mqtt, { type MqttClient } from "mqtt";
 import WebSocket from "ws";
-import { Random } from "../firmware-sim/random.js";
-import { GATE_PASSES, RESIDENT_CARDS } from "../firmware-sim/scenarios.js";
-import { RESOLVING } from "../gateway/domain/resolving.js";
-import type { AlertKind, Disposition } from "../gateway/domain/types.js";
-import { deviceTopic } from "../gateway/mqtt/contract.js";
-import { FaultProxy, type Mosquitto, startMosquitto } from "../test/helpers/mosquitto.js";
+import { FaultProxy } from "../firmware-sim/parts/fault-proxy.js";
 import {
   type GatewayProcess,
   processConfig,
   spawnGateway,
   stopProcess,
-} from "../test/helpers/process.js";
+} from "../firmware-sim/parts/gateway-process.js";
+import { type Mosquitto, startMosquitto } from "../firmware-sim/parts/mosquitto.js";
+import { Random } from "../firmware-sim/random.js";
+import { GATE_PASSES, RESIDENT_CARDS } from "../firmware-sim/scenarios.js";
+import { RESOLVING } from "../gateway/domain/resolving.js";
+import type { AlertKind, Disposition } from "../gateway/domain/types.js";
+import { deviceTopic } from "../gateway/mqtt/contract.js";
 import { type CheckpointMode, type Recording, SERIAL_INTERRUPTIONS } from "./checker.js";
 import { type CrowdAction, crowd, readerOf, thermometerOf } from "./crowd.js";
 import { SoakDisk } from "./disk.js";

@@ -64,7 +64,7 @@ async function receive(ctx: TerminalIngestContext, req: Request, res: Response):
   const vendor = req.params.vendor as keyof typeof PROTOCOL_OF_PATH;
   const deviceId = req.params.deviceId as string;
   const device = ctx.devices.device(deviceId);
-  if (!device || device.transport !== "http" || PROTOCOL_OF_PATH[vendor] !== device.protocol) {
+  if (device?.transport !== "http" || PROTOCOL_OF_PATH[vendor] !== device.protocol) {
     req.resume();
     res.status(404).json({ error: `no ${vendor} terminal ${deviceId}` });
     return;

@@ -12,7 +12,7 @@ const browsers: Browser[] = [];
 const consoles: { name: string; page: Page }[] = [];
 const dialogs: string[] = [];
 
-async function openConsole(name: string, width: number, height: number, autoplay = true) {
+async function openConsole(width: number, height: number, autoplay = true) {
   const browser = await launchChromium({ autoplay });
   browsers.push(browser);
   const page = await browser.newPage({ viewport: { width, height } });
@@ -32,8 +32,8 @@ async function openConsole(name: string, width: number, height: number, autoplay
 beforeAll(async () => {
   await gw.start();
   await gw.gateway.store.accounts.create("guard1", "guard-pass-1", "guard", Date.now());
-  consoles.push({ name: "desk", page: await openConsole("desk", 1366, 768) });
-  consoles.push({ name: "phone", page: await openConsole("phone", 390, 844) });
+  consoles.push({ name: "desk", page: await openConsole(1366, 768) });
+  consoles.push({ name: "phone", page: await openConsole(390, 844) });
 });
 afterAll(async () => {
   for (const browser of browsers) await browser.close();
@@ -182,7 +182,7 @@ describe("the guard console on a desk and on a phone", () => {
     await expect(desk().locator("body").getAttribute("data-sound")).resolves.toBe("on");
     await expect(desk().locator("#sound").textContent()).resolves.toBe("声音已开 Sound on");
     // Logging in is a touch; a console opened again later (the session kept) has had none.
-    const blocked = await openConsole("blocked", 1366, 768, false);
+    const blocked = await openConsole(1366, 768, false);
     await blocked.reload();
     await blocked.locator('body[data-connection="online"]').waitFor();
     await expect(blocked.locator("body").getAttribute("data-sound")).resolves.toBe("off");

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { NO_FAULTS, runKillTrial } from "../helpers/kill-trial.js";
+import { NO_FAULTS, runKillTrial } from "../../soak/kill-trial.js";
 
 /**
  * SIGKILL trials of the gateway as its own process (SPEC 1, 2, 4): whatever moment the kill

@@ -3,9 +3,15 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import Database from "better-sqlite3";
 import mqtt, { type MqttClient } from "mqtt";
-import { deviceTopic } from "../../gateway/mqtt/contract.js";
-import { DEVICE_PASSWORD } from "./gateway.js";
-import { type GatewayProcess, spawnGateway, stopProcess } from "./process.js";
+import {
+  type GatewayProcess,
+  spawnGateway,
+  stopProcess,
+} from "../firmware-sim/parts/gateway-process.js";
+import { deviceTopic } from "../gateway/mqtt/contract.js";
+
+/** The trial's devices' password (any will do: the trial writes its own config). */
+const DEVICE_PASSWORD = "device-pass-1";
 
 /**
  * One SIGKILL trial: a real gateway process with a `temperature_only` gate and a
