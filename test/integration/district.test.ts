@@ -88,6 +88,17 @@ function storedAt(gatewayId: string, table = "passages"): number {
   }
 }
 
+/** Events a gateway has not yet handed to the district broker (its outbox, from its file). */
+function outboxDepth(gateway: GatewayProcess): number {
+  const id = [...gateways].find(([, running]) => running === gateway)?.[0] ?? "";
+  const file = new Database(join(dir, id, "checkpoint.db"), { readonly: true });
+  try {
+    return file.prepare("SELECT depth FROM outbox_depth WHERE id = 1").pluck().get() as number;
+  } finally {
+    file.close();
+  }
+}
+
 async function people(gatewayId: string, n: number, from: number): Promise<void> {
   const thermo = devices.get(gatewayId) as MqttClient;
   for (let i = 0; i < n; i++)
@@ -194,7 +205,14 @@ describe("the district: gateways -> Mosquitto -> workers on a shared subscriptio
       20_000,
     );
     await new Promise((resolve) => setTimeout(resolve, 30_000));
+    // Both workers die while the database is still down. Whatever a worker had acknowledged
+    // would now be gone (the broker forgets what is acknowledged; the worker's memory is lost),
+    // so every event being stored below shows that nothing was acknowledged during the outage.
+    const gwB = gateways.get("gw-b") as GatewayProcess;
+    await eventually(() => (outboxDepth(gwB) === 0 ? true : undefined), 20_000);
+    for (const id of ["w1", "w2"]) await stopProcess(workers.get(id) as ChildProcess, "SIGKILL");
     postgres.start();
+    await Promise.all([startWorker("w1"), startWorker("w2")]);
     await eventually(
       async () =>
         (await count("SELECT count(*) AS n FROM passages WHERE gateway_id = 'gw-b'").catch(

@@ -5,7 +5,7 @@ import Database from "better-sqlite3";
 import { afterEach, describe, expect, it } from "vitest";
 import { deviceTopic } from "../../gateway/mqtt/contract.js";
 import { connectDevice, publishQos1 } from "../helpers/device.js";
-import { DEVICE_PASSWORD } from "../helpers/gateway.js";
+import { DEVICE_PASSWORD, eventually } from "../helpers/gateway.js";
 import { type GatewayProcess, spawnGateway, stopProcess } from "../helpers/process.js";
 
 let running: GatewayProcess | undefined;
@@ -46,7 +46,13 @@ describe("durability of acknowledged readings (gateway in its own process)", () 
     dir = mkdtempSync(join(tmpdir(), "cg-dur-"));
     const dbPath = join(dir, "checkpoint.db");
     running = await spawnGateway(dir, config(dbPath));
-    const thermo = await connectDevice(`mqtt://127.0.0.1:${running.mqttPort}`, "thermo-1");
+    const thermo = await connectDevice(
+      `mqtt://127.0.0.1:${running.mqttPort}`,
+      "thermo-1",
+      DEVICE_PASSWORD,
+      // As a device does: it reconnects and sends again what was not acknowledged.
+      { reconnectPeriod: 100 },
+    );
     await publishQos1(thermo, deviceTopic("thermo-1", "temperature"), {
       temp_c: 36.6,
       msg_id: "warm-up",
@@ -62,11 +68,19 @@ describe("durability of acknowledged readings (gateway in its own process)", () 
     }).then(() => {
       acked = true;
     });
-    await new Promise((resolve) => setTimeout(resolve, 1000));
+    // The marker: the gateway says it tried to commit the reading and could not (SQLite gave
+    // up waiting for the lock after its busy timeout). Only then is "not acknowledged" a finding.
+    const gateway = running;
+    await eventually(
+      () =>
+        gateway.output().includes("store: not committed, not acknowledged") ? true : undefined,
+      20_000,
+    );
     expect(acked).toBe(false);
     expect(storedMsgIds(dbPath)).toEqual(["warm-up"]);
 
-    // Release the lock: the gateway's commit goes through, and only then the PUBACK.
+    // Release the lock: the device sends the reading again (the gateway closed its connection
+    // rather than acknowledge it), the commit goes through, and only then the PUBACK.
     blocker.exec("COMMIT");
     blocker.close();
     await ack;

@@ -1,6 +1,7 @@
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
+import Database from "better-sqlite3";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { deviceTopic } from "../../gateway/mqtt/contract.js";
 import { connectDevice, publishQos1 } from "../helpers/device.js";
@@ -47,6 +48,15 @@ describe("MQTT versions on the embedded broker", () => {
         msg_id: `v${version}`,
       });
       await thermo.endAsync(true);
+      // Acknowledged means stored: the reading is in the gateway's file.
+      const db = new Database(join(dir, "checkpoint.db"), { readonly: true });
+      try {
+        expect(
+          db.prepare("SELECT temp_c FROM readings WHERE msg_id = ?").all(`v${version}`),
+        ).toEqual([{ temp_c: 36.5 }]);
+      } finally {
+        db.close();
+      }
     },
   );
 

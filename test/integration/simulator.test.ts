@@ -4,7 +4,13 @@ import { join } from "node:path";
 import { promisify } from "node:util";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { stringify } from "yaml";
-import { DEVICE_PASSWORD, login, type RunningGateway, startGateway } from "../helpers/gateway.js";
+import {
+  DEVICE_PASSWORD,
+  eventually,
+  login,
+  type RunningGateway,
+  startGateway,
+} from "../helpers/gateway.js";
 import { PROJECT_ROOT } from "../helpers/process.js";
 
 const run = promisify(execFile);
@@ -152,20 +158,27 @@ describe("the gate scenario", () => {
     );
     expect(stdout).toContain("registered pass 0000070001 (revoked)");
     expect(stdout).toContain("registered pass 0000070002 (active, home observation)");
-    await new Promise((resolve) => setTimeout(resolve, 600));
     const token = await login(gate.httpUrl);
-    const alerts = (await (
-      await fetch(`${gate.httpUrl}/api/alerts?limit=100`, {
-        headers: { authorization: `Bearer ${token}` },
-      })
-    ).json()) as { items: { kind: string }[] };
-    // (The simulated devices going away at the end raise device_offline too.)
-    expect(
-      alerts.items
+    const alertKinds = async () => {
+      const alerts = (await (
+        await fetch(`${gate.httpUrl}/api/alerts?limit=100`, {
+          headers: { authorization: `Bearer ${token}` },
+        })
+      ).json()) as { items: { kind: string }[] };
+      // (The simulated devices going away at the end raise device_offline too.)
+      return alerts.items
         .map((a) => a.kind)
         .filter((k) => k !== "device_offline")
-        .sort(),
-    ).toEqual(["observation", "revoked_pass"]);
+        .sort();
+    };
+    // The simulator has exited, so every message it sent was acknowledged, and with it the
+    // alerts its passages raised; waiting for the two covers what was still being pushed.
+    const expected = ["observation", "revoked_pass"];
+    const kinds = await eventually(async () => {
+      const now = await alertKinds();
+      return now.length >= expected.length ? now : undefined;
+    });
+    expect(kinds).toEqual(expected);
     const doorLines = stdout.split("\n").filter((line) => line.startsWith("door-1 <- "));
     // Three residents pass; the visitor, the revoked card and the observed resident do not.
     expect(doorLines).toHaveLength(3);
