@@ -16,6 +16,21 @@ export type DomainEvent =
 
 export type DomainEventKind = DomainEvent["kind"];
 
+/** Every kind of domain event, for listeners that take them all. */
+export const DOMAIN_EVENT_KINDS = [
+  "reading_stored",
+  "scan_stored",
+  "passage_decided",
+  "alert_opened",
+  "alert_changed",
+  "device_status_changed",
+] as const satisfies readonly DomainEventKind[];
+
+// Every kind is listed: a new kind that is not fails to compile here.
+type Unlisted = Exclude<DomainEventKind, (typeof DOMAIN_EVENT_KINDS)[number]>;
+const everyKindListed: Unlisted extends never ? true : never = true;
+void everyKindListed;
+
 /**
  * One change of an alert (opened, acknowledged, resolved) as an event: the alert's state after
  * the change, with the change's own `id`, `seq` and `ts`; `alert_id` names the alert. For the

@@ -6,6 +6,7 @@ import { tokenFromHeaders } from "../auth/credentials.js";
 import { foreignOrigin } from "../auth/origin.js";
 import type { DomainEvent } from "../domain/events.js";
 import type { EventBus } from "../events.js";
+import { ALL_EVENTS } from "../events.js";
 import type { Logger } from "../log.js";
 import type { Metrics } from "../metrics.js";
 import type { DeviceRegistry } from "../pipeline/devices.js";
@@ -79,7 +80,7 @@ export class LiveHub {
   constructor(private readonly ctx: LiveContext) {}
 
   start(): void {
-    this.ctx.bus.subscribe("live", (event) => this.push(event));
+    this.ctx.bus.subscribe(ALL_EVENTS, "live", (event) => this.push(event));
     this.pingTimer = setInterval(() => this.pingAll(), this.ctx.pingIntervalMs);
     this.pingTimer.unref();
     this.sweepTimer = setInterval(() => this.sweepSlow(), SLOW_SWEEP_MS);
@@ -87,7 +88,7 @@ export class LiveHub {
   }
 
   stop(): void {
-    this.ctx.bus.unsubscribe("live");
+    this.ctx.bus.removeListeners("live");
     clearInterval(this.pingTimer);
     clearInterval(this.sweepTimer);
     this.disconnectAll();

@@ -2,6 +2,7 @@ import type { GatewayConfig } from "../config/schema.js";
 import { type Backoff, backoffDelay } from "../devices/serial-link.js";
 import type { AlertDraft } from "../domain/alert-rules.js";
 import type { EventBus } from "../events.js";
+import { ALL_EVENTS } from "../events.js";
 import type { Logger } from "../log.js";
 import type { Metrics } from "../metrics.js";
 import type { OutboxRow } from "../store/outbox.js";
@@ -80,7 +81,7 @@ export class UpstreamForwarder {
   start(): void {
     this.stopped = false;
     // Every committed event may have queued a row: send what the window allows.
-    this.ctx.bus.subscribe("upstream", () => this.pumpSoon());
+    this.ctx.bus.subscribe(ALL_EVENTS, "upstream", () => this.pumpSoon());
     this.connect();
     // The queue is watched while the link is down too, when nothing else pumps.
     this.watchTimer = setInterval(() => this.watchQueue(), 1000);
@@ -89,7 +90,7 @@ export class UpstreamForwarder {
 
   async stop(): Promise<void> {
     this.stopped = true;
-    this.ctx.bus.unsubscribe("upstream");
+    this.ctx.bus.removeListeners("upstream");
     clearTimeout(this.retryTimer);
     clearTimeout(this.pumpTimer);
     clearInterval(this.watchTimer);

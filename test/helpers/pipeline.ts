@@ -1,5 +1,6 @@
 import type { GatewayConfig } from "../../gateway/config/schema.js";
 import type { EventBus } from "../../gateway/events.js";
+import { ALL_EVENTS } from "../../gateway/events.js";
 import { liveMessage } from "../../gateway/live/messages.js";
 import type { LiveMessage } from "../../gateway/live/protocol.js";
 import type { Logger } from "../../gateway/log.js";
@@ -32,6 +33,6 @@ export function createIngest(parts: {
 /** Collects every published event as the live message a guard would get. */
 export function collectLive(bus: EventBus, name = "test"): LiveMessage[] {
   const messages: LiveMessage[] = [];
-  bus.subscribe(name, (event) => messages.push(liveMessage(event)));
+  bus.subscribe(ALL_EVENTS, name, (event) => void messages.push(liveMessage(event)));
   return messages;
 }

@@ -1,6 +1,7 @@
 import { connect } from "node:net";
 import type { MqttClient } from "mqtt";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { ALL_EVENTS } from "../../gateway/events.js";
 import { deviceTopic } from "../../gateway/mqtt/contract.js";
 import { connectDevice, publishQos1 } from "../helpers/device.js";
 import {
@@ -209,11 +210,13 @@ describe("live push", () => {
     const failuresBefore = await metricValue(gw.httpUrl, "checkpoint_bus_listener_errors_total", {
       listener: "broken",
     });
-    gw.gateway.bus.subscribe("broken", () => {
+    gw.gateway.bus.subscribe(ALL_EVENTS, "broken", () => {
       throw new Error("a listener's bug");
     });
     const later: number[] = [];
-    gw.gateway.bus.subscribe("after the broken one", (event) => later.push(event.seq));
+    gw.gateway.bus.subscribe(ALL_EVENTS, "after the broken one", (event) => {
+      later.push(event.seq);
+    });
     try {
       // The PUBACK arrives (publishQos1 resolves), the guard gets the reading, the listener
       // subscribed after the broken one got every event, and the process is still here.
@@ -231,8 +234,8 @@ describe("live push", () => {
       ).toBe(later.length);
       await temperature(36.8);
     } finally {
-      gw.gateway.bus.unsubscribe("broken");
-      gw.gateway.bus.unsubscribe("after the broken one");
+      gw.gateway.bus.removeListeners("broken");
+      gw.gateway.bus.removeListeners("after the broken one");
       await guard.close();
     }
   });

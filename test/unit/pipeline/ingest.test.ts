@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { validateConfig } from "../../../gateway/config/load.js";
-import { EventBus } from "../../../gateway/events.js";
+import { ALL_EVENTS, EventBus } from "../../../gateway/events.js";
 import { createLogger } from "../../../gateway/log.js";
 import { Metrics } from "../../../gateway/metrics.js";
 import { DeviceRegistry } from "../../../gateway/pipeline/devices.js";
@@ -158,7 +158,7 @@ describe("the ingest pipeline", () => {
   it("a listener that throws holds back no acknowledgement, stops no other listener and not the process", async () => {
     const { ingest, bus, published, failures } = setup();
     // Subscribed after `published`'s collector and before another one: both must still get all.
-    bus.subscribe("broken", () => {
+    bus.subscribe(ALL_EVENTS, "broken", () => {
       throw new Error("listener bug");
     });
     const after = collectLive(bus, "after");

@@ -1,4 +1,4 @@
-import { chineseFirst } from "../domain/words.js";
+import { chineseFirst } from "../../domain/words.js";
 
 /**
  * Home Assistant MQTT discovery (SPEC 9 `home_assistant`), pure: the retained config messages

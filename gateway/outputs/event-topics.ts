@@ -1,7 +1,8 @@
 import type { DomainEvent } from "../domain/events.js";
 import type { EventBus } from "../events.js";
+import { ALL_EVENTS } from "../events.js";
+import { gatewayEventTopic } from "../mqtt/contract.js";
 import { upstreamPayload, upstreamRoute } from "../upstream/routes.js";
-import { gatewayEventTopic } from "./contract.js";
 
 export interface EventTopicsContext {
   bus: EventBus;
@@ -23,11 +24,11 @@ export class EventTopicPublisher {
   constructor(private readonly ctx: EventTopicsContext) {}
 
   start(): void {
-    this.ctx.bus.subscribe("event topics", (event) => this.publish(event));
+    this.ctx.bus.subscribe(ALL_EVENTS, "event topics", (event) => this.publish(event));
   }
 
   stop(): void {
-    this.ctx.bus.unsubscribe("event topics");
+    this.ctx.bus.removeListeners("event topics");
   }
 
   private publish(event: DomainEvent): void {

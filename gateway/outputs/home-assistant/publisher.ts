@@ -1,8 +1,9 @@
-import type { DomainEvent } from "../domain/events.js";
-import { startOfDayMs } from "../domain/time.js";
-import type { EventBus } from "../events.js";
-import type { Logger } from "../log.js";
-import type { Store } from "../store/store.js";
+import type { DomainEvent } from "../../domain/events.js";
+import { startOfDayMs } from "../../domain/time.js";
+import type { EventBus } from "../../events.js";
+import { ALL_EVENTS } from "../../events.js";
+import type { Logger } from "../../log.js";
+import type { Store } from "../../store/store.js";
 import { birthTopic, type DiscoverySite, discoveryMessages, haTopics } from "./discovery.js";
 
 export interface HomeAssistantContext {
@@ -36,11 +37,11 @@ export class HomeAssistantPublisher {
   /** Announces without waiting: a site's own broker that is down must not hold the start up. */
   start(): void {
     void this.announce();
-    this.ctx.bus.subscribe("home assistant", (event) => this.onEvent(event));
+    this.ctx.bus.subscribe(ALL_EVENTS, "home assistant", (event) => this.onEvent(event));
   }
 
   async stop(): Promise<void> {
-    this.ctx.bus.unsubscribe("home assistant");
+    this.ctx.bus.removeListeners("home assistant");
     clearTimeout(this.timer);
     this.timer = undefined;
     this.flush();

@@ -1,8 +1,8 @@
 import type { DomainEvent } from "../domain/events.js";
-import type { EventBus } from "../events.js";
+import type { EventBus, EventOf } from "../events.js";
 import type { Logger } from "../log.js";
 import { type DoorCommand, deviceTopic } from "../mqtt/contract.js";
-import type { DeviceRegistry } from "./devices.js";
+import type { DeviceRegistry } from "../pipeline/devices.js";
 
 export interface DoorContext {
   bus: EventBus;
@@ -20,16 +20,14 @@ export class DoorOpener {
   constructor(private readonly ctx: DoorContext) {}
 
   start(): void {
-    this.ctx.bus.subscribe("doors", (event) => this.take(event));
+    this.ctx.bus.subscribe("passage_decided", "doors", (event) => this.take(event));
   }
 
   stop(): void {
-    this.ctx.bus.unsubscribe("doors");
+    this.ctx.bus.removeListeners("doors");
   }
 
-  private take(event: DomainEvent): void {
-    if (event.kind !== "passage_decided") return;
-    const { passage } = event;
+  private take({ passage }: EventOf<"passage_decided">): void {
     const door = this.ctx.devices.checkpoint(passage.checkpoint_id)?.door;
     if (passage.decision !== "allow" || door === undefined) return;
     const command: DoorCommand = {
