@@ -1,24 +1,17 @@
 import express, { type Express } from "express";
 import helmet from "helmet";
 import { z } from "zod";
-import type { AccountLogin } from "../auth/account-login.js";
 import { foreignOrigin } from "../auth/origin.js";
-import type { ReloadOutcome } from "../config/reloader.js";
-import type { GatewayConfig } from "../config/schema.js";
+import type { Core } from "../core.js";
 import { localDate, startOfDayMs } from "../domain/time.js";
-import type { Logger } from "../log.js";
-import type { Metrics } from "../metrics.js";
 import { summarizeDay } from "../pipeline/daily-summary.js";
-import type { Ingest } from "../pipeline/ingest.js";
-import type { Store } from "../store/store.js";
-import { type TerminalIngestContext, terminalIngestRouter } from "../terminals/ingest-router.js";
 import { alertsRouter } from "./alerts.js";
 import { auditRouter } from "./audit.js";
 import { authRouter, requireRole } from "./auth.js";
 import { configRouter } from "./config.js";
 import { errorHandler, HttpError, notFound } from "./errors.js";
 import { exportRouter } from "./export.js";
-import { type HealthSources, healthRouter } from "./health.js";
+import { healthRouter } from "./health.js";
 import { passagesRouter } from "./passages.js";
 import { passesRouter } from "./passes.js";
 import { readingsRouter } from "./readings.js";
@@ -26,24 +19,10 @@ import { findUiDir, pagesRouter } from "./static.js";
 import { usersRouter } from "./users.js";
 import { parseWith } from "./validation.js";
 
-export interface ApiContext extends HealthSources {
-  store: Store;
-  metrics: Metrics;
-  log: Logger;
-  bodyLimit: string;
-  sessionTtlMs: number;
-  ingest: Ingest;
-  logins: AccountLogin;
-  configView: () => GatewayConfig;
-  reloadConfig: (actor: string, address: string | null) => ReloadOutcome;
-  /** Whether a config file backs this gateway (reload reads it again). */
-  configFile: boolean;
-  /** Network terminals' notifications (`/ingest`), when any terminal is configured. */
-  terminals?: TerminalIngestContext;
-}
-
 /** The express app: one router per resource (STYLE 12), errors answered as JSON. */
-export function createApp(ctx: ApiContext): Express {
+export function createApp(core: Core): Express {
+  const { config, store, devices, metrics } = core;
+  const log = core.logger("api");
   const app = express();
   app.disable("x-powered-by");
   app.set("trust proxy", "loopback");
@@ -61,58 +40,60 @@ export function createApp(ctx: ApiContext): Express {
     }),
   );
   // Network terminals post their own formats, JPEG parts included: read before the JSON parser.
-  if (ctx.terminals) app.use("/ingest", terminalIngestRouter(ctx.terminals));
-  app.use(express.json({ limit: ctx.bodyLimit }));
+  for (const { path, router } of core.hooks.rawRouters) app.use(path, router);
+  app.use(express.json({ limit: config.http.body_limit }));
   // A foreign page may not change anything with a guard's cookie (see auth/origin.ts).
   app.use((req, _res, next) => {
     if (["GET", "HEAD", "OPTIONS"].includes(req.method)) return next();
-    const foreign = foreignOrigin(req.headers, ctx.config.http.allowed_origins);
+    const foreign = foreignOrigin(req.headers, config.http.allowed_origins);
     if (foreign === null) return next();
-    ctx.metrics.badRequests.inc({ reason: "foreign_origin" });
+    metrics.badRequests.inc({ reason: "foreign_origin" });
     next(new HttpError(403, `requests from ${foreign} may not use this gateway's login cookie`));
   });
 
-  app.use("/api/health", healthRouter(ctx));
+  app.use("/api/health", healthRouter(core));
   app.get("/metrics", async (_req, res) => {
-    res.type(ctx.metrics.registry.contentType).send(await ctx.metrics.registry.metrics());
+    res.type(metrics.registry.contentType).send(await metrics.registry.metrics());
   });
-  app.use("/api/auth", authRouter(ctx.store, ctx.logins, ctx.sessionTtlMs));
-  app.use("/api/readings", requireRole(ctx.store, "guard", "admin"), readingsRouter(ctx.store));
+  app.use("/api/auth", authRouter(store, core.logins, config.session_ttl_h * 3600_000));
+  app.use("/api/readings", requireRole(store, "guard", "admin"), readingsRouter(store));
+  app.use("/api/passes", requireRole(store, "admin"), passesRouter(store, config.site.timezone));
+  app.use("/api/users", requireRole(store, "admin"), usersRouter(store));
+  app.use("/api/audit", requireRole(store, "admin"), auditRouter(store));
   app.use(
-    "/api/passes",
-    requireRole(ctx.store, "admin"),
-    passesRouter(ctx.store, ctx.config.site.timezone),
+    "/api/config",
+    requireRole(store, "admin"),
+    configRouter({
+      configView: () => core.reloader.config,
+      reloadConfig: (actor, address) => core.reloader.reload(actor, address),
+      configFile: core.options.loadConfig !== undefined,
+    }),
   );
-  app.use("/api/users", requireRole(ctx.store, "admin"), usersRouter(ctx.store));
-  app.use("/api/audit", requireRole(ctx.store, "admin"), auditRouter(ctx.store));
-  app.use("/api/config", requireRole(ctx.store, "admin"), configRouter(ctx));
-  app.use("/api/passages", requireRole(ctx.store, "guard", "admin"), passagesRouter(ctx.store));
+  app.use("/api/passages", requireRole(store, "guard", "admin"), passagesRouter(store));
   app.use(
     "/api/export",
-    requireRole(ctx.store, "admin"),
-    exportRouter(ctx.store, ctx.config.site.timezone, (id) => ctx.devices.checkpoint(id)?.name),
+    requireRole(store, "admin"),
+    exportRouter(store, config.site.timezone, (id) => devices.checkpoint(id)?.name),
   );
-  app.get("/api/summary/daily", requireRole(ctx.store, "guard", "admin"), (req, res) => {
-    const zone = ctx.config.site.timezone;
+  app.get("/api/summary/daily", requireRole(store, "guard", "admin"), (req, res) => {
+    const zone = config.site.timezone;
     const { date } = parseWith(
       z.object({ date: z.iso.date("must be a date YYYY-MM-DD").optional() }),
       req.query,
       "query",
     );
     const now = Date.now();
-    res.json(
-      summarizeDay(ctx.store, ctx.config.checkpoints, date ?? localDate(now, zone), zone, now),
-    );
+    res.json(summarizeDay(store, config.checkpoints, date ?? localDate(now, zone), zone, now));
   });
-  app.get("/api/counts/today", requireRole(ctx.store, "guard", "admin"), (_req, res) => {
+  app.get("/api/counts/today", requireRole(store, "guard", "admin"), (_req, res) => {
     const counts = new Map(
-      ctx.store
-        .countsSince(startOfDayMs(Date.now(), ctx.config.site.timezone))
+      store
+        .countsSince(startOfDayMs(Date.now(), config.site.timezone))
         .map((c) => [c.checkpoint_id, c]),
     );
     res.json({
-      timezone: ctx.config.site.timezone,
-      checkpoints: ctx.config.checkpoints.map((checkpoint) => ({
+      timezone: config.site.timezone,
+      checkpoints: config.checkpoints.map((checkpoint) => ({
         checkpoint_id: checkpoint.id,
         name: checkpoint.name,
         passages: 0,
@@ -126,14 +107,12 @@ export function createApp(ctx: ApiContext): Express {
   });
   app.use(
     "/api/alerts",
-    requireRole(ctx.store, "guard", "admin"),
-    alertsRouter(ctx.store, ctx.ingest, (checkpointId) =>
-      ctx.devices.checkpointRules(checkpointId),
-    ),
+    requireRole(store, "guard", "admin"),
+    alertsRouter(store, core.ingest, (checkpointId) => devices.checkpointRules(checkpointId)),
   );
   app.use(pagesRouter(findUiDir()));
 
   app.use(notFound);
-  app.use(errorHandler(ctx.log));
+  app.use(errorHandler(log));
   return app;
 }

@@ -1,51 +1,38 @@
 import { Router } from "express";
-import type { GatewayConfig } from "../config/schema.js";
-import type { DeviceRegistry } from "../pipeline/devices.js";
-import type { Store } from "../store/store.js";
-import type { UpstreamHealth } from "../upstream/forwarder.js";
-
-export interface HealthSources {
-  config: GatewayConfig;
-  store: Store;
-  devices: DeviceRegistry;
-  broker: () => { port: number; clients: number; connected: boolean };
-  upstream: () => UpstreamHealth | null;
-  /** The daily backup's last file and failure, or null when there is no daily backup. */
-  backup: () => { last: { file: string; at: string } | null; error: string | null } | null;
-  startedAtMs: number;
-}
+import type { Core } from "../core.js";
 
 /** `GET /api/health` (SPEC 7), open without a login so monitors can poll it. */
-export function healthRouter(sources: HealthSources): Router {
+export function healthRouter(core: Core): Router {
+  const { config, store, devices, broker, hooks } = core;
   const router = Router();
   router.get("/", (_req, res) => {
-    const dbOk = sources.store.isHealthy();
-    const writes = sources.store.writeHealth();
-    const broker = sources.broker();
+    const dbOk = store.isHealthy();
+    const writes = store.writeHealth();
+    const backup = hooks.health.get("backup")?.();
     res.status(dbOk ? 200 : 503).json({
       status: dbOk ? "ok" : "degraded",
-      gateway_id: sources.config.gateway_id,
-      site_id: sources.config.site.id,
-      uptime_s: Math.round((Date.now() - sources.startedAtMs) / 1000),
-      db: { ok: dbOk, last_seq: sources.store.journal.currentSeq, write_error: writes.error },
+      gateway_id: config.gateway_id,
+      site_id: config.site.id,
+      uptime_s: Math.round((Date.now() - core.startedAtMs) / 1000),
+      db: { ok: dbOk, last_seq: store.journal.currentSeq, write_error: writes.error },
       broker: {
-        mode: sources.config.mqtt.mode,
+        mode: config.mqtt.mode,
         port: broker.port,
-        clients: broker.clients,
-        connected: broker.connected,
+        clients: broker.connectedClients,
+        connected: broker.isConnected,
       },
-      upstream: sources.upstream() ?? {
+      upstream: hooks.health.get("upstream")?.() ?? {
         enabled: false,
         connected: false,
         queue_depth: 0,
         oldest_age_s: null,
         last_error: null,
       },
-      backup: {
-        enabled: sources.backup() !== null,
-        ...(sources.backup() ?? { last: null, error: null }),
-      },
-      devices: sources.devices.health(),
+      backup:
+        backup === undefined
+          ? { enabled: false, last: null, error: null }
+          : { enabled: true, ...backup },
+      devices: devices.health(),
     });
   });
   return router;

@@ -1,7 +1,6 @@
 import type { Logger } from "../log.js";
 import type { Metrics } from "../metrics.js";
 import type { DeviceRegistry } from "../pipeline/devices.js";
-import type { RetentionJob } from "../pipeline/retention.js";
 import type { Store } from "../store/store.js";
 import { configChanges, isLiveSetting } from "./changes.js";
 import { ConfigError } from "./load.js";
@@ -17,14 +16,14 @@ export interface ReloadOutcome {
   problems: string[];
 }
 
+/** Told of a reload's new config once its live settings are in force. */
+export type ReloadListener = (next: GatewayConfig, change: { screeningChanged: boolean }) => void;
+
 export interface ReloaderContext {
   /** Reads and validates the config again, as at start; throws ConfigError. */
   load: () => GatewayConfig;
   initial: GatewayConfig;
   devices: DeviceRegistry;
-  retention: RetentionJob;
-  /** Called after new screening rules took effect (kiosks show the threshold). */
-  screeningChanged?: () => void;
   store: Store;
   metrics: Metrics;
   log: Logger;
@@ -38,6 +37,7 @@ export interface ReloaderContext {
  */
 export class ConfigReloader {
   private current: GatewayConfig;
+  private readonly listeners: ReloadListener[] = [];
 
   constructor(private readonly ctx: ReloaderContext) {
     this.current = ctx.initial;
@@ -46,6 +46,11 @@ export class ConfigReloader {
   /** The config in force: the one started with, plus the live settings reloaded since. */
   get config(): GatewayConfig {
     return this.current;
+  }
+
+  /** Tells `listener` of every reload that applied live settings (retention, the kiosks). */
+  onApplied(listener: ReloadListener): void {
+    this.listeners.push(listener);
   }
 
   reload(actor: string, address: string | null = null): ReloadOutcome {
@@ -87,8 +92,8 @@ export class ConfigReloader {
     const restart_required = changes.filter((path) => !isLiveSetting(path));
     if (applied.length > 0) {
       this.ctx.devices.applyScreening(next);
-      this.ctx.retention.setRetentionDays(next.retention_days);
-      if (applied.some((path) => path !== "retention_days")) this.ctx.screeningChanged?.();
+      const screeningChanged = applied.some((path) => path !== "retention_days");
+      for (const listener of this.listeners) listener(next, { screeningChanged });
       const screeningOf = (id: string) => next.checkpoints.find((c) => c.id === id)?.screening;
       this.current = {
         ...this.current,

@@ -13,6 +13,7 @@ import type { Metrics } from "../metrics.js";
 import type { DeviceRegistry } from "../pipeline/devices.js";
 import type { Ingest } from "../pipeline/ingest.js";
 import { DEVICE_TOPIC_ROOT, gatewayEventTopic, parseDeviceTopic } from "./contract.js";
+import { type BrokerIntegration, BrokerIntegrations, type DeviceBroker } from "./device-broker.js";
 import type { DeviceMessageHandler } from "./device-messages.js";
 import { guardPackets } from "./packet-guard.js";
 
@@ -27,12 +28,6 @@ export interface BrokerContext {
   log: Logger;
   host: string;
   port: number;
-  /**
-   * What logged-in integrations may do besides reading the gateway's events: more topic
-   * prefixes to read (Home Assistant's discovery and states), and messages they may publish,
-   * handed to `heard` (Home Assistant's birth message); `heard` says whether it took one.
-   */
-  integrationTopics?: { readable: string[]; heard: (topic: string, payload: string) => boolean };
   /** Packet size limits and connection bounds (config `mqtt.max_*`). */
   limits: {
     beforeLoginBytes: number;
@@ -56,7 +51,9 @@ const BAD_USERNAME_OR_PASSWORD = 4;
  * acknowledged reading is on disk. A local integration logs in with a gateway account (guard
  * or admin) and may only subscribe to the gateway's events, never publish.
  */
-export class EmbeddedBroker {
+export class EmbeddedBroker implements DeviceBroker {
+  /** What logged-in integrations may read besides the gateway's events, and publish. */
+  private readonly integrationTopics = new BrokerIntegrations();
   private aedes: Aedes | undefined;
   private server: Server | undefined;
   /** Which device each connection logged in as. */
@@ -73,6 +70,10 @@ export class EmbeddedBroker {
   private unauthenticated = 0;
 
   constructor(private readonly ctx: BrokerContext) {}
+
+  addIntegration(integration: BrokerIntegration): void {
+    this.integrationTopics.add(integration);
+  }
 
   get port(): number {
     const address = this.server?.address();
@@ -159,7 +160,6 @@ export class EmbeddedBroker {
     }
   }
 
-  /** Publishes from the gateway itself (QoS 1), e.g. a door command; retained if asked. */
   /**
    * A live event for local integrations, at QoS 0 (like Zigbee2MQTT's state messages): it is
    * not retained and nobody could read it later, and the district's copy goes through the
@@ -298,7 +298,7 @@ export class EmbeddedBroker {
     const topic = parseDeviceTopic(packet.topic);
     if (
       this.integrations.has(client) &&
-      this.ctx.integrationTopics?.heard(packet.topic, packet.payload.toString())
+      this.integrationTopics.heard(packet.topic, packet.payload.toString())
     ) {
       done(null);
       return;
@@ -332,7 +332,7 @@ export class EmbeddedBroker {
     }
     const readable = [
       gatewayEventTopic(this.ctx.gatewayId, ""),
-      ...(this.ctx.integrationTopics?.readable ?? []),
+      ...this.integrationTopics.readable,
     ];
     if (
       this.integrations.has(client) &&

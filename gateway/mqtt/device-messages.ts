@@ -1,7 +1,7 @@
 import type { z } from "zod";
-import { deviceTimeOrNow } from "../domain/time.js";
 import type { Logger } from "../log.js";
 import type { Metrics } from "../metrics.js";
+import type { DeviceClock } from "../pipeline/device-clock.js";
 import type { DeviceRegistry } from "../pipeline/devices.js";
 import type { Committed, Ingest } from "../pipeline/ingest.js";
 import {
@@ -16,8 +16,8 @@ export interface DeviceMessageContext {
   ingest: Ingest;
   metrics: Metrics;
   log: Logger;
-  /** A device time further than this from the gateway's is not used (`ingest.max_clock_skew_s`). */
-  maxClockSkewMs: number;
+  /** Whose time a message has (pipeline/device-clock.ts). */
+  clock: DeviceClock;
 }
 
 /**
@@ -52,7 +52,7 @@ export class DeviceMessageHandler {
             device_id: deviceId,
             raw_c: message.temp_c,
             ambient_c: message.ambient_c ?? null,
-            ...this.timeOf(deviceId, message.ts),
+            ...this.ctx.clock.timeOf(deviceId, message.ts),
             msg_id: message.msg_id ?? null,
           },
           committed,
@@ -82,7 +82,7 @@ export class DeviceMessageHandler {
             device_id: deviceId,
             pass_id: message.pass_id,
             method: message.method,
-            ...this.timeOf(deviceId, message.ts),
+            ...this.ctx.clock.timeOf(deviceId, message.ts),
             msg_id: message.msg_id ?? null,
           },
           committed,
@@ -98,26 +98,6 @@ export class DeviceMessageHandler {
         );
         return;
     }
-  }
-
-  /**
-   * A message's time: the device's if its clock is near enough, else the gateway's (the device's
-   * kept, its skew in health, said once). Network terminals' events use it too.
-   */
-  timeOf(deviceId: string, deviceTs: number | undefined) {
-    const nowMs = Date.now();
-    const { tsMs, deviceTsMs } = deviceTimeOrNow(deviceTs, nowMs, this.ctx.maxClockSkewMs);
-    if (deviceTsMs === null) {
-      if (deviceTs !== undefined) this.ctx.devices.setClockSkew(deviceId, null);
-    } else {
-      this.ctx.metrics.clockSkewed.inc({ device: deviceId });
-      if (this.ctx.devices.setClockSkew(deviceId, deviceTsMs - nowMs))
-        this.ctx.log.warn(
-          { device: deviceId, skew_s: Math.round((deviceTsMs - nowMs) / 1000) },
-          `device ${deviceId}'s clock is off by more than ingest.max_clock_skew_s: its messages are stored with the gateway's time until it is fixed`,
-        );
-    }
-    return { ts_ms: tsMs, device_ts_ms: deviceTsMs };
   }
 
   private parse<S extends z.ZodType>(

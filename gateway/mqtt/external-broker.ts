@@ -4,6 +4,7 @@ import type { Logger } from "../log.js";
 import type { Metrics } from "../metrics.js";
 import type { DeviceRegistry } from "../pipeline/devices.js";
 import { DEVICE_TOPIC_ROOT, parseDeviceTopic } from "./contract.js";
+import { type BrokerIntegration, BrokerIntegrations, type DeviceBroker } from "./device-broker.js";
 import type { DeviceMessageHandler } from "./device-messages.js";
 
 export interface ExternalBrokerConfig {
@@ -26,9 +27,6 @@ export interface ExternalBrokerContext {
   connections?: number;
   /** The most sessions ever opened, kept in the store (see store/broker-sessions.ts). */
   sessions?: { mostOpened(): number; remember(sessions: number): void };
-  /** More topics to read (Home Assistant's birth message), handed to `heard` first. */
-  alsoSubscribe?: string[];
-  heard?: (topic: string, payload: string) => boolean;
 }
 
 /** What the gateway reads from devices on an external broker (not `command`: it sends those). */
@@ -45,7 +43,9 @@ const DEVICE_SUBSCRIPTIONS = ["temperature", "scan", "status"].map(
  * a session its QoS 1 messages one at a time, so one session is bounded by commit latency;
  * `mqtt.connections` sessions on a shared subscription fill each group commit together.
  */
-export class ExternalBroker {
+export class ExternalBroker implements DeviceBroker {
+  /** More topics to read (Home Assistant's birth message), handed to their hook first. */
+  private readonly integrations = new BrokerIntegrations();
   private clients: MqttClient[] = [];
   private connectedCount = 0;
 
@@ -55,6 +55,10 @@ export class ExternalBroker {
   get port(): number {
     const url = new URL(this.ctx.config.url);
     return Number(url.port) || (url.protocol === "mqtts:" ? 8883 : 1883);
+  }
+
+  addIntegration(integration: BrokerIntegration): void {
+    this.integrations.add(integration);
   }
 
   /** The gateway's own connections, when up: devices' connections are the broker's to count. */
@@ -83,7 +87,7 @@ export class ExternalBroker {
   start(): Promise<void> {
     const { gatewayId, sessions } = this.ctx;
     const count = this.ctx.connections ?? 1;
-    const plain = [...DEVICE_SUBSCRIPTIONS, ...(this.ctx.alsoSubscribe ?? [])];
+    const plain = [...DEVICE_SUBSCRIPTIONS, ...this.integrations.subscribe];
     const shared = plain.map((topic) => `$share/checkpoint-${gatewayId}/${topic}`);
     const opened = Math.max(count, sessions?.mostOpened() ?? 0);
     sessions?.remember(opened);
@@ -197,7 +201,7 @@ export class ExternalBroker {
     const { topic } = packet;
     const payload =
       typeof packet.payload === "string" ? Buffer.from(packet.payload) : packet.payload;
-    if (this.ctx.heard?.(topic, payload.toString())) {
+    if (this.integrations.heard(topic, payload.toString())) {
       acknowledge();
       return;
     }

@@ -33,8 +33,6 @@ export interface IngestContext {
   maxBatch?: number;
   /** Commit at most once per this many ms (see config `ingest.commit_delay_ms`). */
   commitDelayMs?: number;
-  /** Run inside each transaction, after the arrivals are written and before it commits. */
-  inTransaction?: readonly InTransaction[];
   /** How often waiting halves are checked for a pairing window that has run out. */
   windowCheckMs?: number;
 }
@@ -64,10 +62,20 @@ export class Ingest {
   private storageFailing = false;
   private readonly maxBatch: number;
   private readonly commitDelayMs: number;
+  /** Steps other features run inside each transaction (the upstream outbox's rows). */
+  private readonly inTransaction: InTransaction[] = [];
 
   constructor(private readonly ctx: IngestContext) {
     this.maxBatch = ctx.maxBatch ?? 5000;
     this.commitDelayMs = ctx.commitDelayMs ?? 0;
+  }
+
+  /**
+   * Adds a step run inside each transaction, after the arrivals are written and before it
+   * commits, with the events it wrote (before `start`).
+   */
+  duringEachCommit(step: InTransaction): void {
+    this.inTransaction.push(step);
   }
 
   /** Starts checking pairing windows; halves left waiting by a crash are decided at once. */
@@ -137,7 +145,7 @@ export class Ingest {
     const events = this.ctx.store.writeBatch(() => {
       const written = write();
       const list = Array.isArray(written) ? written : [written];
-      for (const hook of this.ctx.inTransaction ?? []) hook(list, nowMs);
+      for (const hook of this.inTransaction) hook(list, nowMs);
       return list;
     });
     this.ctx.bus.publish(events);
@@ -231,7 +239,7 @@ export class Ingest {
         recorder.saveChanged();
         const events = results.flatMap((events) => events ?? []);
         const nowMs = Date.now();
-        for (const hook of this.ctx.inTransaction ?? []) hook(events, nowMs);
+        for (const hook of this.inTransaction) hook(events, nowMs);
         return results;
       });
     } catch (error) {

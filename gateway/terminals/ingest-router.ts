@@ -15,6 +15,7 @@ import type {
 import type { ReadingInput, ScanInput } from "../domain/types.js";
 import type { Logger } from "../log.js";
 import type { Metrics } from "../metrics.js";
+import type { DeviceClock } from "../pipeline/device-clock.js";
 import type { DeviceRegistry } from "../pipeline/devices.js";
 import type { Ingest } from "../pipeline/ingest.js";
 import { digestValid } from "./digest.js";
@@ -25,10 +26,7 @@ export interface TerminalIngestContext {
   ingest: Ingest;
   presence: TerminalPresence;
   /** An event's time: the terminal's if its clock is near enough (as for MQTT devices). */
-  timeOf: (
-    deviceId: string,
-    deviceTs: number | undefined,
-  ) => { ts_ms: number; device_ts_ms: number | null };
+  clock: DeviceClock;
   /** Where kept pictures go (a terminal's `keep_pictures`). */
   picturesDir: string;
   metrics: Metrics;
@@ -114,7 +112,9 @@ async function receive(ctx: TerminalIngestContext, req: Request, res: Response):
       .json(problems.length > 0 ? { error: problems[0]?.detail } : { ok: true });
     return;
   }
-  const results = await Promise.all(events.map((event) => submit(ctx, deviceId, event)));
+  const results = await Promise.all(
+    events.map((event) => submitTerminalEvent(ctx, deviceId, event)),
+  );
   const failed = results.find((error) => error !== null);
   if (failed) {
     res.setHeader("Retry-After", "5");
@@ -126,12 +126,12 @@ async function receive(ctx: TerminalIngestContext, req: Request, res: Response):
 }
 
 /** Queues one event; resolves with null once it is committed, or with the error. */
-export function submit(
-  ctx: Pick<TerminalIngestContext, "ingest" | "timeOf">,
+export function submitTerminalEvent(
+  ctx: Pick<TerminalIngestContext, "ingest" | "clock">,
   deviceId: string,
   event: TerminalEvent,
 ): Promise<Error | null> {
-  const time = ctx.timeOf(deviceId, event.tsMs ?? undefined);
+  const time = ctx.clock.timeOf(deviceId, event.tsMs ?? undefined);
   // The serial number and the event's own time: a resend repeats both (stored once), while a
   // terminal whose counter starts again (a reset, a replacement) makes new ones, never dropped.
   const msgId =

@@ -6,8 +6,8 @@ import type { LiveMessage } from "../../gateway/live/protocol.js";
 import type { Logger } from "../../gateway/log.js";
 import type { Metrics } from "../../gateway/metrics.js";
 import type { DeviceRegistry } from "../../gateway/pipeline/devices.js";
-import { Ingest, type InTransaction } from "../../gateway/pipeline/ingest.js";
-import { Recorder } from "../../gateway/pipeline/recorder.js";
+import type { Ingest, InTransaction } from "../../gateway/pipeline/ingest.js";
+import { createWritePath } from "../../gateway/pipeline/write-path.js";
 import type { Store } from "../../gateway/store/store.js";
 
 /** The write path as the gateway composes it, for tests that drive it without a gateway. */
@@ -18,16 +18,12 @@ export function createIngest(parts: {
   devices: DeviceRegistry;
   metrics: Metrics;
   log: Logger;
-  maxBatch?: number;
+  maxBatch?: number | undefined;
   inTransaction?: InTransaction[];
 }): Ingest {
-  const recorder = new Recorder({
-    store: parts.store,
-    devices: parts.devices,
-    pairingWindowMs: parts.config.pairing_window_s * 1000,
-    alerts: parts.config.alerts,
-  });
-  return new Ingest({ ...parts, recorder });
+  const ingest = createWritePath(parts);
+  for (const step of parts.inTransaction ?? []) ingest.duringEachCommit(step);
+  return ingest;
 }
 
 /** Collects every published event as the live message a guard would get. */

@@ -10,6 +10,8 @@ import { collectLive, createIngest } from "../../helpers/pipeline.js";
 
 function setup(maxBatch?: number, inTransaction: InTransaction[] = []) {
   const config = validateConfig({
+    // Commit at the next turn: the tests count turns, not the group commit's wait.
+    ingest: { commit_delay_ms: 0 },
     screening: { fever_above_c: 37.3 },
     checkpoints: [
       { id: "gate-1", name: "A", screening: { comparator: ">=" } },

@@ -1,15 +1,15 @@
 import { createServer, type Server } from "node:http";
 import type { Express } from "express";
-import type { LiveHub } from "./live/hub.js";
-import type { Logger } from "./log.js";
+import type { UpgradeHandler } from "../core.js";
+import type { Logger } from "../log.js";
 
-/** The HTTP server: the express app for requests, the live hub for WebSocket upgrades. */
+/** The HTTP server: the express app for requests, the upgrade hook (the live hub) for WebSocket. */
 export class HttpServer {
   private server: Server | undefined;
 
   constructor(
     private readonly app: Express,
-    private readonly live: LiveHub,
+    private readonly upgrades: UpgradeHandler | undefined,
     private readonly host: string,
     private readonly requestedPort: number,
     private readonly log: Logger,
@@ -26,7 +26,7 @@ export class HttpServer {
       // Nothing a client sends may throw past its handler: the broker and every kiosk share
       // this process (a throw here would end them all).
       try {
-        if (!this.live.handleUpgrade(request, socket, head)) socket.destroy();
+        if (!this.upgrades?.handleUpgrade(request, socket, head)) socket.destroy();
       } catch (error) {
         this.log.warn({ err: (error as Error).message }, "upgrade refused: the handler failed");
         socket.destroy();
@@ -53,7 +53,7 @@ export class HttpServer {
       server.close(() => resolve());
       server.closeAllConnections();
       // Upgraded (WebSocket) connections are not HTTP connections any more: the hub ends them.
-      this.live.disconnectAll();
+      this.upgrades?.disconnectAll();
     });
   }
 }

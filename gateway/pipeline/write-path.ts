@@ -1,0 +1,41 @@
+import type { GatewayConfig } from "../config/schema.js";
+import type { EventBus } from "../events.js";
+import type { Logger } from "../log.js";
+import type { Metrics } from "../metrics.js";
+import type { Store } from "../store/store.js";
+import type { DeviceRegistry } from "./devices.js";
+import { Ingest } from "./ingest.js";
+import { Recorder } from "./recorder.js";
+
+/**
+ * The one write path from the config: the recorder that decides what each arrival writes, and
+ * the group-committing ingest in front of it (`ingest.*`, `pairing_window_s`, `alerts`).
+ */
+export function createWritePath(parts: {
+  config: GatewayConfig;
+  store: Store;
+  bus: EventBus;
+  devices: DeviceRegistry;
+  metrics: Metrics;
+  log: Logger;
+  /** Instead of `ingest.max_batch` (tests of batching). */
+  maxBatch?: number | undefined;
+}): Ingest {
+  const { config, store, devices } = parts;
+  const recorder = new Recorder({
+    store,
+    devices,
+    pairingWindowMs: config.pairing_window_s * 1000,
+    alerts: config.alerts,
+  });
+  return new Ingest({
+    store,
+    recorder,
+    bus: parts.bus,
+    devices,
+    metrics: parts.metrics,
+    log: parts.log,
+    maxBatch: parts.maxBatch ?? config.ingest.max_batch,
+    commitDelayMs: config.ingest.commit_delay_ms,
+  });
+}

@@ -1,0 +1,57 @@
+import { dirname, join } from "node:path";
+import type { TerminalConfig } from "../config/schema.js";
+import type { ComponentFactory } from "../core.js";
+import { HikvisionGapFill } from "./gap-fill.js";
+import { submitTerminalEvent, terminalIngestRouter } from "./ingest-router.js";
+import { TerminalPresence } from "./presence.js";
+
+/**
+ * The face/temperature terminals a site owns (SPEC 3a), when any is configured: their
+ * notifications on `/ingest/<vendor>/<device>`, online while they post or beat, and the
+ * Hikvision gap fill for those with an `isapi_url`.
+ */
+export const terminalsComponent: ComponentFactory = (core) => {
+  const terminals = core.config.devices.filter(
+    (device): device is TerminalConfig => device.transport === "http",
+  );
+  if (terminals.length === 0) return undefined;
+  const { ingest, clock } = core;
+  const log = core.logger("terminals");
+  const presence = new TerminalPresence({
+    terminals,
+    setOnline: (deviceId, online, reason) => ingest.setDeviceOnline(deviceId, online, reason),
+  });
+  const searchable = terminals.filter(
+    (t) => t.protocol === "hikvision-isapi" && t.isapi_url !== undefined,
+  );
+  const gapFill =
+    searchable.length > 0
+      ? new HikvisionGapFill({
+          terminals: searchable,
+          submit: (deviceId, event) => submitTerminalEvent({ ingest, clock }, deviceId, event),
+          log,
+        })
+      : undefined;
+  core.hooks.rawRouters.push({
+    path: "/ingest",
+    router: terminalIngestRouter({
+      devices: core.devices,
+      ingest,
+      clock,
+      presence,
+      // Kept pictures go beside the database, a folder per terminal.
+      picturesDir: join(dirname(core.config.database.path), "pictures"),
+      metrics: core.metrics,
+      log,
+      ...(gapFill ? { delivered: (deviceId, events) => gapFill.delivered(deviceId, events) } : {}),
+    }),
+  });
+  return {
+    name: "terminals",
+    start: () => presence.start(),
+    stop: async () => {
+      presence.stop();
+      await gapFill?.settled();
+    },
+  };
+};
