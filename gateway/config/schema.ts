@@ -1,21 +1,12 @@
 import { z } from "zod";
-import { dahuaConfig } from "../devices/dahua-http/config.js";
-import { gy90614Config } from "../devices/gy-mcu90614/config.js";
-import { hikvisionConfig } from "../devices/hikvision-isapi/config.js";
-import { qrLineConfig } from "../devices/qr-line/config.js";
-import { rdm6300Config } from "../devices/rdm6300/config.js";
-import { terminalFields } from "../devices/terminal-fields.js";
-import { textLineConfig } from "../devices/text-line/config.js";
+import { deviceFields, idField as id } from "../devices/device-fields.js";
+import { terminalSchema as httpDeviceSchema, serialDeviceSchema } from "../devices/protocols.js";
 
 /**
  * The configuration schema (SPEC 9): every field has a description and a default, and the
  * file is validated once at boot. Objects are strict so that a misspelt key is an error that
  * names itself rather than a setting silently ignored.
  */
-
-const id = z
-  .string()
-  .regex(/^[A-Za-z0-9][A-Za-z0-9_.-]{0,63}$/, "must be 1-64 letters, digits, '_', '.' or '-'");
 
 const celsius = z.number().min(-50).max(100);
 
@@ -72,18 +63,6 @@ const checkpointSchema = z.strictObject({
     .describe("Id of a door controller device (kind door) told to open on every allowed passage."),
 });
 
-/** What every device has, whatever its transport. */
-const deviceFields = {
-  id: id.describe("Device id; for MQTT devices also the username."),
-  checkpoint: id.describe("Id of the checkpoint the device stands at."),
-  offset_c: z
-    .number()
-    .min(-5)
-    .max(5)
-    .default(0)
-    .describe("Calibration offset added to every raw reading (temp_c = raw_c + offset_c)."),
-};
-
 const mqttDeviceSchema = z.strictObject({
   ...deviceFields,
   transport: z
@@ -100,48 +79,6 @@ const mqttDeviceSchema = z.strictObject({
     .min(8, "must be at least 8 characters")
     .describe("MQTT password of the device."),
 });
-
-/** What every serial device has; each protocol folder's config.ts adds its own fields. */
-const serialFields = {
-  ...deviceFields,
-  transport: z.literal("serial").describe("How the device is reached: serial."),
-  path: z
-    .string({ error: "required for a serial device" })
-    .describe("Serial port path, e.g. /dev/serial/by-id/..."),
-  baud_rate: z.number().int().positive().default(9600).describe("Serial baud rate."),
-};
-
-/** A serial device, by protocol (SPEC 3): the config's type follows the protocol. */
-const serialDeviceSchema = z.discriminatedUnion(
-  "protocol",
-  [
-    z.strictObject({ ...serialFields, ...gy90614Config }),
-    z.strictObject({ ...serialFields, ...textLineConfig }),
-    z.strictObject({ ...serialFields, ...rdm6300Config }),
-    z.strictObject({ ...serialFields, ...qrLineConfig }),
-  ],
-  {
-    error: (issue) =>
-      (issue.input as { protocol?: unknown } | undefined)?.protocol === undefined
-        ? "required for a serial device"
-        : "must be one of gy-mcu90614, text-line, rdm6300, qr-line",
-  },
-);
-
-/** A network terminal, by protocol (SPEC 3a). */
-const httpDeviceSchema = z.discriminatedUnion(
-  "protocol",
-  [
-    z.strictObject({ ...deviceFields, ...terminalFields, ...hikvisionConfig }),
-    z.strictObject({ ...deviceFields, ...terminalFields, ...dahuaConfig }),
-  ],
-  {
-    error: (issue) =>
-      (issue.input as { protocol?: unknown } | undefined)?.protocol === undefined
-        ? "required for an http terminal"
-        : "must be one of hikvision-isapi, dahua-http",
-  },
-);
 
 /** A device, by transport: MQTT (the default), serial, or an http terminal. */
 const deviceSchema = z.discriminatedUnion(
@@ -648,8 +585,7 @@ export type GatewayConfig = z.output<typeof configSchema>;
 export type CheckpointConfig = GatewayConfig["checkpoints"][number];
 export type DeviceConfig = GatewayConfig["devices"][number];
 export type MqttDeviceConfig = Extract<DeviceConfig, { transport: "mqtt" }>;
-export type SerialDeviceConfig = Extract<DeviceConfig, { transport: "serial" }>;
-export type TerminalConfig = Extract<DeviceConfig, { transport: "http" }>;
+export type { SerialDeviceConfig, TerminalConfig } from "../devices/protocols.js";
 
 export function isMqttDevice(device: DeviceConfig): device is MqttDeviceConfig {
   return device.transport === "mqtt";

@@ -1,12 +1,11 @@
-import type { DeviceConfig, SerialDeviceConfig } from "../config/schema.js";
 import type { ReadingInput, ScanInput } from "../domain/types.js";
 import type { Logger } from "../log.js";
 import type { Metrics } from "../metrics.js";
 import type { DeviceRegistry } from "../pipeline/devices.js";
 import type { Committed, Ingest } from "../pipeline/ingest.js";
 import { DROP_EVENT, type FrameDrop } from "./frame-result.js";
+import { type SerialDeviceConfig, serialDriver } from "./protocols.js";
 import type { SerialDriver, SerialInput } from "./serial-driver.js";
-import { serialDriver } from "./serial-drivers.js";
 import { type Backoff, type OpenPort, SerialLink } from "./serial-link.js";
 
 export interface SerialDeviceContext {
@@ -134,7 +133,10 @@ export class SerialDevice {
 export class SerialDevices {
   private readonly devices: SerialDevice[];
 
-  constructor(configs: DeviceConfig[], ctx: SerialDeviceContext) {
+  constructor(
+    configs: readonly ({ transport: string } | SerialDeviceConfig)[],
+    ctx: SerialDeviceContext,
+  ) {
     this.devices = configs
       .filter((device): device is SerialDeviceConfig => device.transport === "serial")
       .map(

@@ -1,4 +1,3 @@
-import type { DomainEvent } from "../domain/events.js";
 import type { EventBus, EventOf } from "../events.js";
 import type { Logger } from "../log.js";
 import { type DoorCommand, deviceTopic } from "../mqtt/contract.js";

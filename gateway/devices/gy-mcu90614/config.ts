@@ -1,5 +1,6 @@
 import { z } from "zod";
 import { kindOf } from "../config-fields.js";
+import { serialFields } from "../device-fields.js";
 
 /** The config of a GY-MCU90614 infrared thermometer module (SPEC 3): its own fields. */
 export const gy90614Config = {
@@ -34,3 +35,7 @@ export const gy90614Config = {
       "gy-mcu90614: a person still in front after this long is reported without waiting for them to leave.",
     ),
 };
+
+/** The whole config of a gy-mcu90614 device: what every such device has, and the fields above. */
+export const gy90614Schema = z.strictObject({ ...serialFields, ...gy90614Config });
+export type Gy90614Config = z.output<typeof gy90614Schema>;

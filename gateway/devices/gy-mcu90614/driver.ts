@@ -1,6 +1,6 @@
-import type { SerialDeviceConfig } from "../../config/schema.js";
 import { EMPTY, observe, type PresenceState } from "../presence.js";
 import type { DriverContext, SerialDriver } from "../serial-driver.js";
+import type { Gy90614Config } from "./config.js";
 import { COMMAND_CONTINUOUS, COMMAND_READ_ONCE } from "./constants.js";
 import type { Gy90614Frame } from "./frame.js";
 import { Gy90614Parser } from "./parser.js";
@@ -15,10 +15,7 @@ const CONTINUOUS_SILENCE_MS = 2000;
  * blip, replugged before the port was reopened) forgets it was asked, so the continuous command
  * is repeated whenever frames stop coming.
  */
-export function gy90614Driver(
-  config: Extract<SerialDeviceConfig, { protocol: "gy-mcu90614" }>,
-  ctx: DriverContext,
-): SerialDriver {
+export function gy90614Driver(config: Gy90614Config, ctx: DriverContext): SerialDriver {
   const parser = new Gy90614Parser();
   let presence: PresenceState = EMPTY;
   let lastFrameMs = 0;

@@ -1,4 +1,5 @@
 import { z } from "zod";
+import { terminalFields } from "../device-fields.js";
 
 /** A Hikvision terminal (MinMoe and others) posting ISAPI event notifications (SPEC 3a). */
 export const hikvisionConfig = {
@@ -15,3 +16,7 @@ export const hikvisionConfig = {
     .describe("hikvision-isapi: the account on the terminal for isapi_url (Digest)."),
   isapi_password: z.string().optional().describe("hikvision-isapi: its password."),
 };
+
+/** The whole config of a hikvision-isapi device: what every such device has, and the fields above. */
+export const hikvisionSchema = z.strictObject({ ...terminalFields, ...hikvisionConfig });
+export type HikvisionConfig = z.output<typeof hikvisionSchema>;

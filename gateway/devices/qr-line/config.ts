@@ -1,5 +1,6 @@
 import { z } from "zod";
 import { debounceField, kindOf } from "../config-fields.js";
+import { serialFields } from "../device-fields.js";
 import { DEFAULT_IDLE_MS } from "./constants.js";
 
 /** The config of a QR/barcode scanner sending a line per code (SPEC 3): its own fields. */
@@ -15,3 +16,7 @@ export const qrLineConfig = {
     .default(DEFAULT_IDLE_MS)
     .describe("qr-line: a pause this long ends a code sent without a suffix."),
 };
+
+/** The whole config of a qr-line device: what every such device has, and the fields above. */
+export const qrLineSchema = z.strictObject({ ...serialFields, ...qrLineConfig });
+export type QrLineConfig = z.output<typeof qrLineSchema>;

@@ -1,5 +1,6 @@
 import { z } from "zod";
 import { debounceField, kindOf } from "../config-fields.js";
+import { serialFields } from "../device-fields.js";
 
 /** The config of an RDM6300 125 kHz card reader (SPEC 3): its own fields. */
 export const rdm6300Config = {
@@ -7,3 +8,7 @@ export const rdm6300Config = {
   kind: kindOf("pass_reader", "rdm6300"),
   debounce_s: debounceField,
 };
+
+/** The whole config of a rdm6300 device: what every such device has, and the fields above. */
+export const rdm6300Schema = z.strictObject({ ...serialFields, ...rdm6300Config });
+export type Rdm6300Config = z.output<typeof rdm6300Schema>;

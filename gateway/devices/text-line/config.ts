@@ -1,5 +1,6 @@
 import { z } from "zod";
 import { kindOf } from "../config-fields.js";
+import { serialFields } from "../device-fields.js";
 import { DEFAULT_PATTERN } from "./constants.js";
 import { compilePattern } from "./frame.js";
 
@@ -22,3 +23,7 @@ function isTemperaturePattern(source: string): boolean {
     return false;
   }
 }
+
+/** The whole config of a text-line device: what every such device has, and the fields above. */
+export const textLineSchema = z.strictObject({ ...serialFields, ...textLineConfig });
+export type TextLineConfig = z.output<typeof textLineSchema>;
