@@ -1,13 +1,16 @@
 import { z } from "zod";
 import { dahuaSchema } from "./dahua-http/config.js";
+import { dahuaTerminal } from "./dahua-http/terminal.js";
 import { gy90614Schema } from "./gy-mcu90614/config.js";
 import { gy90614Driver } from "./gy-mcu90614/driver.js";
 import { hikvisionSchema } from "./hikvision-isapi/config.js";
+import { hikvisionTerminal } from "./hikvision-isapi/terminal.js";
 import { qrLineSchema } from "./qr-line/config.js";
 import { qrLineDriver } from "./qr-line/driver.js";
 import { rdm6300Schema } from "./rdm6300/config.js";
 import { rdm6300Driver } from "./rdm6300/driver.js";
 import type { DriverContext, SerialDriver } from "./serial-driver.js";
+import type { TerminalProtocol } from "./terminal-protocol.js";
 import { textLineSchema } from "./text-line/config.js";
 import { textLineDriver } from "./text-line/driver.js";
 
@@ -56,3 +59,6 @@ export function serialDriver(config: SerialDeviceConfig, ctx: DriverContext): Se
       return qrLineDriver(config, ctx);
   }
 }
+
+/** The network terminals' protocols, each with its path and parse step. */
+export const TERMINALS: readonly TerminalProtocol[] = [hikvisionTerminal, dahuaTerminal];

@@ -2,8 +2,10 @@ import { dirname, join } from "node:path";
 import type { TerminalConfig } from "../config/schema.js";
 import type { ComponentFactory } from "../core.js";
 import { HikvisionGapFill } from "./gap-fill.js";
-import { submitTerminalEvent, terminalIngestRouter } from "./ingest-router.js";
+import { terminalIngestRouter } from "./ingest-router.js";
+import { DigestNonces } from "./nonces.js";
 import { TerminalPresence } from "./presence.js";
+import { submitTerminalEvent } from "./submit.js";
 
 /**
  * The face/temperature terminals a site owns (SPEC 3a), when any is configured: their
@@ -38,6 +40,7 @@ export const terminalsComponent: ComponentFactory = (core) => {
       devices: core.devices,
       ingest,
       clock,
+      nonces: new DigestNonces(),
       presence,
       // Kept pictures go beside the database, a folder per terminal.
       picturesDir: join(dirname(core.config.database.path), "pictures"),
