@@ -8,7 +8,7 @@ import { AlertConflict } from "../store/alerts.js";
 import type { Store } from "../store/store.js";
 import { recordAction } from "./audit.js";
 import { HttpError } from "./errors.js";
-import { pageFilters } from "./filters.js";
+import { logFilter, pageFilters } from "./filters.js";
 import { parseWith } from "./validation.js";
 
 const alertQuery = pageFilters.extend({
@@ -32,19 +32,7 @@ export function alertsRouter(
   const router = Router();
   router.get("/", (req, res) => {
     const query = parseWith(alertQuery, req.query, "query");
-    res.json(
-      store.alerts.page({
-        state: query.state,
-        kind: query.kind,
-        checkpoint: query.checkpoint,
-        device: query.device,
-        pass_id: query.pass_id,
-        fromMs: query.from,
-        toMs: query.to,
-        cursor: query.cursor,
-        limit: query.limit,
-      }),
-    );
+    res.json(store.alerts.page(logFilter(query)));
   });
   router.post("/:alertId/ack", (req, res) => {
     const by = res.locals.account?.username ?? "unknown";

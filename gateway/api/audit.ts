@@ -1,7 +1,7 @@
 import { type Request, type Response, Router } from "express";
 import { z } from "zod";
 import type { Store } from "../store/store.js";
-import { pageFilters } from "./filters.js";
+import { logFilter, pageFilters } from "./filters.js";
 import { parseWith } from "./validation.js";
 
 /** Writes who did what (the logged-in account, or the name a login was tried with). */
@@ -41,16 +41,7 @@ export function auditRouter(store: Store): Router {
   const router = Router();
   router.get("/", (req, res) => {
     const query = parseWith(auditQuery, req.query, "query");
-    res.json(
-      store.audit.page({
-        actor: query.actor,
-        action: query.action,
-        fromMs: query.from,
-        toMs: query.to,
-        cursor: query.cursor,
-        limit: query.limit,
-      }),
-    );
+    res.json(store.audit.page(logFilter(query)));
   });
   return router;
 }

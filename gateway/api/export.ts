@@ -17,7 +17,7 @@ import { type PageCursor, parseCursor } from "../store/paging.js";
 import type { Store } from "../store/store.js";
 import { recordAction } from "./audit.js";
 import { HttpError } from "./errors.js";
-import { pageFilters } from "./filters.js";
+import { logFilter, pageFilters } from "./filters.js";
 import { parseWith } from "./validation.js";
 
 const CHUNK = 1000;
@@ -73,16 +73,7 @@ export function exportRouter(
         "检查点编号 checkpoint_id",
       ],
       page(query, cursor) {
-        const page = store.readings.page({
-          checkpoint: query.checkpoint,
-          device: query.device,
-          pass_id: query.pass_id,
-          status: query.status,
-          fromMs: query.from,
-          toMs: query.to,
-          cursor,
-          limit: CHUNK,
-        });
+        const page = store.readings.page({ ...logFilter(query), cursor, limit: CHUNK });
         return {
           rows: page.items.map((r) => [
             r.id,
@@ -113,16 +104,7 @@ export function exportRouter(
         "检查点编号 checkpoint_id",
       ],
       page(query, cursor) {
-        const page = store.passages.page({
-          checkpoint: query.checkpoint,
-          pass_id: query.pass_id,
-          decision: query.decision,
-          reason: query.reason,
-          fromMs: query.from,
-          toMs: query.to,
-          cursor,
-          limit: CHUNK,
-        });
+        const page = store.passages.page({ ...logFilter(query), cursor, limit: CHUNK });
         return {
           rows: page.items.map((p) => [
             p.id,
@@ -159,17 +141,7 @@ export function exportRouter(
         "检查点编号 checkpoint_id",
       ],
       page(query, cursor) {
-        const page = store.alerts.page({
-          checkpoint: query.checkpoint,
-          device: query.device,
-          pass_id: query.pass_id,
-          state: query.state,
-          kind: query.kind,
-          fromMs: query.from,
-          toMs: query.to,
-          cursor,
-          limit: CHUNK,
-        });
+        const page = store.alerts.page({ ...logFilter(query), cursor, limit: CHUNK });
         return {
           rows: page.items.map((a) => [
             a.id,

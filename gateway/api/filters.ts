@@ -40,3 +40,15 @@ export const pageFilters = z.object({
     })
     .optional(),
 });
+
+/**
+ * A log query as the repositories take it: the query's own filters by the same names, its time
+ * bounds as `fromMs`/`toMs`. Every log route and every export goes through it, so a filter is
+ * named once.
+ */
+export function logFilter<Q extends { from?: number | undefined; to?: number | undefined }>(
+  query: Q,
+): Omit<Q, "from" | "to"> & { fromMs: number | undefined; toMs: number | undefined } {
+  const { from, to, ...filters } = query;
+  return { ...filters, fromMs: from, toMs: to };
+}

@@ -3,7 +3,7 @@ import { z } from "zod";
 import { PASSAGE_REASONS } from "../domain/types.js";
 import type { Store } from "../store/store.js";
 import { HttpError } from "./errors.js";
-import { pageFilters } from "./filters.js";
+import { logFilter, pageFilters } from "./filters.js";
 import { parseWith } from "./validation.js";
 
 const passageQuery = pageFilters.extend({
@@ -16,18 +16,7 @@ export function passagesRouter(store: Store): Router {
   const router = Router();
   router.get("/", (req, res) => {
     const query = parseWith(passageQuery, req.query, "query");
-    res.json(
-      store.passages.page({
-        checkpoint: query.checkpoint,
-        pass_id: query.pass_id,
-        decision: query.decision,
-        reason: query.reason,
-        fromMs: query.from,
-        toMs: query.to,
-        cursor: query.cursor,
-        limit: query.limit,
-      }),
-    );
+    res.json(store.passages.page(logFilter(query)));
   });
   // A passage with what it was decided from: its reading, its scan, its alerts and their changes.
   router.get("/:passageId", (req, res) => {

@@ -2,7 +2,7 @@ import { Router } from "express";
 import { z } from "zod";
 import { READING_STATUSES } from "../domain/types.js";
 import type { Store } from "../store/store.js";
-import { pageFilters } from "./filters.js";
+import { logFilter, pageFilters } from "./filters.js";
 import { parseWith } from "./validation.js";
 
 const readingQuery = pageFilters.extend({
@@ -14,18 +14,7 @@ export function readingsRouter(store: Store): Router {
   const router = Router();
   router.get("/", (req, res) => {
     const query = parseWith(readingQuery, req.query, "query");
-    res.json(
-      store.readings.page({
-        checkpoint: query.checkpoint,
-        device: query.device,
-        pass_id: query.pass_id,
-        status: query.status,
-        fromMs: query.from,
-        toMs: query.to,
-        cursor: query.cursor,
-        limit: query.limit,
-      }),
-    );
+    res.json(store.readings.page(logFilter(query)));
   });
   return router;
 }
