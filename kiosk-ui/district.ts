@@ -1,4 +1,5 @@
-import { $, h } from "./dom.js";
+import { $, field, h, within } from "./dom.js";
+import { getJson, json } from "./session.js";
 
 /**
  * The district console (SPEC 11): every site and gateway, the open fevers across the district
@@ -49,7 +50,7 @@ async function start(): Promise<void> {
     $("login").hidden = false;
     return;
   }
-  const who = (await me.json()) as { username: string; role: string };
+  const who = await json<{ username: string; role: string }>(me);
   signedInAs = who.username;
   $("who").textContent =
     `${who.username} (${who.role === "admin" ? "管理员 admin" : "查看 viewer"})`;
@@ -57,7 +58,7 @@ async function start(): Promise<void> {
   $("desk").hidden = false;
   $("accounts").hidden = who.role !== "admin";
   if (who.role === "admin") await accounts();
-  const date = $("report-form").querySelector("input[name=date]") as HTMLInputElement;
+  const date = within($("report-form"), "input[name=date]", HTMLInputElement);
   date.value = new Date().toLocaleDateString("sv-SE", { timeZone: "Asia/Shanghai" });
   await Promise.all([refresh(), report(date.value)]);
   connect();
@@ -65,13 +66,13 @@ async function start(): Promise<void> {
 
 $("login-form").addEventListener("submit", async (event) => {
   event.preventDefault();
-  const fields = new FormData(event.target as HTMLFormElement);
+  const fields = new FormData($("login-form", HTMLFormElement));
   const response = await api("/district/api/login", {
     method: "POST",
     body: JSON.stringify({ username: fields.get("username"), password: fields.get("password") }),
   });
   if (!response.ok) {
-    $("login-error").textContent = ((await response.json()) as { error: string }).error;
+    $("login-error").textContent = (await json<{ error: string }>(response)).error;
     return;
   }
   await start();
@@ -79,9 +80,7 @@ $("login-form").addEventListener("submit", async (event) => {
 
 $("report-form").addEventListener("submit", (event) => {
   event.preventDefault();
-  void report(
-    ((event.target as HTMLFormElement).elements.namedItem("date") as HTMLInputElement).value,
-  );
+  void report(field($("report-form", HTMLFormElement), "date", HTMLInputElement).value);
 });
 $("report-form")
   .querySelector("select[name=site]")
@@ -96,10 +95,10 @@ let signedInAs = "";
 
 /** The accounts panel (admins): every account, a form to add one, delete with confirmation. */
 async function accounts(): Promise<void> {
-  const body = (await (await api("/district/api/users")).json()) as {
+  const body = await getJson<{
     items: { username: string; role: string }[];
-  };
-  ($("users").querySelector("tbody") as HTMLElement).replaceChildren(
+  }>("/district/api/users");
+  within($("users"), "tbody", HTMLElement).replaceChildren(
     ...body.items.map((u) => {
       const remove = h("button", { type: "button", class: "danger" }, "删除 Delete");
       remove.hidden = u.username === signedInAs;
@@ -110,7 +109,7 @@ async function accounts(): Promise<void> {
         });
         $("user-error").textContent = response.ok
           ? ""
-          : ((await response.json()) as { error: string }).error;
+          : (await json<{ error: string }>(response)).error;
         await accounts();
       });
       return h(
@@ -126,7 +125,7 @@ async function accounts(): Promise<void> {
 
 $("user-form").addEventListener("submit", async (event) => {
   event.preventDefault();
-  const form = event.target as HTMLFormElement;
+  const form = $("user-form", HTMLFormElement);
   const fields = new FormData(form);
   const response = await api("/district/api/users", {
     method: "POST",
@@ -137,7 +136,7 @@ $("user-form").addEventListener("submit", async (event) => {
     }),
   });
   if (!response.ok) {
-    $("user-error").textContent = ((await response.json()) as { error: string }).error;
+    $("user-error").textContent = (await json<{ error: string }>(response)).error;
     return;
   }
   $("user-error").textContent = "";
@@ -146,7 +145,7 @@ $("user-form").addEventListener("submit", async (event) => {
 });
 
 async function refresh(): Promise<void> {
-  const overview = (await (await api("/district/api/overview")).json()) as Overview;
+  const overview = await getJson<Overview>("/district/api/overview");
   $("fever-count").textContent = String(overview.fevers.length);
   $("no-fevers").hidden = overview.fevers.length > 0;
   $("fevers").replaceChildren(
@@ -159,7 +158,7 @@ async function refresh(): Promise<void> {
       ),
     ),
   );
-  ($("gateways").querySelector("tbody") as HTMLElement).replaceChildren(
+  within($("gateways"), "tbody", HTMLElement).replaceChildren(
     ...overview.gateways.map((g) =>
       h(
         "tr",
@@ -174,10 +173,8 @@ async function refresh(): Promise<void> {
       ),
     ),
   );
-  ($("today").querySelector("tbody") as HTMLElement).replaceChildren(
-    ...overview.today.map(countsRow),
-  );
-  const sites = $("report-form").querySelector("select[name=site]") as HTMLSelectElement;
+  within($("today"), "tbody", HTMLElement).replaceChildren(...overview.today.map(countsRow));
+  const sites = within($("report-form"), "select[name=site]", HTMLSelectElement);
   for (const site of new Set(overview.gateways.map((g) => g.site_id)))
     if (![...sites.options].some((o) => o.value === site))
       sites.append(h("option", { value: site }, site));
@@ -201,14 +198,12 @@ function countsRow(c: Counts): HTMLElement {
 }
 
 async function report(date: string): Promise<void> {
-  const body = (await (
-    await api(`/district/api/report?date=${encodeURIComponent(date)}`)
-  ).json()) as {
+  const body = await getJson<{
     sites: Counts[];
     total: Omit<Counts, "site_id">;
-  };
-  ($("report").querySelector("tbody") as HTMLElement).replaceChildren(...body.sites.map(countsRow));
-  ($("report").querySelector("tfoot") as HTMLElement).replaceChildren(
+  }>(`/district/api/report?date=${encodeURIComponent(date)}`);
+  within($("report"), "tbody", HTMLElement).replaceChildren(...body.sites.map(countsRow));
+  within($("report"), "tfoot", HTMLElement).replaceChildren(
     countsRow({ site_id: "合计 Total", ...body.total }),
   );
   exportLink();
@@ -216,10 +211,10 @@ async function report(date: string): Promise<void> {
 
 /** The export takes the report's date and the chosen site (all when none). */
 function exportLink(): void {
-  const form = $("report-form") as HTMLFormElement;
-  const date = (form.elements.namedItem("date") as HTMLInputElement).value;
-  const site = (form.elements.namedItem("site") as HTMLSelectElement).value;
-  ($("export") as HTMLAnchorElement).href =
+  const form = $("report-form", HTMLFormElement);
+  const date = field(form, "date", HTMLInputElement).value;
+  const site = field(form, "site", HTMLSelectElement).value;
+  $("export", HTMLAnchorElement).href =
     `/district/api/export/passages.csv?date=${encodeURIComponent(date)}${site ? `&site=${encodeURIComponent(site)}` : ""}`;
 }
 

@@ -59,7 +59,38 @@ export function confirmButton(
   return element;
 }
 
-export const $ = (id: string) => document.getElementById(id) as HTMLElement;
+/** A kind of element, by its constructor (HTMLFormElement, HTMLInputElement ...). */
+type ElementType<T extends Element> = abstract new (...args: never[]) => T;
+
+/** The page's element with this id, checked to be of this kind (a page without it is a bug). */
+export function $(id: string): HTMLElement;
+export function $<T extends Element>(id: string, type: ElementType<T>): T;
+export function $(id: string, type: ElementType<Element> = HTMLElement): Element {
+  return checked(document.getElementById(id), type, `#${id}`);
+}
+
+/** The first element under `parent` that matches `selector`, checked to be of this kind. */
+export function within<T extends Element>(
+  parent: ParentNode,
+  selector: string,
+  type: ElementType<T>,
+): T {
+  return checked(parent.querySelector(selector), type, selector);
+}
+
+/** A form's field by name, checked to be of this kind. */
+export function field<T extends Element>(
+  form: HTMLFormElement,
+  name: string,
+  type: ElementType<T>,
+): T {
+  return checked(form.elements.namedItem(name), type, `field ${name}`);
+}
+
+function checked<T extends Element>(element: unknown, type: ElementType<T>, what: string): T {
+  if (!(element instanceof type)) throw new Error(`the page has no ${what} of the kind expected`);
+  return element;
+}
 
 function camel(name: string): string {
   return name.replace(/-([a-z])/g, (_, letter: string) => letter.toUpperCase());

@@ -1,13 +1,14 @@
 import { RESOLVING, SEVERITY } from "../gateway/domain/resolving.js";
 import type { Alert, DeviceStatus, Disposition, Passage } from "../gateway/domain/types.js";
-import type { HelloData, LiveMessage } from "../gateway/live/protocol.js";
+import type { LiveMessage } from "../gateway/live/protocol.js";
 import { LIVE_GUARD_PATH } from "../gateway/live/protocol.js";
-import { $, button, h } from "./dom.js";
+import { $, button, h, within } from "./dom.js";
 import { reconcile } from "./keyed.js";
 import { ALERT_TEXT, dispositionChoices } from "./labels.js";
+import { parseMessage } from "./live-message.js";
 import { chineseFirst, DEVICE_KIND_TEXT } from "./names.js";
 import { REASON_TEXT } from "./screen.js";
-import { api, bindLoginForm, currentAccount, errorOf, logout } from "./session.js";
+import { api, bindLoginForm, currentAccount, errorOf, getJson, json, logout } from "./session.js";
 import { Tone } from "./tone.js";
 
 /**
@@ -46,7 +47,7 @@ function showLogin(): void {
   $("login").hidden = false;
 }
 
-bindLoginForm($("login-form") as HTMLFormElement, $("login-error"), () => {
+bindLoginForm($("login-form", HTMLFormElement), $("login-error"), () => {
   tone.unlock();
   void start();
 });
@@ -72,7 +73,7 @@ function connect(): void {
     retryDelayMs = 500;
     setConnection("online");
   };
-  ws.onmessage = (event) => onMessage(JSON.parse(String(event.data)) as LiveMessage);
+  ws.onmessage = (event) => onMessage(parseMessage<LiveMessage>(event.data));
   ws.onclose = () => {
     setConnection("offline");
     window.setTimeout(async () => {
@@ -93,8 +94,8 @@ function setConnection(state: "online" | "offline"): void {
 
 function onMessage(message: LiveMessage): void {
   if (message.type === "hello") {
-    const hello = message.data as HelloData;
-    for (const alert of hello.open_alerts as Alert[]) alerts.set(alert.alert_id, alert);
+    const hello = message.data;
+    for (const alert of hello.open_alerts) alerts.set(alert.alert_id, alert);
     if (lastSeq === null || hello.seq < lastSeq) lastSeq = hello.seq;
     renderAlerts();
     return;
@@ -104,7 +105,7 @@ function onMessage(message: LiveMessage): void {
   switch (message.type) {
     case "alert":
     case "alert_update": {
-      const alert = message.data as Alert;
+      const alert = message.data;
       if (alert.state === "resolved") alerts.delete(alert.alert_id);
       else alerts.set(alert.alert_id, alert);
       renderAlerts();
@@ -112,11 +113,11 @@ function onMessage(message: LiveMessage): void {
       return;
     }
     case "passage":
-      addPassage(message.data as Passage);
+      addPassage(message.data);
       void refreshCounts();
       return;
     case "device_status":
-      updateDevice(message.data as DeviceStatus);
+      updateDevice(message.data);
       return;
   }
 }
@@ -175,8 +176,9 @@ function alertCard(alert: Alert): HTMLElement {
   const id = alert.alert_id;
   const error = h("p", { class: "error", role: "alert" });
   const disposition = h("select", { name: "disposition", "aria-label": "处理结果 Outcome" });
-  disposition.append(new Option("请选择处理结果 Choose the outcome", "", true, true));
-  (disposition.firstElementChild as HTMLOptionElement).disabled = true;
+  const prompt = new Option("请选择处理结果 Choose the outcome", "", true, true);
+  prompt.disabled = true;
+  disposition.append(prompt);
   for (const choice of dispositionChoices(alert.kind))
     disposition.append(new Option(choice.label, choice.value));
   const temp = rule.confirmingTemperature
@@ -235,7 +237,7 @@ function alertCard(alert: Alert): HTMLElement {
 /** What changes on a card as the alert moves on: never the guard's own inputs. */
 function updateAlertCard(card: HTMLElement, alert: Alert): void {
   card.dataset.state = alert.state;
-  (card.querySelector(".facts") as HTMLElement).textContent = alertFacts(alert);
+  within(card, ".facts", HTMLElement).textContent = alertFacts(alert);
   const ack = card.querySelector<HTMLElement>("button[data-action=ack]");
   if (ack) ack.hidden = alert.state !== "open";
 }
@@ -277,7 +279,7 @@ async function refreshCounts(): Promise<void> {
   const load = async () => {
     const response = await api("/api/counts/today");
     if (!response.ok) return;
-    const { checkpoints } = (await response.json()) as {
+    const { checkpoints } = await json<{
       checkpoints: {
         checkpoint_id: string;
         name: string;
@@ -286,9 +288,9 @@ async function refreshCounts(): Promise<void> {
         denied: number;
         fevers: number;
       }[];
-    };
+    }>(response);
     for (const c of checkpoints) checkpointNames.set(c.checkpoint_id, chineseFirst(c.name));
-    const body = $("counts").querySelector("tbody") as HTMLElement;
+    const body = within($("counts"), "tbody", HTMLElement);
     body.replaceChildren(
       ...checkpoints.map((c) =>
         h(
@@ -310,9 +312,9 @@ async function refreshCounts(): Promise<void> {
 async function refreshUpstream(): Promise<void> {
   const response = await api("/api/health").catch(() => undefined);
   if (!response?.ok) return;
-  const { upstream } = (await response.json()) as {
+  const { upstream } = await json<{
     upstream: { enabled: boolean; connected: boolean; queue_depth: number };
-  };
+  }>(response);
   const element = $("upstream");
   if (!upstream.enabled) {
     element.dataset.state = "off";
@@ -327,7 +329,7 @@ async function refreshUpstream(): Promise<void> {
 }
 
 async function refreshDevices(): Promise<void> {
-  const health = (await (await api("/api/health")).json()) as {
+  const health = await getJson<{
     devices: {
       id: string;
       kind: string;
@@ -335,7 +337,7 @@ async function refreshDevices(): Promise<void> {
       last_seen: string | null;
       checkpoint_id: string;
     }[];
-  };
+  }>("/api/health");
   for (const device of health.devices) {
     deviceKinds.set(device.id, device.kind);
     updateDevice({

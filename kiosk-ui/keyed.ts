@@ -14,7 +14,8 @@ export interface KeyedView<T> {
 
 export function reconcile<T>(list: HTMLElement, items: readonly T[], view: KeyedView<T>): void {
   const existing = new Map<string, HTMLElement>();
-  for (const child of Array.from(list.children) as HTMLElement[]) {
+  for (const child of list.children) {
+    if (!(child instanceof HTMLElement)) continue;
     const key = child.dataset.key;
     if (key !== undefined) existing.set(key, child);
   }

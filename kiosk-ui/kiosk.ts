@@ -1,11 +1,7 @@
-import type {
-  HelloData,
-  LiveMessage,
-  PassageData,
-  ReadingData,
-  ScanData,
-} from "../gateway/live/protocol.js";
+import type { KioskMessage, LiveMessageOf } from "../gateway/live/protocol.js";
 import { LIVE_KIOSK_PATH } from "../gateway/live/protocol.js";
+import { $ } from "./dom.js";
+import { parseMessage } from "./live-message.js";
 import { splitName } from "./names.js";
 import {
   IDLE_VIEW,
@@ -27,7 +23,6 @@ import { Voice } from "./voice.js";
 
 const params = new URLSearchParams(location.search);
 const checkpointId = params.get("checkpoint");
-const $ = (id: string) => document.getElementById(id) as HTMLElement;
 const tone = new Tone();
 const voice = new Voice((state) => {
   document.body.dataset.sound = state;
@@ -111,7 +106,7 @@ function setConnection(state: "connecting" | "online" | "offline"): void {
   if (state === "online" && document.body.dataset.theme === "paused") show(IDLE_VIEW);
 }
 
-function onHello(hello: LiveMessage<HelloData>): void {
+function onHello(hello: Extract<KioskMessage, { type: "hello" }>): void {
   const checkpoint = hello.data.checkpoint;
   if (hello.data.screen) {
     voice.configure(hello.data.screen.voice);
@@ -153,21 +148,21 @@ function span(className: string, text: string): HTMLSpanElement {
   return element;
 }
 
-function onReading(message: LiveMessage<ReadingData>, replayed: boolean): void {
+function onReading(message: LiveMessageOf<"reading">, replayed: boolean): void {
   const view = viewForReading(message.data);
   if (replayed && !isStillCurrent(message.data.ts, Date.now(), view)) return;
   present(view);
 }
 
 /** A card at a gate that also measures: the person is told at once to measure. */
-function onScan(message: LiveMessage<ScanData>, replayed: boolean): void {
+function onScan(message: LiveMessageOf<"scan">, replayed: boolean): void {
   if (mode !== "pass_and_temperature") return;
   const view = viewForScan();
   if (replayed && !isStillCurrent(message.data.ts, Date.now(), view)) return;
   present(view);
 }
 
-function onPassage(message: LiveMessage<PassageData>, replayed: boolean): void {
+function onPassage(message: LiveMessageOf<"passage">, replayed: boolean): void {
   const view = viewForPassage(message.data);
   if (!view) return;
   if (replayed && !isStillCurrent(message.data.ts, Date.now(), view)) return;
@@ -176,7 +171,7 @@ function onPassage(message: LiveMessage<PassageData>, replayed: boolean): void {
 }
 
 /** The guard resolved the fever this screen is showing: the entrant may go on, the screen clears. */
-function onAlertUpdate(message: LiveMessage<{ kind: string; state: string }>): void {
+function onAlertUpdate(message: LiveMessageOf<"alert_update">): void {
   if (
     message.data.kind === "fever" &&
     message.data.state === "resolved" &&
@@ -207,22 +202,20 @@ function connect(): void {
     setConnection("online");
   };
   ws.onmessage = (event) => {
-    const message = JSON.parse(String(event.data)) as LiveMessage;
+    const message = parseMessage<KioskMessage>(event.data);
     if (message.type === "hello") {
-      const hello = message as LiveMessage<HelloData>;
-      replayLeft = hello.data.replay?.count ?? 0;
-      onHello(hello);
+      replayLeft = message.data.replay?.count ?? 0;
+      onHello(message);
       return;
     }
     const replayed = replayLeft > 0;
     if (replayed) replayLeft -= 1;
     if (lastSeq === null || message.seq > lastSeq) lastSeq = message.seq;
     document.body.dataset.lastSeq = String(lastSeq);
-    if (message.type === "reading") onReading(message as LiveMessage<ReadingData>, replayed);
-    if (message.type === "scan") onScan(message as LiveMessage<ScanData>, replayed);
-    if (message.type === "passage") onPassage(message as LiveMessage<PassageData>, replayed);
-    if (message.type === "alert_update")
-      onAlertUpdate(message as LiveMessage<{ kind: string; state: string }>);
+    if (message.type === "reading") onReading(message, replayed);
+    if (message.type === "scan") onScan(message, replayed);
+    if (message.type === "passage") onPassage(message, replayed);
+    if (message.type === "alert_update") onAlertUpdate(message);
   };
   ws.onclose = () => {
     setConnection("offline");

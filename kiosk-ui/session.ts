@@ -18,9 +18,22 @@ export async function api(path: string, init: RequestInit = {}): Promise<Respons
   });
 }
 
+/**
+ * A response's JSON as the type the gateway's contract gives it: the one place the pages take
+ * the wire's word for a shape (the API's types are the gateway's own, imported).
+ */
+export async function json<T>(response: Response): Promise<T> {
+  return await json<T>(response);
+}
+
+/** GET of a JSON resource (see `json`). */
+export async function getJson<T>(path: string): Promise<T> {
+  return json<T>(await api(path));
+}
+
 /** Why a call failed, Chinese first: the gateway's `{"error": …}`, or its status line. */
 export async function errorOf(response: Response): Promise<string> {
-  const body = (await response.json().catch(() => null)) as { error?: string } | null;
+  const body = await json<{ error?: string } | null>(response).catch(() => null);
   return errorText(response.status, body?.error ?? `${response.status} ${response.statusText}`);
 }
 
@@ -28,7 +41,7 @@ export async function errorOf(response: Response): Promise<string> {
 export async function currentAccount(): Promise<Account | null> {
   const response = await api("/api/auth/me");
   if (response.status === 401) return null;
-  return (await response.json()) as Account;
+  return json<Account>(response);
 }
 
 /** Sends the form's username and password; on success calls `done`, else shows why. */

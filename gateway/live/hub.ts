@@ -13,7 +13,12 @@ import type { DeviceRegistry } from "../pipeline/devices.js";
 import type { Store } from "../store/store.js";
 import { encodeTextFrame, socketOf } from "./frame.js";
 import { guardJson, kioskJson, kioskView } from "./messages.js";
-import { type HelloData, LIVE_GUARD_PATH, LIVE_KIOSK_PATH, type LiveMessage } from "./protocol.js";
+import {
+  type HelloMessage,
+  type KioskHelloMessage,
+  LIVE_GUARD_PATH,
+  LIVE_KIOSK_PATH,
+} from "./protocol.js";
 
 export interface LiveContext {
   store: Store;
@@ -33,7 +38,7 @@ export interface LiveContext {
   /** Origins besides the gateway's own whose pages may open the guard channel by cookie. */
   allowedOrigins: readonly string[];
   /** What every kiosk is told in its hello (config `kiosk`). */
-  screen: HelloData["screen"];
+  screen: HelloMessage["data"]["screen"];
 }
 
 type Channel = "kiosk" | "guard";
@@ -230,7 +235,7 @@ export class LiveHub {
           };
     const checkpoint =
       checkpointId === null ? undefined : this.ctx.devices.checkpoint(checkpointId);
-    const hello: LiveMessage<HelloData> = {
+    const hello: HelloMessage | KioskHelloMessage = {
       type: "hello",
       seq: store.journal.currentSeq,
       ts: new Date().toISOString(),

@@ -1,6 +1,6 @@
-import { type DomainEvent, eventData } from "../domain/events.js";
+import type { DomainEvent } from "../domain/events.js";
 import { maskPersonalFields } from "../domain/masking.js";
-import type { LiveEventType, LiveMessage } from "./protocol.js";
+import type { LiveEventMessage, LiveEventType } from "./protocol.js";
 
 /**
  * Domain events as live messages (SPEC 5). The hub serialises each event once per channel:
@@ -8,24 +8,23 @@ import type { LiveEventType, LiveMessage } from "./protocol.js";
  * out (a kiosk is a public screen: never a guard's note or username).
  */
 
-const LIVE_TYPE: Record<DomainEvent["kind"], LiveEventType> = {
-  reading_stored: "reading",
-  scan_stored: "scan",
-  passage_decided: "passage",
-  alert_opened: "alert",
-  alert_changed: "alert_update",
-  device_status_changed: "device_status",
-};
-
-export function liveMessage(event: DomainEvent): LiveMessage {
-  const data = eventData(event);
-  return {
-    type: LIVE_TYPE[event.kind],
-    seq: event.seq,
-    ts: data.ts,
-    checkpoint_id: event.checkpointId,
-    data,
-  };
+/** The live message of a committed event (its data whole: the guard channel's). */
+export function liveMessage(event: DomainEvent): LiveEventMessage {
+  const envelope = { seq: event.seq, checkpoint_id: event.checkpointId };
+  switch (event.kind) {
+    case "reading_stored":
+      return { ...envelope, type: "reading", ts: event.reading.ts, data: event.reading };
+    case "scan_stored":
+      return { ...envelope, type: "scan", ts: event.scan.ts, data: event.scan };
+    case "passage_decided":
+      return { ...envelope, type: "passage", ts: event.passage.ts, data: event.passage };
+    case "alert_opened":
+      return { ...envelope, type: "alert", ts: event.change.ts, data: event.change };
+    case "alert_changed":
+      return { ...envelope, type: "alert_update", ts: event.change.ts, data: event.change };
+    case "device_status_changed":
+      return { ...envelope, type: "device_status", ts: event.status.ts, data: event.status };
+  }
 }
 
 /** The message for the guard channel: every field. */
@@ -83,14 +82,14 @@ export function kioskJson(event: DomainEvent): string {
   const message = liveMessage(event);
   return JSON.stringify({
     ...message,
-    data: kioskView(message.type as LiveEventType, message.data as object),
+    data: kioskView(message.type, message.data),
   });
 }
 
 /** What a public screen may show of an event (or of an open alert): allowed fields, masked. */
-export function kioskView(type: LiveEventType, data: object): Record<string, unknown> {
-  const record = data as Record<string, unknown>;
-  const view: Record<string, unknown> = {};
-  for (const field of KIOSK_FIELDS[type]) if (field in record) view[field] = record[field];
+export function kioskView<T extends object>(type: LiveEventType, data: T): Partial<T> {
+  const view: Partial<T> = {};
+  for (const [field, value] of Object.entries(data))
+    if (KIOSK_FIELDS[type].includes(field)) Object.assign(view, { [field]: value });
   return maskPersonalFields(view);
 }

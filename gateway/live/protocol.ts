@@ -1,4 +1,5 @@
-import type { DeviceStatus, Passage, Reading, Scan } from "../domain/types.js";
+import type { AlertChange } from "../domain/events.js";
+import type { Alert, DeviceStatus, Passage, Reading, Scan } from "../domain/types.js";
 
 /**
  * The live push contract (SPEC 5), imported by the gateway and by the kiosk pages alike so
@@ -16,23 +17,47 @@ export type PassageData = Passage;
 export const LIVE_KIOSK_PATH = "/live";
 export const LIVE_GUARD_PATH = "/live/guard";
 
-export type LiveEventType =
-  | "reading"
-  | "scan"
-  | "passage"
-  | "alert"
-  | "alert_update"
-  | "device_status";
-export type LiveMessageType = LiveEventType | "hello";
-
-export interface LiveMessage<D = unknown> {
-  type: LiveMessageType;
+/** One live message: its type, the event's seq and time, its checkpoint, and its data. */
+interface Envelope<T extends string, D> {
+  type: T;
   seq: number;
   /** ISO 8601 time of the event. */
   ts: string;
   checkpoint_id: string | null;
   data: D;
 }
+
+/** An alert's change (opened, acknowledged, resolved): its state after it, with its own id. */
+export type AlertData = AlertChange;
+
+/**
+ * The messages of committed events, keyed on `type` (STYLE 20): a client narrows on `type`
+ * and never casts. On the kiosk channel the data holds only the fields of `KIOSK_FIELDS`.
+ */
+export type LiveEventMessage =
+  | Envelope<"reading", ReadingData>
+  | Envelope<"scan", ScanData>
+  | Envelope<"passage", PassageData>
+  | Envelope<"alert", AlertData>
+  | Envelope<"alert_update", AlertData>
+  | Envelope<"device_status", DeviceStatusData>;
+
+/** The first message on every connection. */
+export type HelloMessage = Envelope<"hello", HelloData>;
+/** The kiosk channel's first message: its checkpoint's open alerts as kiosk views. */
+export type KioskHelloMessage = Envelope<
+  "hello",
+  Omit<HelloData, "open_alerts"> & { open_alerts: Partial<Alert>[] }
+>;
+
+/** What the guard channel sends. */
+export type LiveMessage = LiveEventMessage | HelloMessage;
+/** What the kiosk channel sends (each event's data holds only the fields of `KIOSK_FIELDS`). */
+export type KioskMessage = LiveEventMessage | KioskHelloMessage;
+export type LiveEventType = LiveEventMessage["type"];
+export type LiveMessageType = LiveMessage["type"];
+/** The message of one type, narrowed. */
+export type LiveMessageOf<T extends LiveMessageType> = Extract<LiveMessage, { type: T }>;
 
 export interface HelloData {
   gateway_id: string;
@@ -49,7 +74,8 @@ export interface HelloData {
   } | null;
   /** How the entrant's screen behaves (config `kiosk`): its voice, and a fever's least hold. */
   screen: { voice: "zh_en" | "zh" | "off"; fever_hold_s: number };
-  open_alerts: unknown[];
+  /** The alerts open at the moment of connecting. */
+  open_alerts: Alert[];
   /** Set when the client asked for `since`: how many missed events follow this message. */
   replay: { since: number; count: number; truncated: boolean } | null;
 }

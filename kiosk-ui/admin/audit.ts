@@ -1,5 +1,5 @@
-import { $, h } from "../dom.js";
-import { api, errorOf } from "../session.js";
+import { $, field, h, within } from "../dom.js";
+import { api, errorOf, json } from "../session.js";
 import { CursorPager } from "./pager.js";
 import { detailsText } from "./readable.js";
 import { inputToIso, type Site, showTime } from "./site.js";
@@ -36,12 +36,12 @@ interface AuditEntry {
 
 /** The audit log (审计): who did what, when, from where; read-only, as the table is. */
 export class AuditView {
-  private readonly form = $("audit-filters") as HTMLFormElement;
+  private readonly form = $("audit-filters", HTMLFormElement);
   private readonly pager: CursorPager;
   private query = new URLSearchParams();
 
   constructor(private readonly site: Site) {
-    const action = this.form.elements.namedItem("action") as HTMLSelectElement;
+    const action = field(this.form, "action", HTMLSelectElement);
     for (const [value, label] of Object.entries(ACTION_TEXT))
       action.append(new Option(label, value));
     this.form.addEventListener("submit", (event) => {
@@ -79,8 +79,8 @@ export class AuditView {
       return undefined;
     }
     $("audit-error").textContent = "";
-    const page = (await response.json()) as { items: AuditEntry[]; next_cursor: string | null };
-    ($("audit-table").querySelector("tbody") as HTMLElement).replaceChildren(
+    const page = await json<{ items: AuditEntry[]; next_cursor: string | null }>(response);
+    within($("audit-table"), "tbody", HTMLElement).replaceChildren(
       ...page.items.map((entry) =>
         h(
           "tr",

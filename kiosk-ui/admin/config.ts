@@ -1,5 +1,5 @@
 import { $ } from "../dom.js";
-import { api, errorOf } from "../session.js";
+import { api, errorOf, json } from "../session.js";
 import { configTables } from "./readable.js";
 
 /** The config view (SPEC 7 "config view"): the config in force, and a reload button. */
@@ -12,7 +12,7 @@ export class ConfigView {
     const response = await api("/api/config");
     $("config-view").replaceChildren(
       ...(response.ok
-        ? configTables((await response.json()) as Record<string, unknown>)
+        ? configTables(await json<Record<string, unknown>>(response))
         : [await errorOf(response)]),
     );
   }
@@ -25,11 +25,11 @@ export class ConfigView {
       result.textContent = await errorOf(response);
       return;
     }
-    const outcome = (await response.json()) as {
+    const outcome = await json<{
       outcome: string;
       applied: string[];
       restart_required: string[];
-    };
+    }>(response);
     result.dataset.outcome = outcome.outcome;
     result.textContent =
       outcome.outcome === "unchanged"

@@ -7,16 +7,17 @@ import {
   type Reading,
   type Scan,
 } from "../../gateway/domain/types.js";
-import { $, button, h } from "../dom.js";
+import { $, button, field, h, within } from "../dom.js";
 import { ALERT_TEXT, DISPOSITION_TEXT } from "../labels.js";
 import { chineseFirst } from "../names.js";
 import { REASON_TEXT } from "../screen.js";
-import { api, errorOf } from "../session.js";
+import { api, errorOf, json } from "../session.js";
 import { CursorPager } from "./pager.js";
 import { deviceName, inputToIso, type Site, showTime } from "./site.js";
 import { verdictText } from "./verdict.js";
 
-type LogName = "readings" | "passages" | "alerts";
+const LOG_NAMES = ["readings", "passages", "alerts"] as const;
+type LogName = (typeof LOG_NAMES)[number];
 
 export const STATUS_TEXT: Record<string, string> = {
   normal: "正常 Normal",
@@ -46,13 +47,13 @@ interface Column<T> {
  * export of exactly what is filtered, and a passage's detail.
  */
 export class LogsView {
-  private readonly form = $("log-filters") as HTMLFormElement;
+  private readonly form = $("log-filters", HTMLFormElement);
   private readonly pager: CursorPager;
   private query = new URLSearchParams();
   private log: LogName = "passages";
 
   constructor(private readonly site: Site) {
-    const select = (name: string) => this.form.elements.namedItem(name) as HTMLSelectElement;
+    const select = (name: string) => field(this.form, name, HTMLSelectElement);
     for (const c of site.checkpoints)
       select("checkpoint").append(
         new Option(`${chineseFirst(c.name)} (${c.checkpoint_id})`, c.checkpoint_id),
@@ -79,7 +80,8 @@ export class LogsView {
   }
 
   private chosenLog(): LogName {
-    return (this.form.elements.namedItem("log") as HTMLSelectElement).value as LogName;
+    const chosen = field(this.form, "log", HTMLSelectElement).value;
+    return LOG_NAMES.find((name) => name === chosen) ?? "passages";
   }
 
   /** Each log has its own filters; the others are hidden and not sent. */
@@ -95,13 +97,13 @@ export class LogsView {
       "input, select",
     )) {
       if (element.name === "log" || element.value === "") continue;
-      if ((element.closest("label") as HTMLElement | null)?.hidden) continue;
+      if (element.closest("label")?.hidden) continue;
       const value =
         element.type === "datetime-local" ? inputToIso(this.site, element.value) : element.value;
       if (value !== undefined) query.set(element.name, value);
     }
     this.query = query;
-    const exportLink = $("export-link") as HTMLAnchorElement;
+    const exportLink = $("export-link", HTMLAnchorElement);
     exportLink.href = `/api/export/${this.log}.csv${query.size ? `?${query}` : ""}`;
     await this.pager.first();
   }
@@ -116,7 +118,7 @@ export class LogsView {
       return undefined;
     }
     $("log-error").textContent = "";
-    const page = (await response.json()) as { items: unknown[]; next_cursor: string | null };
+    const page = await json<{ items: unknown[]; next_cursor: string | null }>(response);
     this.render(page.items);
     return page.next_cursor;
   }
@@ -125,10 +127,10 @@ export class LogsView {
     const columns = this.columns() as Column<unknown>[];
     const table = $("log-table");
     table.dataset.log = this.log;
-    (table.querySelector("thead") as HTMLElement).replaceChildren(
+    within(table, "thead", HTMLElement).replaceChildren(
       h("tr", {}, ...columns.map((c) => h("th", {}, c.title))),
     );
-    (table.querySelector("tbody") as HTMLElement).replaceChildren(
+    within(table, "tbody", HTMLElement).replaceChildren(
       ...items.map((item) =>
         h(
           "tr",
@@ -207,12 +209,12 @@ export class LogsView {
       $("log-error").textContent = await errorOf(response);
       return;
     }
-    const detail = (await response.json()) as {
+    const detail = await json<{
       passage: Passage;
       reading: Reading | null;
       scan: Scan | null;
       alerts: (Alert & { history: (Alert & { change: string; at: string })[] })[];
-    };
+    }>(response);
     const { passage, reading, scan, alerts } = detail;
     const time = (iso: string) => showTime(this.site, iso);
     const facts = (pairs: [string, string | null | undefined][]) =>
@@ -289,6 +291,6 @@ export class LogsView {
             ),
           ),
     );
-    ($("passage-detail") as HTMLDialogElement).showModal();
+    $("passage-detail", HTMLDialogElement).showModal();
   }
 }

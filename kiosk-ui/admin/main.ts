@@ -48,7 +48,7 @@ async function start(): Promise<void> {
   show();
 }
 
-bindLoginForm($("login-form") as HTMLFormElement, $("login-error"), () => void start());
+bindLoginForm($("login-form", HTMLFormElement), $("login-error"), () => void start());
 for (const element of document.querySelectorAll("[data-logout]"))
   element.addEventListener("click", () => void logout());
 

@@ -40,8 +40,8 @@ export class CursorPager {
     // undefined: the page failed to load; stay where we are.
     if (next === undefined) return;
     this.next = next;
-    ($(this.ids.prev) as HTMLButtonElement).disabled = this.starts.length <= 1;
-    ($(this.ids.next) as HTMLButtonElement).disabled = next === null;
+    $(this.ids.prev, HTMLButtonElement).disabled = this.starts.length <= 1;
+    $(this.ids.next, HTMLButtonElement).disabled = next === null;
     $(this.ids.label).textContent = `第 ${this.starts.length} 页 Page ${this.starts.length}`;
   }
 }

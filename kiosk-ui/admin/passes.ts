@@ -1,6 +1,6 @@
 import type { Pass } from "../../gateway/domain/types.js";
-import { $, button, confirmButton, h } from "../dom.js";
-import { api, errorOf } from "../session.js";
+import { $, button, confirmButton, field, h, within } from "../dom.js";
+import { api, errorOf, json } from "../session.js";
 import { addDays, OBSERVATION_DAYS } from "./format.js";
 import { dateToIso, isoToDate, type Site, today } from "./site.js";
 
@@ -9,8 +9,8 @@ import { dateToIso, isoToDate, type Site, today } from "./site.js";
  * observation (14 days from today by default), and the CSV import with each bad row's error.
  */
 export class PassesView {
-  private readonly search = $("pass-search") as HTMLFormElement;
-  private readonly form = $("pass-form") as HTMLFormElement;
+  private readonly search = $("pass-search", HTMLFormElement);
+  private readonly form = $("pass-form", HTMLFormElement);
   private editing: string | null = null;
   private after: string | null = null;
 
@@ -28,7 +28,7 @@ export class PassesView {
       event.preventDefault();
       void this.save();
     });
-    ($("import-form") as HTMLFormElement).addEventListener("submit", (event) => {
+    $("import-form", HTMLFormElement).addEventListener("submit", (event) => {
       event.preventDefault();
       void this.import();
     });
@@ -50,10 +50,10 @@ export class PassesView {
       return;
     }
     $("pass-error").textContent = "";
-    const page = (await response.json()) as { items: Pass[]; next_cursor: string | null };
+    const page = await json<{ items: Pass[]; next_cursor: string | null }>(response);
     this.after = page.next_cursor;
-    ($("pass-more") as HTMLButtonElement).hidden = page.next_cursor === null;
-    const body = $("pass-table").querySelector("tbody") as HTMLElement;
+    $("pass-more", HTMLButtonElement).hidden = page.next_cursor === null;
+    const body = within($("pass-table"), "tbody", HTMLElement);
     const rows = page.items.map((pass) => this.row(pass));
     if (more) body.append(...rows);
     else body.replaceChildren(...rows);
@@ -120,29 +120,29 @@ export class PassesView {
   private edit(pass: Pass | null): void {
     this.editing = pass?.pass_id ?? null;
     this.form.reset();
-    const field = (name: string) => this.form.elements.namedItem(name) as HTMLInputElement;
-    field("pass_id").readOnly = pass !== null;
+    const input = (name: string) => field(this.form, name, HTMLInputElement);
+    input("pass_id").readOnly = pass !== null;
     $("pass-form-title").replaceChildren(
       pass ? "编辑出入证 " : "新增出入证 ",
       h("small", {}, pass ? `Edit pass ${pass.pass_id}` : "Add pass"),
     );
     if (pass) {
-      field("pass_id").value = pass.pass_id;
-      field("holder_name").value = pass.holder_name;
-      field("unit").value = pass.unit;
-      field("status").value = pass.status;
-      field("valid_until").value = isoToDate(this.site, pass.valid_until);
-      field("observation_until").value = isoToDate(this.site, pass.observation_until);
+      input("pass_id").value = pass.pass_id;
+      input("holder_name").value = pass.holder_name;
+      input("unit").value = pass.unit;
+      input("status").value = pass.status;
+      input("valid_until").value = isoToDate(this.site, pass.valid_until);
+      input("observation_until").value = isoToDate(this.site, pass.observation_until);
     } else {
       // A new resident's observation, if any, starts today.
-      field("observation_until").placeholder = addDays(
+      input("observation_until").placeholder = addDays(
         today(this.site),
         OBSERVATION_DAYS,
         this.site.timezone,
       );
     }
     this.form.hidden = false;
-    field(pass ? "holder_name" : "pass_id").focus();
+    input(pass ? "holder_name" : "pass_id").focus();
   }
 
   private async save(): Promise<void> {
@@ -181,16 +181,14 @@ export class PassesView {
       $("pass-error").textContent = await errorOf(response);
       return;
     }
-    const updated = (await response.json()) as Pass;
+    const updated = await json<Pass>(response);
     document
       .querySelector(`#pass-table tr[data-pass="${CSS.escape(pass.pass_id)}"]`)
       ?.replaceWith(this.row(updated));
   }
 
   private async import(): Promise<void> {
-    const input = ($("import-form") as HTMLFormElement).elements.namedItem(
-      "file",
-    ) as HTMLInputElement;
+    const input = field($("import-form", HTMLFormElement), "file", HTMLInputElement);
     const file = input.files?.[0];
     if (!file) return;
     const response = await api("/api/passes/import", {
@@ -208,14 +206,14 @@ export class PassesView {
       table.hidden = true;
       return;
     }
-    const { imported, errors, encoding } = (await response.json()) as {
+    const { imported, errors, encoding } = await json<{
       imported: number;
       errors: { line: number; message: string }[];
       encoding: string;
-    };
+    }>(response);
     result.dataset.outcome = errors.length > 0 ? "partial" : "ok";
     result.textContent = `已导入 ${imported} 条，${errors.length} 行有误 · Imported ${imported}, ${errors.length} rows with errors${encoding === "utf-8" ? "" : ` (按 ${encoding.toUpperCase()} 编码读取 read as ${encoding.toUpperCase()})`}`;
-    (table.querySelector("tbody") as HTMLElement).replaceChildren(
+    within(table, "tbody", HTMLElement).replaceChildren(
       ...errors.map((e) =>
         h("tr", { "data-line": String(e.line) }, h("td", {}, e.line), h("td", {}, e.message)),
       ),

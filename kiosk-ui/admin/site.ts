@@ -1,6 +1,6 @@
 import { localDate, wallClock, wallClockMs } from "../../gateway/domain/time.js";
 import { DEVICE_KIND_TEXT } from "../names.js";
-import { api } from "../session.js";
+import { api, json } from "../session.js";
 
 /**
  * What every admin view needs of the site: its checkpoints and its time zone. Times are shown
@@ -16,8 +16,8 @@ export interface Site {
 
 export async function loadSite(): Promise<Site> {
   const [counts, health] = await Promise.all([api("/api/counts/today"), api("/api/health")]);
-  const site = (await counts.json()) as Omit<Site, "deviceKinds">;
-  const { devices } = (await health.json()) as { devices: { id: string; kind: string }[] };
+  const site = await json<Omit<Site, "deviceKinds">>(counts);
+  const { devices } = await json<{ devices: { id: string; kind: string }[] }>(health);
   return { ...site, deviceKinds: new Map(devices.map((d) => [d.id, d.kind])) };
 }
 

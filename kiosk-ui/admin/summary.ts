@@ -1,16 +1,16 @@
 import type { CheckpointDaySummary, DaySummary } from "../../gateway/domain/types.js";
 import { hourlyChartSvg } from "../chart.js";
-import { $, h } from "../dom.js";
+import { $, field, h } from "../dom.js";
 import { chineseFirst } from "../names.js";
 import { REASON_TEXT } from "../screen.js";
-import { api, errorOf } from "../session.js";
+import { api, errorOf, json } from "../session.js";
 import { formatDuration } from "./format.js";
 import { type Site, today } from "./site.js";
 
 /** The daily summary (日报): per checkpoint, the day's counts, a chart per hour, devices' downtime. */
 export class SummaryView {
-  private readonly form = $("summary-form") as HTMLFormElement;
-  private readonly date = this.form.elements.namedItem("date") as HTMLInputElement;
+  private readonly form = $("summary-form", HTMLFormElement);
+  private readonly date = field(this.form, "date", HTMLInputElement);
 
   constructor(private readonly site: Site) {
     this.form.addEventListener("submit", (event) => {
@@ -31,7 +31,7 @@ export class SummaryView {
       return;
     }
     $("summary-error").textContent = "";
-    const summary = (await response.json()) as DaySummary;
+    const summary = await json<DaySummary>(response);
     $("summary-checkpoints").replaceChildren(...summary.checkpoints.map((c) => this.card(c)));
   }
 

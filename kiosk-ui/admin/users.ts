@@ -1,12 +1,12 @@
-import { $, button, h } from "../dom.js";
-import { type Account, api, errorOf } from "../session.js";
+import { $, button, h, within } from "../dom.js";
+import { type Account, api, errorOf, json } from "../session.js";
 import { type Site, showTime } from "./site.js";
 
 const ROLE_TEXT: Record<string, string> = { guard: "值守 Guard", admin: "管理员 Admin" };
 
 /** Accounts (用户): add, change role, set a new password (which ends the user's sessions), delete. */
 export class UsersView {
-  private readonly form = $("user-form") as HTMLFormElement;
+  private readonly form = $("user-form", HTMLFormElement);
 
   constructor(
     private readonly site: Site,
@@ -25,10 +25,10 @@ export class UsersView {
   private async list(): Promise<void> {
     const response = await api("/api/users");
     if (!(await this.ok(response))) return;
-    const { items } = (await response.json()) as {
+    const { items } = await json<{
       items: (Account & { created_at: string })[];
-    };
-    ($("user-table").querySelector("tbody") as HTMLElement).replaceChildren(
+    }>(response);
+    within($("user-table"), "tbody", HTMLElement).replaceChildren(
       ...items.map((user) => {
         const role = h("select", { name: "role" });
         for (const [value, label] of Object.entries(ROLE_TEXT))

@@ -1,10 +1,18 @@
 import WebSocket from "ws";
-import type { LiveMessage } from "../../gateway/live/protocol.js";
 import { eventually } from "./gateway.js";
+
+/** A live message as a test reads it off the wire: JSON it has not checked yet. */
+export interface WireMessage {
+  type: string;
+  seq: number;
+  ts: string;
+  checkpoint_id: string | null;
+  data: Record<string, unknown>;
+}
 
 /** A WebSocket client that records every live message it receives. */
 export class LiveClient {
-  readonly messages: LiveMessage<Record<string, unknown>>[] = [];
+  readonly messages: WireMessage[] = [];
   readonly ws: WebSocket;
   closed = false;
 
@@ -34,7 +42,7 @@ export class LiveClient {
     return this.messages.filter((m) => m.type === type);
   }
 
-  waitFor(predicate: (m: LiveMessage<Record<string, unknown>>) => boolean, timeoutMs = 5000) {
+  waitFor(predicate: (m: WireMessage) => boolean, timeoutMs = 5000) {
     return eventually(() => this.messages.find(predicate), timeoutMs);
   }
 

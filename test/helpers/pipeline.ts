@@ -2,7 +2,7 @@ import type { GatewayConfig } from "../../gateway/config/schema.js";
 import type { EventBus } from "../../gateway/events.js";
 import { ALL_EVENTS } from "../../gateway/events.js";
 import { liveMessage } from "../../gateway/live/messages.js";
-import type { LiveMessage } from "../../gateway/live/protocol.js";
+import type { LiveEventMessage } from "../../gateway/live/protocol.js";
 import type { Logger } from "../../gateway/log.js";
 import type { Metrics } from "../../gateway/metrics.js";
 import type { DeviceRegistry } from "../../gateway/pipeline/devices.js";
@@ -27,8 +27,8 @@ export function createIngest(parts: {
 }
 
 /** Collects every published event as the live message a guard would get. */
-export function collectLive(bus: EventBus, name = "test"): LiveMessage[] {
-  const messages: LiveMessage[] = [];
+export function collectLive(bus: EventBus, name = "test"): LiveEventMessage[] {
+  const messages: LiveEventMessage[] = [];
   bus.subscribe(ALL_EVENTS, name, (event) => void messages.push(liveMessage(event)));
   return messages;
 }

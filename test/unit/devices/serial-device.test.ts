@@ -47,7 +47,7 @@ function setup(device: Record<string, unknown>) {
     },
   });
   const data = (kind: string) =>
-    events.filter((e) => e.type === kind).map((e) => e.data as Record<string, unknown>);
+    events.filter((e) => e.type === kind).map((e): Record<string, unknown> => ({ ...e.data }));
   const emit = (bytes: Buffer) => ports.at(-1)?.port?.emitData(bytes);
   return { serial, events, data, emit, ports, metrics, devices };
 }
