@@ -9,7 +9,7 @@ import { z } from "zod";
 import { LoginLimiter } from "../gateway/auth/login-limiter.js";
 import { BOM, csvLine, localTime } from "../gateway/domain/csv.js";
 import { dayBounds, localDate } from "../gateway/domain/time.js";
-import type { Logger } from "../gateway/log.js";
+import { type Logger, messageOf } from "../gateway/log.js";
 import { hashPassword, verifyPassword } from "../gateway/store/accounts.js";
 import type { DistrictConfig } from "./config.js";
 import {
@@ -301,7 +301,7 @@ export async function startConsole(
       res.end();
     } catch (error) {
       // The header is out: all that can be said is to cut the download short.
-      log.error({ err: (error as Error).message, rows }, "district export failed midway");
+      log.error({ err: messageOf(error), rows }, "district export failed midway");
       res.destroy();
     }
   });
@@ -376,7 +376,7 @@ export async function startConsole(
       listener = client;
       relay({ channel: "district_gateway", payload: "" });
     } catch (error) {
-      log.warn({ err: (error as Error).message }, "district console: cannot listen yet; retrying");
+      log.warn({ err: messageOf(error) }, "district console: cannot listen yet; retrying");
       setTimeout(() => void listen(), 1000);
     }
   };

@@ -1,5 +1,5 @@
 import { findUiDir } from "../gateway/api/static.js";
-import type { Logger } from "../gateway/log.js";
+import { type Logger, messageOf } from "../gateway/log.js";
 import type { DistrictConfig } from "./config.js";
 import { startConsole } from "./console.js";
 import { serveHealth } from "./health.js";
@@ -28,7 +28,7 @@ export async function startDistrict(config: DistrictConfig, log: Logger): Promis
     } catch (error) {
       if (attempt === 0)
         log.error(
-          { err: (error as Error).message },
+          { err: messageOf(error) },
           "the district database cannot be reached yet; retrying",
         );
       await new Promise((resolve) => setTimeout(resolve, 1000));

@@ -1,6 +1,6 @@
 #!/usr/bin/env node
 import { Command } from "commander";
-import { createLogger } from "../gateway/log.js";
+import { createLogger, messageOf } from "../gateway/log.js";
 import { loadDistrictConfig } from "./config.js";
 import { startDistrict } from "./district.js";
 import { DistrictStore } from "./store.js";
@@ -29,7 +29,7 @@ try {
   config = loadDistrictConfig(options.config);
 } catch (error) {
   process.stderr.write(
-    `checkpoint-district: invalid configuration (${options.config}):\n  ${(error as Error).message.split("\n").join("\n  ")}\n`,
+    `checkpoint-district: invalid configuration (${options.config}):\n  ${messageOf(error).split("\n").join("\n  ")}\n`,
   );
   process.exit(1);
 }

@@ -1,5 +1,5 @@
 import mqtt, { type IPublishPacket, type MqttClient } from "mqtt";
-import type { Logger } from "../gateway/log.js";
+import { type Logger, messageOf } from "../gateway/log.js";
 import type { DistrictConfig } from "./config.js";
 import { type DistrictRow, districtRow } from "./rows.js";
 import type { DistrictStore } from "./store.js";
@@ -105,8 +105,8 @@ export class DistrictWorker {
         }
         this.health.dropped += 1;
         this.log.warn(
-          { err: (error as Error).message, id: "id" in waiting.row ? waiting.row.id : null },
-          `the district database refused one event (${(error as Error).message}); dropped`,
+          { err: messageOf(error), id: "id" in waiting.row ? waiting.row.id : null },
+          `the district database refused one event (${messageOf(error)}); dropped`,
         );
       }
       waiting.acknowledge();

@@ -13,3 +13,8 @@ export function createLogger(level: string, destination?: pino.DestinationStream
 export function childLogger(parent: Logger, ns: string): Logger {
   return parent.child({ ns: `gw:${ns}` });
 }
+
+/** What went wrong, in words: an Error's message, or whatever was thrown as text. */
+export function messageOf(error: unknown): string {
+  return error instanceof Error ? error.message : String(error);
+}

@@ -65,6 +65,8 @@ export async function main(argv: string[]): Promise<void> {
 }
 
 main(process.argv).catch((error: unknown) => {
-  process.stderr.write(`checkpoint-gateway: ${(error as Error).stack ?? String(error)}\n`);
+  process.stderr.write(
+    `checkpoint-gateway: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}\n`,
+  );
   process.exit(1);
 });

@@ -1,5 +1,5 @@
 import type { ErrorRequestHandler, RequestHandler } from "express";
-import type { Logger } from "../log.js";
+import { type Logger, messageOf } from "../log.js";
 import { isStorageFailure } from "../store/failures.js";
 
 /** An error with an HTTP status whose message is safe to show the client. */
@@ -33,14 +33,14 @@ export const STORAGE_RETRY_AFTER_S = 5;
 export function errorHandler(log: Logger): ErrorRequestHandler {
   return (error: unknown, req, res, _next) => {
     if (isStorageFailure(error)) {
-      log.warn({ path: req.path, err: (error as Error).message }, "request not written: storage");
+      log.warn({ path: req.path, err: messageOf(error) }, "request not written: storage");
       res.setHeader("Retry-After", String(STORAGE_RETRY_AFTER_S));
       res.status(503).json({ error: STORAGE_UNAVAILABLE });
       return;
     }
     const status = statusOf(error);
     if (status >= 500) log.error({ err: error, path: req.path }, "request failed");
-    const message = status >= 500 ? "internal error" : (error as Error).message;
+    const message = status >= 500 ? "internal error" : messageOf(error);
     res.status(status).json({ error: message });
   };
 }

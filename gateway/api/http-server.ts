@@ -1,7 +1,7 @@
 import { createServer, type Server } from "node:http";
 import type { Express } from "express";
 import type { UpgradeHandler } from "../core.js";
-import type { Logger } from "../log.js";
+import { type Logger, messageOf } from "../log.js";
 
 /** The HTTP server: the express app for requests, the upgrade hook (the live hub) for WebSocket. */
 export class HttpServer {
@@ -28,7 +28,7 @@ export class HttpServer {
       try {
         if (!this.upgrades?.handleUpgrade(request, socket, head)) socket.destroy();
       } catch (error) {
-        this.log.warn({ err: (error as Error).message }, "upgrade refused: the handler failed");
+        this.log.warn({ err: messageOf(error) }, "upgrade refused: the handler failed");
         socket.destroy();
       }
     });

@@ -73,7 +73,7 @@ export class AccountLogin {
       this.failures.record(username, "login_failed", address, details);
       return { outcome: "refused" };
     }
-    for (const [i, [limiter, key]] of keys.entries()) limiter.uncount(key, counted[i] as number);
+    for (const [i, [limiter, key]] of keys.entries()) limiter.uncount(key, counted[i] ?? 0);
     this.perAccountAtAddress.clear(`${username}@${from}`);
     this.store.audit.record({ actor: account.username, action: "login", address, details });
     return { outcome: "ok", account };

@@ -31,7 +31,7 @@ export class LoginLimiter {
     for (const key of keys) {
       const recent = this.recent(key, now);
       if (recent.length >= this.maxFailures)
-        wait = Math.max(wait, (recent[0] as number) + this.windowMs - now);
+        wait = Math.max(wait, (recent[0] ?? now) + this.windowMs - now);
     }
     return Math.ceil(wait / 1000);
   }

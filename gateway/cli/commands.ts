@@ -2,6 +2,7 @@ import { randomBytes } from "node:crypto";
 import { resolve } from "node:path";
 import { ConfigError, loadConfig } from "../config/load.js";
 import type { GatewayConfig } from "../config/schema.js";
+import { messageOf } from "../log.js";
 import { backupDatabase } from "../store/backup.js";
 import { Store } from "../store/store.js";
 
@@ -97,7 +98,7 @@ export async function backup(file: string | undefined, to: string, print: Print)
     );
     return 0;
   } catch (error) {
-    print(`backup failed: ${(error as Error).message}`);
+    print(`backup failed: ${messageOf(error)}`);
     return 1;
   }
 }

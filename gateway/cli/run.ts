@@ -1,5 +1,6 @@
 import { ConfigError, loadConfig } from "../config/load.js";
 import { Gateway } from "../gateway.js";
+import { messageOf } from "../log.js";
 
 /**
  * Runs the gateway: load and validate the config, start, stop cleanly on SIGINT/SIGTERM, read
@@ -40,7 +41,7 @@ export async function runGateway(file: string | undefined): Promise<void> {
   try {
     await gateway.start();
   } catch (error) {
-    process.stderr.write(`checkpoint-gateway: cannot start: ${(error as Error).message}\n`);
+    process.stderr.write(`checkpoint-gateway: cannot start: ${messageOf(error)}\n`);
     await gateway.stop();
     process.exit(1);
   }

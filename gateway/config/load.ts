@@ -81,7 +81,9 @@ function readYamlFile(file: string): unknown {
   try {
     return parseYaml(text) ?? {};
   } catch (error) {
-    throw new ConfigError([`${file}: not valid YAML: ${yamlProblem(error as Error)}`]);
+    throw new ConfigError([
+      `${file}: not valid YAML: ${yamlProblem(error instanceof Error ? error : new Error(String(error)))}`,
+    ]);
   }
 }
 

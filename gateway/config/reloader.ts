@@ -1,4 +1,4 @@
-import type { Logger } from "../log.js";
+import { type Logger, messageOf } from "../log.js";
 import type { Metrics } from "../metrics.js";
 import type { DeviceRegistry } from "../pipeline/devices.js";
 import type { Store } from "../store/store.js";
@@ -84,7 +84,7 @@ export class ConfigReloader {
     try {
       next = this.ctx.load();
     } catch (error) {
-      const problems = error instanceof ConfigError ? error.problems : [(error as Error).message];
+      const problems = error instanceof ConfigError ? error.problems : [messageOf(error)];
       return { outcome: "rejected", applied: [], restart_required: [], problems };
     }
     const changes = configChanges(this.current, next);

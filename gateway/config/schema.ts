@@ -565,9 +565,9 @@ function screeningOrder(
 ): CrossFieldIssue[] {
   const order = ["invalid_below_c", "low_below_c", "fever_above_c", "invalid_above_c"] as const;
   const issues: CrossFieldIssue[] = [];
-  for (let i = 1; i < order.length; i++) {
-    const below = order[i - 1] as (typeof order)[number];
-    const above = order[i] as (typeof order)[number];
+  for (const [i, above] of order.entries()) {
+    const below = order[i - 1];
+    if (below === undefined) continue;
     if (rules[below] < rules[above]) continue;
     issues.push({
       path: [...at, below],

@@ -76,7 +76,7 @@ export function passageAlerts(
   };
   const alerts: AlertDraft[] = passage.reasons
     .filter((reason): reason is AlertKind & typeof reason =>
-      (PASS_ALERTS as readonly string[]).includes(reason),
+      PASS_ALERTS.some((kind) => kind === reason),
     )
     .map((kind) => ({ ...base, kind }));
   if (passage.pass_id === null || !passage.reasons.includes("low")) return { alerts, lowsByPass };

@@ -37,7 +37,7 @@ export function parseCsv(text: string): CsvRecord[] {
     sawAnything = false;
   };
   for (let i = 0; i < input.length; i++) {
-    const char = input[i] as string;
+    const char = input.charAt(i);
     if (quoted) {
       if (char === '"') {
         if (input[i + 1] === '"') {

@@ -76,14 +76,12 @@ export function nextDate(date: string, timeZone: string): string {
 export function wallClockMs(value: string, timeZone: string): number | null {
   const match = /^(\d{4})-(\d{2})-(\d{2})[T ](\d{2}):(\d{2})(?::(\d{2}))?$/.exec(value);
   if (!match) return null;
-  const [y, mo, d, h, mi, s] = match.slice(1).map((part) => Number(part ?? 0)) as number[];
-  const asUtc = Date.UTC(y as number, (mo as number) - 1, d, h, mi, s);
+  const [y = 0, mo = 1, d, h, mi, s] = match.slice(1).map((part) => Number(part ?? 0));
+  const asUtc = Date.UTC(y, mo - 1, d, h, mi, s);
   // The zone's offset at about that instant; read back and correct once more across a change.
   const offsetAt = (ms: number) => {
-    const [wy, wmo, wd, wh, wmi, ws] = wallClock(ms, timeZone)
-      .split(/[- :]/)
-      .map(Number) as number[];
-    return Date.UTC(wy as number, (wmo as number) - 1, wd, wh, wmi, ws) - ms;
+    const [wy = 0, wmo = 1, wd, wh, wmi, ws] = wallClock(ms, timeZone).split(/[- :]/).map(Number);
+    return Date.UTC(wy, wmo - 1, wd, wh, wmi, ws) - ms;
   };
   const first = asUtc - offsetAt(asUtc);
   return asUtc - offsetAt(first);

@@ -20,8 +20,9 @@ export function parseDeviceTopic(
   const parts = topic.split("/");
   if (parts.length !== 4 || `${parts[0]}/${parts[1]}` !== DEVICE_TOPIC_ROOT) return null;
   const [, , deviceId, kind] = parts;
-  if (!deviceId || !(DEVICE_MESSAGE_KINDS as readonly string[]).includes(kind ?? "")) return null;
-  return { deviceId, kind: kind as DeviceMessageKind };
+  const known = DEVICE_MESSAGE_KINDS.find((k) => k === kind);
+  if (!deviceId || known === undefined) return null;
+  return { deviceId, kind: known };
 }
 
 /** Where the gateway publishes its own events for local integrations (not retained). */

@@ -26,7 +26,7 @@ export class PacketMeter {
         this.multiplier = 1;
         this.lengthBytes = 0;
       } else if (this.state === "length") {
-        const byte = chunk[i] as number;
+        const byte = chunk[i] ?? 0;
         i += 1;
         this.lengthBytes += 1;
         this.remaining += (byte & 0x7f) * this.multiplier;

@@ -1,5 +1,5 @@
 import type { EventBus, EventOf } from "../events.js";
-import type { Logger } from "../log.js";
+import { type Logger, messageOf } from "../log.js";
 import { type DoorCommand, deviceTopic } from "../mqtt/contract.js";
 import type { DeviceRegistry } from "../pipeline/devices.js";
 
@@ -38,7 +38,7 @@ export class DoorOpener {
       .publish(deviceTopic(door, "command"), JSON.stringify(command))
       .catch((error: unknown) => {
         this.ctx.log.error(
-          { door, passage: passage.id, err: (error as Error).message },
+          { door, passage: passage.id, err: messageOf(error) },
           `door ${door} could not be told to open`,
         );
       });

@@ -1,7 +1,7 @@
 import { mkdirSync, readdirSync, renameSync, rmSync } from "node:fs";
 import { join } from "node:path";
 import { localDate, wallClock } from "../domain/time.js";
-import type { Logger } from "../log.js";
+import { type Logger, messageOf } from "../log.js";
 import type { Store } from "../store/store.js";
 
 export interface BackupJobContext {
@@ -75,7 +75,7 @@ export class BackupJob {
         rmSync(join(this.ctx.dir, `checkpoint-${old}.db`), { force: true });
     } catch (error) {
       rmSync(partial, { force: true });
-      this.lastError = (error as Error).message;
+      this.lastError = messageOf(error);
       this.ctx.log.error(
         { err: this.lastError, dir: this.ctx.dir },
         `daily backup failed, tried again at the next check: ${this.lastError}`,

@@ -39,7 +39,7 @@ export abstract class DailyJob {
     try {
       this.run(nowMs);
     } catch (error) {
-      this.failed(error as Error);
+      this.failed(error instanceof Error ? error : new Error(String(error)));
       this.lastRunDay = "";
     }
   }

@@ -63,21 +63,22 @@ export class AccountRepository {
   }
 
   list(): (Account & { created_at: string })[] {
-    return (
-      this.db
-        .prepare("SELECT username, role, created_at_ms FROM users ORDER BY username")
-        .all() as (Account & { created_at_ms: number })[]
-    ).map((row) => ({
-      username: row.username,
-      role: row.role,
-      created_at: new Date(row.created_at_ms).toISOString(),
-    }));
+    return this.db
+      .prepare<unknown[], Account & { created_at_ms: number }>(
+        "SELECT username, role, created_at_ms FROM users ORDER BY username",
+      )
+      .all()
+      .map((row) => ({
+        username: row.username,
+        role: row.role,
+        created_at: new Date(row.created_at_ms).toISOString(),
+      }));
   }
 
   get(username: string): Account | undefined {
-    return this.db.prepare("SELECT username, role FROM users WHERE username = ?").get(username) as
-      | Account
-      | undefined;
+    return this.db
+      .prepare<unknown[], Account>("SELECT username, role FROM users WHERE username = ?")
+      .get(username);
   }
 
   async update(
@@ -100,17 +101,21 @@ export class AccountRepository {
   }
 
   countAdmins(): number {
-    return this.db
-      .prepare("SELECT count(*) FROM users WHERE role = 'admin'")
-      .pluck()
-      .get() as number;
+    return (
+      this.db
+        .prepare<unknown[], number>("SELECT count(*) FROM users WHERE role = 'admin'")
+        .pluck()
+        .get() ?? 0
+    );
   }
 
   /** The account if the password is right, otherwise null (same answer for an unknown user). */
   async authenticate(username: string, password: string): Promise<Account | null> {
     const row = this.db
-      .prepare("SELECT username, role, password_hash FROM users WHERE username = ?")
-      .get(username) as (Account & { password_hash: string }) | undefined;
+      .prepare<unknown[], Account & { password_hash: string }>(
+        "SELECT username, role, password_hash FROM users WHERE username = ?",
+      )
+      .get(username);
     if (row === undefined) {
       // Spend the same time as a real check so response times do not reveal usernames.
       await hashPassword(password);
@@ -132,11 +137,11 @@ export class AccountRepository {
 
   sessionAccount(token: string, nowMs: number): Account | null {
     const row = this.db
-      .prepare(
+      .prepare<unknown[], Account>(
         `SELECT u.username, u.role FROM sessions s JOIN users u ON u.username = s.username
          WHERE s.token_hash = ? AND s.expires_at_ms > ?`,
       )
-      .get(hashToken(token), nowMs) as Account | undefined;
+      .get(hashToken(token), nowMs);
     return row ?? null;
   }
 

@@ -69,8 +69,10 @@ export class AlertRepository {
       "INSERT INTO alert_events (seq, ts_ms, type, alert_id, checkpoint_id, snapshot) VALUES (?, ?, ?, ?, ?, ?)",
     );
     this.pages = new PageReader<AlertRow>(db, "alerts", COLUMNS, "opened_at_ms");
-    this.selectOne = db.prepare(`SELECT ${COLUMNS} FROM alerts WHERE alert_id = ?`);
-    this.selectActive = db.prepare(
+    this.selectOne = db.prepare<[string], AlertRow>(
+      `SELECT ${COLUMNS} FROM alerts WHERE alert_id = ?`,
+    );
+    this.selectActive = db.prepare<[], AlertRow>(
       `SELECT ${COLUMNS} FROM alerts WHERE state != 'resolved' ORDER BY seq DESC LIMIT 500`,
     );
     journal.addSource(
@@ -160,19 +162,18 @@ export class AlertRepository {
   }
 
   get(alertId: string): Alert | undefined {
-    const row = this.selectOne.get(alertId) as AlertRow | undefined;
+    const row = this.selectOne.get(alertId);
     return row ? toAlert(row) : undefined;
   }
 
   /** The alerts raised by a passage or by its reading (a fever is raised before its passage). */
   forPassage(passageId: string, readingId: string | null): Alert[] {
-    return (
-      this.db
-        .prepare(
-          `SELECT ${COLUMNS} FROM alerts WHERE passage_id = ? OR reading_id = ? ORDER BY seq`,
-        )
-        .all(passageId, readingId) as AlertRow[]
-    ).map(toAlert);
+    return this.db
+      .prepare<unknown[], AlertRow>(
+        `SELECT ${COLUMNS} FROM alerts WHERE passage_id = ? OR reading_id = ? ORDER BY seq`,
+      )
+      .all(passageId, readingId)
+      .map(toAlert);
   }
 
   /**
@@ -182,43 +183,42 @@ export class AlertRepository {
   history(
     alertId: string,
   ): (Alert & { change: "alert" | "alert_update"; change_id: string; at: string })[] {
-    return (
-      this.db
-        .prepare(
-          "SELECT seq, ts_ms, type, snapshot FROM alert_events WHERE alert_id = ? ORDER BY seq",
-        )
-        .all(alertId) as {
-        seq: number;
-        ts_ms: number;
-        type: "alert" | "alert_update";
-        snapshot: string;
-      }[]
-    ).map((row) => ({
-      ...(JSON.parse(row.snapshot) as Alert),
-      alert_id: alertId,
-      change: row.type,
-      change_id: this.journal.eventId(row.seq),
-      at: isoTime(row.ts_ms),
-    }));
+    return this.db
+      .prepare<
+        unknown[],
+        {
+          seq: number;
+          ts_ms: number;
+          type: "alert" | "alert_update";
+          snapshot: string;
+        }
+      >("SELECT seq, ts_ms, type, snapshot FROM alert_events WHERE alert_id = ? ORDER BY seq")
+      .all(alertId)
+      .map((row) => ({
+        ...(JSON.parse(row.snapshot) as Alert),
+        alert_id: alertId,
+        change: row.type,
+        change_id: this.journal.eventId(row.seq),
+        at: isoTime(row.ts_ms),
+      }));
   }
 
   /** Alerts not yet resolved, newest first: what a guard must see on connecting. */
   active(checkpointId?: string): Alert[] {
-    const rows = (this.selectActive.all() as AlertRow[]).filter(
-      (r) => checkpointId === undefined || r.checkpoint_id === checkpointId,
-    );
+    const rows = this.selectActive
+      .all()
+      .filter((r) => checkpointId === undefined || r.checkpoint_id === checkpointId);
     return rows.map(toAlert);
   }
 
   /** Open alerts of one kind for one device, oldest first (to clear `device_offline`). */
   activeFor(kind: AlertKind, deviceId: string): Alert[] {
-    return (
-      this.db
-        .prepare(
-          `SELECT ${COLUMNS} FROM alerts WHERE state != 'resolved' AND kind = ? AND device_id = ? ORDER BY seq`,
-        )
-        .all(kind, deviceId) as AlertRow[]
-    ).map(toAlert);
+    return this.db
+      .prepare<unknown[], AlertRow>(
+        `SELECT ${COLUMNS} FROM alerts WHERE state != 'resolved' AND kind = ? AND device_id = ? ORDER BY seq`,
+      )
+      .all(kind, deviceId)
+      .map(toAlert);
   }
 
   page(filter: AlertFilter): Page<Alert> {
@@ -241,7 +241,7 @@ export class AlertRepository {
   }
 
   private current(alertId: string): AlertRow {
-    const row = this.selectOne.get(alertId) as AlertRow | undefined;
+    const row = this.selectOne.get(alertId);
     if (!row) throw new AlertConflict(`no alert ${alertId}`);
     return row;
   }

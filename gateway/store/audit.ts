@@ -73,10 +73,10 @@ export class AuditRepository {
     add("ts_ms <= ?", filter.toMs);
     add("id < ?", filter.cursor);
     const rows = this.db
-      .prepare(
+      .prepare<unknown[], AuditRow>(
         `SELECT id, ts_ms, actor, action, target, details, address FROM audit ${where.length ? `WHERE ${where.join(" AND ")}` : ""} ORDER BY id DESC LIMIT ?`,
       )
-      .all(...params, filter.limit + 1) as AuditRow[];
+      .all(...params, filter.limit + 1);
     const items = rows.slice(0, filter.limit).map((row) => ({
       id: row.id,
       ts: isoTime(row.ts_ms),

@@ -38,7 +38,7 @@ export async function backupDatabase(source: string, target: string): Promise<Ba
     rows = Object.fromEntries(
       COUNTED.map((table) => [
         table,
-        copy.prepare(`SELECT count(*) FROM ${table}`).pluck().get() as number,
+        copy.prepare<unknown[], number>(`SELECT count(*) FROM ${table}`).pluck().get() ?? 0,
       ]),
     );
     const pages = copy.pragma("page_count", { simple: true }) as number;

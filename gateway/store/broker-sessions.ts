@@ -13,9 +13,9 @@ export class BrokerSessionsRepository {
   /** The most sessions ever opened (0 before the first start in external mode). */
   mostOpened(): number {
     const value = this.db
-      .prepare("SELECT value FROM meta WHERE key = 'external_broker_sessions'")
+      .prepare<unknown[], string>("SELECT value FROM meta WHERE key = 'external_broker_sessions'")
       .pluck()
-      .get() as string | undefined;
+      .get();
     return Number(value ?? 0);
   }
 

@@ -12,7 +12,7 @@ export interface CheckpointCounts {
 /** Counts since a moment, per checkpoint: what the guard console shows for today. */
 export function countsSince(db: Db, fromMs: number): CheckpointCounts[] {
   const rows = db
-    .prepare(
+    .prepare<unknown[], CheckpointCounts>(
       `SELECT checkpoint_id,
               sum(kind = 'passage') AS passages, sum(kind = 'allow') AS allowed, sum(kind = 'deny') AS denied,
               sum(kind = 'fever') AS fevers, sum(kind = 'low') AS lows
@@ -21,6 +21,6 @@ export function countsSince(db: Db, fromMs: number): CheckpointCounts[] {
              UNION ALL SELECT checkpoint_id, status FROM readings WHERE ts_ms >= @from AND status IN ('fever', 'low'))
        GROUP BY checkpoint_id ORDER BY checkpoint_id`,
     )
-    .all({ from: fromMs }) as CheckpointCounts[];
+    .all({ from: fromMs });
   return rows;
 }

@@ -20,10 +20,15 @@ export class DecisionStateRepository {
 
   /** Everything stored, by key. */
   load(): Map<string, unknown> {
-    const rows = this.db.prepare("SELECT key, value FROM decision_state").all() as {
-      key: string;
-      value: string;
-    }[];
+    const rows = this.db
+      .prepare<
+        unknown[],
+        {
+          key: string;
+          value: string;
+        }
+      >("SELECT key, value FROM decision_state")
+      .all();
     return new Map(rows.map((row) => [row.key, JSON.parse(row.value) as unknown]));
   }
 

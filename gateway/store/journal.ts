@@ -35,12 +35,13 @@ export class EventJournal {
     private readonly db: Db,
     readonly gatewayId: string,
   ) {
-    const fromMeta = db.prepare("SELECT value FROM meta WHERE key = 'last_seq'").pluck().get() as
-      | string
-      | undefined;
+    const fromMeta = db
+      .prepare<unknown[], string>("SELECT value FROM meta WHERE key = 'last_seq'")
+      .pluck()
+      .get();
     const fromTables = tablesWithSeq(db).map(
       (table) =>
-        (db.prepare(`SELECT max(seq) FROM "${table}"`).pluck().get() as number | null) ?? 0,
+        db.prepare<unknown[], number | null>(`SELECT max(seq) FROM "${table}"`).pluck().get() ?? 0,
     );
     this.lastSeq = Math.max(Number(fromMeta ?? 0), ...fromTables);
     this.savedSeq = Number(fromMeta ?? 0);
@@ -126,9 +127,11 @@ export class EventJournal {
 /** Every table with a `seq` column: each holds seqs handed out by the journal. */
 function tablesWithSeq(db: Db): string[] {
   const tables = db
-    .prepare("SELECT name FROM sqlite_schema WHERE type = 'table' AND name NOT LIKE 'sqlite_%'")
+    .prepare<unknown[], string>(
+      "SELECT name FROM sqlite_schema WHERE type = 'table' AND name NOT LIKE 'sqlite_%'",
+    )
     .pluck()
-    .all() as string[];
+    .all();
   return tables.filter((table) =>
     (db.pragma(`table_info("${table}")`) as { name: string }[]).some((c) => c.name === "seq"),
   );
@@ -141,42 +144,46 @@ export function tableReplaySource<Row>(
   columns: string,
   toEvent: (row: Row) => DomainEvent,
 ): ReplaySource {
-  const all = db.prepare(`SELECT ${columns} FROM ${table} WHERE seq > ? ORDER BY seq DESC LIMIT ?`);
-  const ofCheckpoint = db.prepare(
+  const all = db.prepare<unknown[], Row>(
+    `SELECT ${columns} FROM ${table} WHERE seq > ? ORDER BY seq DESC LIMIT ?`,
+  );
+  const ofCheckpoint = db.prepare<unknown[], Row>(
     `SELECT ${columns} FROM ${table} WHERE checkpoint_id = ? AND seq > ? ORDER BY seq DESC LIMIT ?`,
   );
-  const pageAll = db.prepare(
+  const pageAll = db.prepare<unknown[], Row>(
     `SELECT ${columns} FROM ${table} WHERE seq > ? AND seq <= ? ORDER BY seq LIMIT ?`,
   );
-  const pageOfCheckpoint = db.prepare(
+  const pageOfCheckpoint = db.prepare<unknown[], Row>(
     `SELECT ${columns} FROM ${table} WHERE checkpoint_id = ? AND seq > ? AND seq <= ? ORDER BY seq LIMIT ?`,
   );
-  const countAll = db.prepare(`SELECT count(*) FROM ${table} WHERE seq > ? AND seq <= ?`).pluck();
+  const countAll = db
+    .prepare<unknown[], number>(`SELECT count(*) FROM ${table} WHERE seq > ? AND seq <= ?`)
+    .pluck();
   const countOfCheckpoint = db
-    .prepare(`SELECT count(*) FROM ${table} WHERE checkpoint_id = ? AND seq > ? AND seq <= ?`)
+    .prepare<unknown[], number>(
+      `SELECT count(*) FROM ${table} WHERE checkpoint_id = ? AND seq > ? AND seq <= ?`,
+    )
     .pluck();
   return {
     page(after, until, limit, checkpointId) {
-      const rows = (
+      const rows =
         checkpointId === undefined
           ? pageAll.all(after, until, limit)
-          : pageOfCheckpoint.all(checkpointId, after, until, limit)
-      ) as Row[];
+          : pageOfCheckpoint.all(checkpointId, after, until, limit);
       return rows.map(toEvent);
     },
     count(after, until, checkpointId) {
       return (
-        checkpointId === undefined
+        (checkpointId === undefined
           ? countAll.get(after, until)
-          : countOfCheckpoint.get(checkpointId, after, until)
-      ) as number;
+          : countOfCheckpoint.get(checkpointId, after, until)) ?? 0
+      );
     },
     since(since, limit, checkpointId) {
-      const rows = (
+      const rows =
         checkpointId === undefined
           ? all.all(since, limit)
-          : ofCheckpoint.all(checkpointId, since, limit)
-      ) as Row[];
+          : ofCheckpoint.all(checkpointId, since, limit);
       return rows.map(toEvent);
     },
   };

@@ -25,11 +25,13 @@ export class OutboxRepository {
       "INSERT INTO outbox (seq, priority, kind, payload, created_at_ms) VALUES (?, ?, ?, ?, ?)",
     );
     // Kept by triggers in the transactions that add and delete rows (migration 10): O(1).
-    this.depthStatement = db.prepare("SELECT depth FROM outbox_depth WHERE id = 1").pluck();
+    this.depthStatement = db
+      .prepare<[], number>("SELECT depth FROM outbox_depth WHERE id = 1")
+      .pluck();
     // Seqs are handed out in time order, so the oldest row is the first by primary key: one
     // step into the table's own index, however long the queue.
     this.oldestStatement = db
-      .prepare("SELECT created_at_ms FROM outbox ORDER BY seq LIMIT 1")
+      .prepare<[], number>("SELECT created_at_ms FROM outbox ORDER BY seq LIMIT 1")
       .pluck();
     this.deleteStatement = db.prepare("DELETE FROM outbox WHERE seq = ?");
   }
@@ -43,10 +45,10 @@ export class OutboxRepository {
   next(limit: number, inFlight: ReadonlySet<number>): OutboxRow[] {
     if (limit <= 0) return [];
     const rows = this.db
-      .prepare(
+      .prepare<unknown[], OutboxRow>(
         "SELECT seq, priority, kind, payload, created_at_ms FROM outbox ORDER BY priority, seq LIMIT ?",
       )
-      .all(limit + inFlight.size) as OutboxRow[];
+      .all(limit + inFlight.size);
     return rows.filter((row) => !inFlight.has(row.seq)).slice(0, limit);
   }
 
@@ -58,10 +60,10 @@ export class OutboxRepository {
   }
 
   depth(): number {
-    return (this.depthStatement.get() as number | undefined) ?? 0;
+    return this.depthStatement.get() ?? 0;
   }
 
   oldestMs(): number | null {
-    return (this.oldestStatement.get() as number | undefined) ?? null;
+    return this.oldestStatement.get() ?? null;
   }
 }

@@ -82,8 +82,8 @@ export function pageQuery(
 
 /** Runs paged queries over one table, preparing each combination of filters once. */
 export class PageReader<Row> {
-  private readonly statements = new Map<string, Statement>();
-  private one: Statement | undefined;
+  private readonly statements = new Map<string, Statement<unknown[], Row & { seq: number }>>();
+  private one: Statement<[number], Row> | undefined;
 
   constructor(
     private readonly db: Db,
@@ -97,10 +97,10 @@ export class PageReader<Row> {
     const { sql, params } = pageQuery(this.table, this.columns, request, this.timeColumn);
     let statement = this.statements.get(sql);
     if (!statement) {
-      statement = this.db.prepare(sql);
+      statement = this.db.prepare<unknown[], Row & { seq: number }>(sql);
       this.statements.set(sql, statement);
     }
-    const rows = statement.all(...params) as (Row & { seq: number })[];
+    const rows = statement.all(...params);
     const items = rows.slice(0, request.limit);
     const last = items.at(-1) as Record<string, unknown> | undefined;
     return {
@@ -114,7 +114,9 @@ export class PageReader<Row> {
 
   /** One row by its seq (the number in its event id `<gateway_id>:<seq>`). */
   bySeq(seq: number): Row | undefined {
-    this.one ??= this.db.prepare(`SELECT ${this.columns} FROM ${this.table} WHERE seq = ?`);
-    return this.one.get(seq) as Row | undefined;
+    this.one ??= this.db.prepare<[number], Row>(
+      `SELECT ${this.columns} FROM ${this.table} WHERE seq = ?`,
+    );
+    return this.one.get(seq);
   }
 }

@@ -31,7 +31,9 @@ export class PassRepository {
   private readonly deleteStatement;
 
   constructor(private readonly db: Db) {
-    this.selectOne = db.prepare(`SELECT ${COLUMNS} FROM passes WHERE pass_id = ?`);
+    this.selectOne = db.prepare<[string], PassRow>(
+      `SELECT ${COLUMNS} FROM passes WHERE pass_id = ?`,
+    );
     this.insertStatement = db.prepare(
       `INSERT INTO passes (${COLUMNS}, created_at_ms, updated_at_ms)
        VALUES (@pass_id, @holder_name, @unit, @status, @valid_until_ms, @observation_until_ms, @created_at_ms, @updated_at_ms)
@@ -45,13 +47,13 @@ export class PassRepository {
   }
 
   get(passId: string): Pass | undefined {
-    const row = this.selectOne.get(passId) as PassRow | undefined;
+    const row = this.selectOne.get(passId);
     return row ? toPass(row) : undefined;
   }
 
   /** What a passage decision needs; undefined for a pass that is not registered. */
   facts(passId: string): (PassFacts & { holderName: string }) | undefined {
-    const row = this.selectOne.get(passId) as PassRow | undefined;
+    const row = this.selectOne.get(passId);
     if (!row) return undefined;
     return {
       status: row.status,
@@ -87,8 +89,10 @@ export class PassRepository {
     }
     const clause = where.length > 0 ? `WHERE ${where.join(" AND ")}` : "";
     const rows = this.db
-      .prepare(`SELECT ${COLUMNS} FROM passes ${clause} ORDER BY pass_id LIMIT ?`)
-      .all(...params, options.limit + 1) as PassRow[];
+      .prepare<unknown[], PassRow>(
+        `SELECT ${COLUMNS} FROM passes ${clause} ORDER BY pass_id LIMIT ?`,
+      )
+      .all(...params, options.limit + 1);
     const items = rows.slice(0, options.limit).map(toPass);
     return {
       items,

@@ -1,4 +1,5 @@
 import { dayBounds, dayStartMs, localDate, nextDate } from "../domain/time.js";
+import { messageOf } from "../log.js";
 import { AccountRepository } from "./accounts.js";
 import { AlertRepository } from "./alerts.js";
 import { AuditRepository } from "./audit.js";
@@ -85,7 +86,7 @@ export class Store {
       return result;
     } catch (error) {
       if (isStorageFailure(error))
-        this.writeFailure = { message: (error as Error).message, atMs: Date.now() };
+        this.writeFailure = { message: messageOf(error), atMs: Date.now() };
       throw error;
     }
   }

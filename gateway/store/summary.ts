@@ -45,16 +45,19 @@ export function countDay(db: Db, fromMs: number, toMs: number): DailyCheckpointS
     return { day: found, hour: found.hours[Math.min(hour, hours - 1)] as HourCounts };
   };
   const passages = db
-    .prepare(
+    .prepare<
+      unknown[],
+      {
+        checkpoint_id: string;
+        hour: number;
+        decision: string;
+        reasons: string;
+        n: number;
+      }
+    >(
       "SELECT checkpoint_id, CAST((ts_ms - @from) / 3600000 AS INTEGER) AS hour, decision, reasons, count(*) AS n FROM passages WHERE ts_ms >= @from AND ts_ms < @to GROUP BY checkpoint_id, hour, decision, reasons",
     )
-    .all({ from: fromMs, to: toMs }) as {
-    checkpoint_id: string;
-    hour: number;
-    decision: string;
-    reasons: string;
-    n: number;
-  }[];
+    .all({ from: fromMs, to: toMs });
   for (const row of passages) {
     const { day, hour } = entry(row.checkpoint_id, row.hour);
     day.passages += row.n;
@@ -70,15 +73,18 @@ export function countDay(db: Db, fromMs: number, toMs: number): DailyCheckpointS
     }
   }
   const readings = db
-    .prepare(
+    .prepare<
+      unknown[],
+      {
+        checkpoint_id: string;
+        hour: number;
+        status: string;
+        n: number;
+      }
+    >(
       "SELECT checkpoint_id, CAST((ts_ms - @from) / 3600000 AS INTEGER) AS hour, status, count(*) AS n FROM readings WHERE ts_ms >= @from AND ts_ms < @to AND status IN ('fever', 'low') GROUP BY checkpoint_id, hour, status",
     )
-    .all({ from: fromMs, to: toMs }) as {
-    checkpoint_id: string;
-    hour: number;
-    status: string;
-    n: number;
-  }[];
+    .all({ from: fromMs, to: toMs });
   for (const row of readings) {
     const { day, hour } = entry(row.checkpoint_id, row.hour);
     const key = row.status === "fever" ? "fevers" : "lows";
@@ -98,20 +104,23 @@ export function devicesDowntime(
   toMs: number,
 ): Map<string, DeviceDowntime[]> {
   const before = db
-    .prepare(
+    .prepare<unknown[], { device_id: string; checkpoint_id: string; online: number }>(
       "SELECT device_id, checkpoint_id, online FROM device_status WHERE seq IN (SELECT max(seq) FROM device_status WHERE ts_ms < ? GROUP BY device_id)",
     )
-    .all(fromMs) as { device_id: string; checkpoint_id: string; online: number }[];
+    .all(fromMs);
   const changes = db
-    .prepare(
+    .prepare<
+      unknown[],
+      {
+        device_id: string;
+        checkpoint_id: string;
+        online: number;
+        ts_ms: number;
+      }
+    >(
       "SELECT device_id, checkpoint_id, online, ts_ms FROM device_status WHERE ts_ms >= ? AND ts_ms < ? ORDER BY ts_ms, seq",
     )
-    .all(fromMs, toMs) as {
-    device_id: string;
-    checkpoint_id: string;
-    online: number;
-    ts_ms: number;
-  }[];
+    .all(fromMs, toMs);
   const devices = new Map<
     string,
     { checkpoint: string; before: boolean | null; changes: { ts_ms: number; online: boolean }[] }
@@ -160,11 +169,14 @@ export function storeDailyCounts(db: Db, date: string, counts: DailyCheckpointSu
 
 export function storedDailyCounts(db: Db, date: string): DailyCheckpointSummary[] | null {
   const rows = db
-    .prepare("SELECT * FROM daily_counts WHERE date = ? ORDER BY checkpoint_id")
-    .all(date) as (Omit<DailyCheckpointSummary, "denied_by_reason" | "hours"> & {
-    denied_by_reason: string;
-    hours: string;
-  })[];
+    .prepare<
+      unknown[],
+      Omit<DailyCheckpointSummary, "denied_by_reason" | "hours"> & {
+        denied_by_reason: string;
+        hours: string;
+      }
+    >("SELECT * FROM daily_counts WHERE date = ? ORDER BY checkpoint_id")
+    .all(date);
   if (rows.length === 0) return null;
   return rows.map((row) => ({
     checkpoint_id: row.checkpoint_id,
@@ -186,9 +198,11 @@ export function deletePersonalData(db: Db, cutoffMs: number): Record<string, num
   }
   // Alerts hold pass ids and temperatures too; one still open is kept until a guard closes it.
   const old = db
-    .prepare("SELECT alert_id FROM alerts WHERE state = 'resolved' AND opened_at_ms < ?")
+    .prepare<unknown[], string>(
+      "SELECT alert_id FROM alerts WHERE state = 'resolved' AND opened_at_ms < ?",
+    )
     .pluck()
-    .all(cutoffMs) as string[];
+    .all(cutoffMs);
   const dropAlert = db.prepare("DELETE FROM alerts WHERE alert_id = ?");
   const dropEvents = db.prepare("DELETE FROM alert_events WHERE alert_id = ?");
   for (const id of old) {
@@ -201,12 +215,14 @@ export function deletePersonalData(db: Db, cutoffMs: number): Record<string, num
 
 /** The earliest time of any personal row, or null. */
 export function oldestPersonalMs(db: Db): number | null {
-  return db
-    .prepare(
-      "SELECT min(t) FROM (SELECT min(ts_ms) AS t FROM readings UNION ALL SELECT min(ts_ms) FROM passages UNION ALL SELECT min(ts_ms) FROM scans)",
-    )
-    .pluck()
-    .get() as number | null;
+  return (
+    db
+      .prepare<unknown[], number | null>(
+        "SELECT min(t) FROM (SELECT min(ts_ms) AS t FROM readings UNION ALL SELECT min(ts_ms) FROM passages UNION ALL SELECT min(ts_ms) FROM scans)",
+      )
+      .pluck()
+      .get() ?? null
+  );
 }
 
 /** Whether `date`'s summary has been queued upstream (SPEC 6 kind `summary`). */
@@ -216,7 +232,8 @@ export function summaryReported(db: Db, date: string): boolean {
 
 export function lastReportedSummary(db: Db): string | null {
   return (
-    (db.prepare("SELECT max(date) FROM summary_reports").pluck().get() as string | null) ?? null
+    db.prepare<unknown[], string | null>("SELECT max(date) FROM summary_reports").pluck().get() ??
+    null
   );
 }
 

@@ -18,7 +18,7 @@ export interface DigestChallenge {
 export function digestFields(header: string): Record<string, string> {
   const fields: Record<string, string> = {};
   for (const match of header.replace(/^Digest\s+/i, "").matchAll(/(\w+)=(?:"([^"]*)"|([^,\s]*))/g))
-    fields[(match[1] as string).toLowerCase()] = match[2] ?? match[3] ?? "";
+    fields[(match[1] ?? "").toLowerCase()] = match[2] ?? match[3] ?? "";
   return fields;
 }
 

@@ -3,7 +3,7 @@ import type { TerminalConfig } from "../config/schema.js";
 import { HIKVISION } from "../devices/hikvision-isapi/constants.js";
 import { hikvisionEvent } from "../devices/hikvision-isapi/event.js";
 import type { TerminalEvent } from "../devices/terminal-event.js";
-import type { Logger } from "../log.js";
+import { type Logger, messageOf } from "../log.js";
 import { digestPostJson } from "./digest.js";
 
 export interface GapFillContext {
@@ -97,8 +97,8 @@ export class HikvisionGapFill {
       // Tried again at the next jump: keep what is still missing.
       this.pending.set(terminal.id, gap);
       this.ctx.log.warn(
-        { device: terminal.id, err: (error as Error).message },
-        `terminal ${terminal.id}: its event search failed (${(error as Error).message}); the gap is fetched at its next jump`,
+        { device: terminal.id, err: messageOf(error) },
+        `terminal ${terminal.id}: its event search failed (${messageOf(error)}); the gap is fetched at its next jump`,
       );
     }
   }

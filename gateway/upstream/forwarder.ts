@@ -3,7 +3,7 @@ import { type Backoff, backoffDelay } from "../devices/serial-link.js";
 import type { AlertDraft } from "../domain/alert-rules.js";
 import type { EventBus } from "../events.js";
 import { ALL_EVENTS } from "../events.js";
-import type { Logger } from "../log.js";
+import { type Logger, messageOf } from "../log.js";
 import type { Metrics } from "../metrics.js";
 import type { OutboxRow } from "../store/outbox.js";
 import type { Store } from "../store/store.js";
@@ -221,7 +221,7 @@ export class UpstreamForwarder {
     } catch (error) {
       // Not deleted means sent again later: a duplicate upstream, never a loss.
       this.ctx.log.error(
-        { err: (error as Error).message },
+        { err: messageOf(error) },
         "upstream: acknowledged rows not deleted; they will be sent again",
       );
     }

@@ -43,7 +43,7 @@ export class Rdm6300Frame {
         "checksum",
         `checksum ${text.slice(DATA_HEX_LENGTH)}, expected ${hex(expected)}`,
       );
-    return { ok: true, frame: new Rdm6300Frame(data[0] as number, data.readUInt32BE(1)) };
+    return { ok: true, frame: new Rdm6300Frame(data.readUInt8(0), data.readUInt32BE(1)) };
   }
 
   toBuffer(): Buffer {
