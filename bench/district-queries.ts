@@ -1,4 +1,5 @@
 import type pg from "pg";
+import { dayBounds, localDate } from "../common/time.js";
 import {
   dailyReport,
   gatewaysOverview,
@@ -8,7 +9,6 @@ import {
 } from "../district/queries.js";
 import { DistrictStore, monthOf } from "../district/store.js";
 import type { Postgres } from "../firmware-sim/parts/postgres.js";
-import { dayBounds, localDate } from "../gateway/domain/time.js";
 
 /**
  * The district console's queries (district/queries.ts) over a large district: `rows` readings

@@ -6,11 +6,11 @@ import express, { type NextFunction, type Request, type Response } from "express
 import type pg from "pg";
 import { WebSocket, WebSocketServer } from "ws";
 import { z } from "zod";
-import { LoginLimiter } from "../gateway/auth/login-limiter.js";
-import { BOM, csvLine, localTime } from "../gateway/domain/csv.js";
-import { dayBounds, localDate } from "../gateway/domain/time.js";
-import { type Logger, messageOf } from "../gateway/log.js";
-import { hashPassword, verifyPassword } from "../gateway/store/accounts.js";
+import { BOM, csvLine, localTime } from "../common/csv.js";
+import { type Logger, messageOf } from "../common/log.js";
+import { LoginLimiter } from "../common/login-limiter.js";
+import { hashPassword, verifyPassword } from "../common/passwords.js";
+import { dayBounds, localDate } from "../common/time.js";
 import type { DistrictConfig } from "./config.js";
 import {
   alertById,

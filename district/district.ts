@@ -1,5 +1,5 @@
-import { findUiDir } from "../gateway/api/static.js";
-import { type Logger, messageOf } from "../gateway/log.js";
+import { type Logger, messageOf } from "../common/log.js";
+import { findUiDir } from "../common/static-pages.js";
 import type { DistrictConfig } from "./config.js";
 import { startConsole } from "./console.js";
 import { serveHealth } from "./health.js";

@@ -1,6 +1,6 @@
 #!/usr/bin/env node
 import { Command } from "commander";
-import { createLogger, messageOf } from "../gateway/log.js";
+import { createLogger, messageOf } from "../common/log.js";
 import { loadDistrictConfig } from "./config.js";
 import { startDistrict } from "./district.js";
 import { DistrictStore } from "./store.js";

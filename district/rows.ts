@@ -3,7 +3,7 @@ import {
   parseUpstreamTopic,
   UPSTREAM_KINDS,
   type UpstreamKind,
-} from "../gateway/upstream/routes.js";
+} from "../common/upstream-routes.js";
 /**
  * What arrives from the gateways (SPEC 6), as rows for the district's tables (pure): the topic
  * `<prefix>/<site_id>/<gateway_id>/<kind>` says whose and what; the payload is the event as the

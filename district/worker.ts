@@ -1,5 +1,5 @@
 import mqtt, { type IPublishPacket, type MqttClient } from "mqtt";
-import { type Logger, messageOf } from "../gateway/log.js";
+import { type Logger, messageOf } from "../common/log.js";
 import type { DistrictConfig } from "./config.js";
 import { type DistrictRow, districtRow } from "./rows.js";
 import type { DistrictStore } from "./store.js";

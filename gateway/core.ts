@@ -1,13 +1,13 @@
 import type { IncomingMessage } from "node:http";
 import type { Duplex } from "node:stream";
 import type { Router } from "express";
+import { childLogger, createLogger, type Logger } from "../common/log.js";
 import { AccountLogin } from "./auth/account-login.js";
 import { ConfigError } from "./config/load.js";
 import { ConfigReloader } from "./config/reloader.js";
 import type { GatewayConfig } from "./config/schema.js";
 import type { OpenPort } from "./devices/serial-link.js";
 import { EventBus } from "./events.js";
-import { childLogger, createLogger, type Logger } from "./log.js";
 import { Metrics } from "./metrics.js";
 import { createDeviceBroker } from "./mqtt/create-broker.js";
 import type { DeviceBroker } from "./mqtt/device-broker.js";

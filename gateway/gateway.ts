@@ -1,3 +1,4 @@
+import type { Logger } from "../common/log.js";
 import { httpComponent } from "./api/component.js";
 import { loginsComponent } from "./auth/component.js";
 import { ensureFirstAdmin } from "./auth/first-admin.js";
@@ -14,7 +15,6 @@ import {
 import { serialComponent } from "./devices/component.js";
 import type { EventBus } from "./events.js";
 import { liveComponent } from "./live/component.js";
-import type { Logger } from "./log.js";
 import type { Metrics } from "./metrics.js";
 import { brokerComponent } from "./mqtt/component.js";
 import { doorsComponent, eventTopicsComponent } from "./outputs/component.js";

@@ -8,13 +8,13 @@ import { join } from "node:path";
 const root = new URL("..", import.meta.url).pathname;
 const stamp = join(root, "dist", ".built");
 const SOURCES = [
+  "common",
   "gateway",
   "district",
   "kiosk-ui",
   "firmware-sim",
   "bench",
   "soak",
-  "test/helpers",
   "scripts",
 ];
 const FILES = ["package.json", "package-lock.json", "tsconfig.json", "tsconfig.build.json"];

@@ -1,9 +1,10 @@
 import express, { type Express } from "express";
 import helmet from "helmet";
 import { z } from "zod";
+import { findUiDir } from "../../common/static-pages.js";
+import { localDate, startOfDayMs } from "../../common/time.js";
 import { foreignOrigin } from "../auth/origin.js";
 import type { Core } from "../core.js";
-import { localDate, startOfDayMs } from "../domain/time.js";
 import { summarizeDay } from "../pipeline/daily-summary.js";
 import { alertsRouter } from "./alerts.js";
 import { auditRouter } from "./audit.js";
@@ -15,7 +16,7 @@ import { healthRouter } from "./health.js";
 import { passagesRouter } from "./passages.js";
 import { passesRouter } from "./passes.js";
 import { readingsRouter } from "./readings.js";
-import { findUiDir, pagesRouter } from "./static.js";
+import { pagesRouter } from "./static.js";
 import { usersRouter } from "./users.js";
 import { parseWith } from "./validation.js";
 

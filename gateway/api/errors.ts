@@ -1,5 +1,5 @@
 import type { ErrorRequestHandler, RequestHandler } from "express";
-import { type Logger, messageOf } from "../log.js";
+import { type Logger, messageOf } from "../../common/log.js";
 import { isStorageFailure } from "../store/failures.js";
 
 /** An error with an HTTP status whose message is safe to show the client. */

@@ -1,7 +1,7 @@
 import { once } from "node:events";
 import { Router } from "express";
 import { z } from "zod";
-import { BOM, csvLine, localTime } from "../domain/csv.js";
+import { BOM, csvLine, localTime } from "../../common/csv.js";
 import { ALERT_KINDS, ALERT_STATES, PASSAGE_REASONS, READING_STATUSES } from "../domain/types.js";
 import {
   ALERT_STATE_WORDS,

@@ -1,7 +1,7 @@
 import { createServer, type Server } from "node:http";
 import type { Express } from "express";
+import { type Logger, messageOf } from "../../common/log.js";
 import type { UpgradeHandler } from "../core.js";
-import { type Logger, messageOf } from "../log.js";
 
 /** The HTTP server: the express app for requests, the upgrade hook (the live hub) for WebSocket. */
 export class HttpServer {

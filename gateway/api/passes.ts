@@ -1,6 +1,6 @@
 import { Router, raw } from "express";
 import { z } from "zod";
-import { BOM, csvLine } from "../domain/csv.js";
+import { BOM, csvLine } from "../../common/csv.js";
 import { CsvError, type CsvRecord, parseCsv } from "../domain/csv-parse.js";
 import {
   STATUS_HELP,

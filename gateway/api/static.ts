@@ -1,22 +1,6 @@
 import { existsSync } from "node:fs";
-import { dirname, extname, join, resolve, sep } from "node:path";
-import { fileURLToPath } from "node:url";
+import { extname, join, resolve, sep } from "node:path";
 import express, { type NextFunction, type Request, type Response, Router } from "express";
-
-/**
- * The built kiosk pages: `dist/kiosk-ui`, found from this file whether it runs from source
- * (`gateway/api/`) or compiled (`dist/gateway/api/`).
- */
-export function findUiDir(): string | null {
-  const here = dirname(fileURLToPath(import.meta.url));
-  const candidates = [resolve(here, "../../kiosk-ui"), resolve(here, "../../dist/kiosk-ui")];
-  // The source folder kiosk-ui/ has a kiosk.html too; only a build has assets/.
-  return (
-    candidates.find(
-      (dir) => existsSync(join(dir, "kiosk.html")) && existsSync(join(dir, "assets")),
-    ) ?? null
-  );
-}
 
 /** `/kiosk` and its assets (SPEC 8). */
 export function pagesRouter(uiDir: string | null): Router {

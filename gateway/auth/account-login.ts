@@ -1,7 +1,7 @@
+import { LoginLimiter } from "../../common/login-limiter.js";
 import type { Account } from "../store/accounts.js";
 import type { Store } from "../store/store.js";
 import { FailureLog } from "./failure-log.js";
-import { LoginLimiter } from "./login-limiter.js";
 
 export type LoginResult =
   | { outcome: "ok"; account: Account }

@@ -1,5 +1,5 @@
 import { randomBytes } from "node:crypto";
-import type { Logger } from "../log.js";
+import type { Logger } from "../../common/log.js";
 import type { Store } from "../store/store.js";
 
 /**

@@ -1,8 +1,8 @@
 import { randomBytes } from "node:crypto";
 import { resolve } from "node:path";
+import { messageOf } from "../../common/log.js";
 import { ConfigError, loadConfig } from "../config/load.js";
 import type { GatewayConfig } from "../config/schema.js";
-import { messageOf } from "../log.js";
 import { backupDatabase } from "../store/backup.js";
 import { Store } from "../store/store.js";
 

@@ -1,6 +1,6 @@
+import { messageOf } from "../../common/log.js";
 import { ConfigError, loadConfig } from "../config/load.js";
 import { Gateway } from "../gateway.js";
-import { messageOf } from "../log.js";
 
 /**
  * Runs the gateway: load and validate the config, start, stop cleanly on SIGINT/SIGTERM, read

@@ -1,4 +1,4 @@
-import { type Logger, messageOf } from "../log.js";
+import { type Logger, messageOf } from "../../common/log.js";
 import type { Metrics } from "../metrics.js";
 import type { DeviceRegistry } from "../pipeline/devices.js";
 import type { Store } from "../store/store.js";

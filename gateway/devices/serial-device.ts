@@ -1,5 +1,5 @@
+import type { Logger } from "../../common/log.js";
 import type { ReadingInput, ScanInput } from "../domain/types.js";
-import type { Logger } from "../log.js";
 import type { Metrics } from "../metrics.js";
 import type { DeviceRegistry } from "../pipeline/devices.js";
 import type { Committed, Ingest } from "../pipeline/ingest.js";

@@ -1,6 +1,6 @@
 import type { EventEmitter } from "node:events";
 import { SerialPort } from "serialport";
-import type { Logger } from "../log.js";
+import type { Logger } from "../../common/log.js";
 
 /** The part of a node-serialport port the link uses; the mock port has it too. */
 export interface SerialPortLike extends EventEmitter {

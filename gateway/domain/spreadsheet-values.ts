@@ -1,4 +1,4 @@
-import { dayStartMs, nextDate, wallClockMs } from "./time.js";
+import { dayStartMs, nextDate, wallClockMs } from "../../common/time.js";
 import type { PassStatus } from "./types.js";
 import { PASS_STATUS_WORDS } from "./words.js";
 

@@ -6,9 +6,9 @@ import {
   type PublishPacket,
   type Subscription,
 } from "aedes";
+import type { Logger } from "../../common/log.js";
 import type { AccountLogin } from "../auth/account-login.js";
 import { sameSecret } from "../auth/secrets.js";
-import type { Logger } from "../log.js";
 import type { Metrics } from "../metrics.js";
 import type { DeviceRegistry } from "../pipeline/devices.js";
 import type { Ingest } from "../pipeline/ingest.js";

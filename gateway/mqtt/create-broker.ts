@@ -1,6 +1,6 @@
+import type { Logger } from "../../common/log.js";
 import type { AccountLogin } from "../auth/account-login.js";
 import type { GatewayConfig } from "../config/schema.js";
-import type { Logger } from "../log.js";
 import type { Metrics } from "../metrics.js";
 import type { DeviceRegistry } from "../pipeline/devices.js";
 import type { Ingest } from "../pipeline/ingest.js";

@@ -1,5 +1,5 @@
 import type { z } from "zod";
-import type { Logger } from "../log.js";
+import type { Logger } from "../../common/log.js";
 import type { Metrics } from "../metrics.js";
 import type { DeviceClock } from "../pipeline/device-clock.js";
 import type { DeviceRegistry } from "../pipeline/devices.js";

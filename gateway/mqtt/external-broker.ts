@@ -1,6 +1,6 @@
 import { readFileSync } from "node:fs";
 import mqtt, { type IPublishPacket, type MqttClient } from "mqtt";
-import type { Logger } from "../log.js";
+import type { Logger } from "../../common/log.js";
 import type { Metrics } from "../metrics.js";
 import type { DeviceRegistry } from "../pipeline/devices.js";
 import { DEVICE_TOPIC_ROOT, parseDeviceTopic } from "./contract.js";

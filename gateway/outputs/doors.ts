@@ -1,5 +1,5 @@
+import { type Logger, messageOf } from "../../common/log.js";
 import type { EventBus, EventOf } from "../events.js";
-import { type Logger, messageOf } from "../log.js";
 import { type DoorCommand, deviceTopic } from "../mqtt/contract.js";
 import type { DeviceRegistry } from "../pipeline/devices.js";
 

@@ -1,8 +1,8 @@
+import { upstreamPayload, upstreamRoute } from "../../common/upstream-routes.js";
 import type { DomainEvent } from "../domain/events.js";
 import type { EventBus } from "../events.js";
 import { ALL_EVENTS } from "../events.js";
 import { gatewayEventTopic } from "../mqtt/contract.js";
-import { upstreamPayload, upstreamRoute } from "../upstream/routes.js";
 
 export interface EventTopicsContext {
   bus: EventBus;

@@ -1,7 +1,7 @@
 import { mkdirSync, readdirSync, renameSync, rmSync } from "node:fs";
 import { join } from "node:path";
-import { localDate, wallClock } from "../domain/time.js";
-import { type Logger, messageOf } from "../log.js";
+import { type Logger, messageOf } from "../../common/log.js";
+import { localDate, wallClock } from "../../common/time.js";
 import type { Store } from "../store/store.js";
 
 export interface BackupJobContext {

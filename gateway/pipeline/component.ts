@@ -1,5 +1,5 @@
+import { PRIORITY } from "../../common/upstream-routes.js";
 import type { ComponentFactory } from "../core.js";
-import { PRIORITY } from "../upstream/routes.js";
 import { BackupJob } from "./backup-job.js";
 import { SummaryReportJob } from "./daily-summary.js";
 import { RetentionJob } from "./retention.js";

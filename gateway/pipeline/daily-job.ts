@@ -1,4 +1,4 @@
-import { localDate } from "../domain/time.js";
+import { localDate } from "../../common/time.js";
 
 export interface DailyJobTiming {
   timeZone: string;

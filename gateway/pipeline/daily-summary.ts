@@ -1,6 +1,6 @@
-import { dayBounds, localDate, nextDate, startOfDayMs } from "../domain/time.js";
+import type { Logger } from "../../common/log.js";
+import { dayBounds, localDate, nextDate, startOfDayMs } from "../../common/time.js";
 import type { DaySummary } from "../domain/types.js";
-import type { Logger } from "../log.js";
 import type { Store } from "../store/store.js";
 import { emptySummary, hoursOf } from "../store/summary.js";
 import { DailyJob, type DailyJobTiming } from "./daily-job.js";

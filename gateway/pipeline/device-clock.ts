@@ -1,5 +1,5 @@
-import { deviceTimeOrNow } from "../domain/time.js";
-import type { Logger } from "../log.js";
+import type { Logger } from "../../common/log.js";
+import { deviceTimeOrNow } from "../../common/time.js";
 import type { Metrics } from "../metrics.js";
 import type { DeviceRegistry } from "./devices.js";
 

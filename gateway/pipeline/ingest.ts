@@ -1,8 +1,8 @@
+import type { Logger } from "../../common/log.js";
 import type { AlertDraft } from "../domain/alert-rules.js";
 import type { DomainEvent } from "../domain/events.js";
 import type { ReadingInput, ScanInput } from "../domain/types.js";
 import type { EventBus } from "../events.js";
-import type { Logger } from "../log.js";
 import type { Metrics } from "../metrics.js";
 import { isStorageFailure } from "../store/failures.js";
 import type { Store } from "../store/store.js";

@@ -1,5 +1,5 @@
-import { startOfDayMs } from "../domain/time.js";
-import type { Logger } from "../log.js";
+import type { Logger } from "../../common/log.js";
+import { startOfDayMs } from "../../common/time.js";
 import type { Store } from "../store/store.js";
 import { DailyJob, type DailyJobTiming } from "./daily-job.js";
 

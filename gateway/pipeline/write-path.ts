@@ -1,6 +1,6 @@
+import type { Logger } from "../../common/log.js";
 import type { GatewayConfig } from "../config/schema.js";
 import type { EventBus } from "../events.js";
-import type { Logger } from "../log.js";
 import type { Metrics } from "../metrics.js";
 import type { Store } from "../store/store.js";
 import type { DeviceRegistry } from "./devices.js";

@@ -1,6 +1,6 @@
+import { isoTime } from "../../common/time.js";
 import type { AlertDraft } from "../domain/alert-rules.js";
 import type { AlertChange, DomainEvent } from "../domain/events.js";
-import { isoTime } from "../domain/time.js";
 import type { Alert, AlertKind, AlertState, Disposition } from "../domain/types.js";
 import type { Db } from "./database.js";
 import { type EventJournal, tableReplaySource } from "./journal.js";

@@ -1,4 +1,4 @@
-import { isoTime } from "../domain/time.js";
+import { isoTime } from "../../common/time.js";
 import type { Db } from "./database.js";
 
 export interface AuditEntry {

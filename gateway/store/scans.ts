@@ -1,5 +1,5 @@
+import { isoTime } from "../../common/time.js";
 import type { DomainEvent } from "../domain/events.js";
-import { isoTime } from "../domain/time.js";
 import type { Scan, ScanInput } from "../domain/types.js";
 import type { Db } from "./database.js";
 import { type EventJournal, tableReplaySource } from "./journal.js";

@@ -1,5 +1,5 @@
-import { dayBounds, dayStartMs, localDate, nextDate } from "../domain/time.js";
-import { messageOf } from "../log.js";
+import { messageOf } from "../../common/log.js";
+import { dayBounds, dayStartMs, localDate, nextDate } from "../../common/time.js";
 import { AccountRepository } from "./accounts.js";
 import { AlertRepository } from "./alerts.js";
 import { AuditRepository } from "./audit.js";

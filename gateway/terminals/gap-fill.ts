@@ -1,9 +1,9 @@
 import { randomUUID } from "node:crypto";
+import { type Logger, messageOf } from "../../common/log.js";
 import type { TerminalConfig } from "../config/schema.js";
 import { HIKVISION } from "../devices/hikvision-isapi/constants.js";
 import { hikvisionEvent } from "../devices/hikvision-isapi/event.js";
 import type { TerminalEvent } from "../devices/terminal-event.js";
-import { type Logger, messageOf } from "../log.js";
 import { digestPostJson } from "./digest.js";
 
 export interface GapFillContext {

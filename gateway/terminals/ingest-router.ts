@@ -1,9 +1,9 @@
 import { type Request, type Response, Router } from "express";
+import type { Logger } from "../../common/log.js";
 import type { TerminalConfig } from "../config/schema.js";
 import { TERMINALS } from "../devices/protocols.js";
 import type { TerminalEvent, TerminalProblem } from "../devices/terminal-event.js";
 import type { TerminalProtocol } from "../devices/terminal-protocol.js";
-import type { Logger } from "../log.js";
 import type { Metrics } from "../metrics.js";
 import type { DeviceClock } from "../pipeline/device-clock.js";
 import type { DeviceRegistry } from "../pipeline/devices.js";

@@ -1,7 +1,7 @@
 import { mkdirSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
+import type { Logger } from "../../common/log.js";
 import type { TerminalConfig } from "../config/schema.js";
-import type { Logger } from "../log.js";
 import type { Metrics } from "../metrics.js";
 import type { PictureSink } from "./read-body.js";
 

@@ -1,15 +1,15 @@
+import { type Logger, messageOf } from "../../common/log.js";
+import { PRIORITY } from "../../common/upstream-routes.js";
 import type { GatewayConfig } from "../config/schema.js";
 import { type Backoff, backoffDelay } from "../devices/serial-link.js";
 import type { AlertDraft } from "../domain/alert-rules.js";
 import type { EventBus } from "../events.js";
 import { ALL_EVENTS } from "../events.js";
-import { type Logger, messageOf } from "../log.js";
 import type { Metrics } from "../metrics.js";
 import type { OutboxRow } from "../store/outbox.js";
 import type { Store } from "../store/store.js";
 import type { UpstreamLink } from "./link.js";
 import { MqttLink } from "./mqtt-link.js";
-import { PRIORITY } from "./routes.js";
 import { WebhookLink } from "./webhook-link.js";
 
 type UpstreamConfig = NonNullable<GatewayConfig["upstream"]>;

@@ -1,8 +1,12 @@
 import { readFileSync } from "node:fs";
 import mqtt, { type MqttClient } from "mqtt";
+import {
+  type UpstreamKind,
+  type UpstreamStatus,
+  upstreamTopic,
+} from "../../common/upstream-routes.js";
 import type { OutboxRow } from "../store/outbox.js";
 import type { LinkEvents, UpstreamLink } from "./link.js";
-import { type UpstreamKind, type UpstreamStatus, upstreamTopic } from "./routes.js";
 
 export interface MqttLinkConfig {
   url: string;

@@ -1,7 +1,7 @@
+import { upstreamPayload, upstreamRoute } from "../../common/upstream-routes.js";
 import type { DomainEvent } from "../domain/events.js";
 import type { InTransaction } from "../pipeline/ingest.js";
 import type { OutboxRepository } from "../store/outbox.js";
-import { upstreamPayload, upstreamRoute } from "./routes.js";
 
 /**
  * Queues what goes upstream in the outbox, inside the transaction that stores the events

@@ -1,4 +1,4 @@
-import { nextDate } from "../../gateway/domain/time.js";
+import { nextDate } from "../../common/time.js";
 
 /** The admin pages' pure helpers: no DOM, so unit tests run them in Node. */
 

@@ -1,4 +1,4 @@
-import { localDate, wallClock, wallClockMs } from "../../gateway/domain/time.js";
+import { localDate, wallClock, wallClockMs } from "../../common/time.js";
 import { DEVICE_KIND_TEXT } from "../names.js";
 import { api, json } from "../session.js";
 

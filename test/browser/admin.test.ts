@@ -2,7 +2,7 @@ import { readFileSync } from "node:fs";
 import type { MqttClient } from "mqtt";
 import type { Browser, Page } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { localDate, wallClock } from "../../gateway/domain/time.js";
+import { localDate, wallClock } from "../../common/time.js";
 import { deviceTopic } from "../../gateway/mqtt/contract.js";
 import { launchChromium, layoutProblems, screenshot } from "../helpers/browser.js";
 import { connectDevice, publishQos1 } from "../helpers/device.js";

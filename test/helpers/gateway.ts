@@ -1,10 +1,10 @@
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
+import { createLogger } from "../../common/log.js";
 import { validateConfig } from "../../gateway/config/load.js";
 import type { GatewayConfig } from "../../gateway/config/schema.js";
 import { Gateway, type GatewayOptions } from "../../gateway/gateway.js";
-import { createLogger } from "../../gateway/log.js";
 
 export const ADMIN_PASSWORD = "admin-test-pass";
 export const DEVICE_PASSWORD = "device-pass-1";

@@ -1,9 +1,9 @@
+import type { Logger } from "../../common/log.js";
 import type { GatewayConfig } from "../../gateway/config/schema.js";
 import type { EventBus } from "../../gateway/events.js";
 import { ALL_EVENTS } from "../../gateway/events.js";
 import { liveMessage } from "../../gateway/live/messages.js";
 import type { LiveEventMessage } from "../../gateway/live/protocol.js";
-import type { Logger } from "../../gateway/log.js";
 import type { Metrics } from "../../gateway/metrics.js";
 import type { DeviceRegistry } from "../../gateway/pipeline/devices.js";
 import type { Ingest, InTransaction } from "../../gateway/pipeline/ingest.js";

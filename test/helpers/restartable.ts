@@ -1,8 +1,8 @@
 import { rmSync } from "node:fs";
 import type { MqttClient } from "mqtt";
+import { createLogger } from "../../common/log.js";
 import type { GatewayConfig } from "../../gateway/config/schema.js";
 import { Gateway } from "../../gateway/gateway.js";
-import { createLogger } from "../../gateway/log.js";
 import { deviceTopic } from "../../gateway/mqtt/contract.js";
 import { connectDevice, publishQos1 } from "./device.js";
 import { testConfig } from "./gateway.js";

@@ -2,11 +2,11 @@ import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { createLogger } from "../../common/log.js";
 import { PtyPair } from "../../firmware-sim/serial/pty.js";
 import { VirtualSerialDevice } from "../../firmware-sim/serial/virtual-devices.js";
 import { Gy90614Frame } from "../../gateway/devices/gy-mcu90614/index.js";
 import { Gateway } from "../../gateway/gateway.js";
-import { createLogger } from "../../gateway/log.js";
 import { eventually, login, metricValue, testConfig } from "../helpers/gateway.js";
 import { LiveClient } from "../helpers/live-client.js";
 

@@ -1,8 +1,8 @@
+import type { Logger } from "../../../common/log.js";
+import { startOfDayMs } from "../../../common/time.js";
 import type { DomainEvent } from "../../domain/events.js";
-import { startOfDayMs } from "../../domain/time.js";
 import type { EventBus } from "../../events.js";
 import { ALL_EVENTS } from "../../events.js";
-import type { Logger } from "../../log.js";
 import type { Store } from "../../store/store.js";
 import { birthTopic, type DiscoverySite, discoveryMessages, haTopics } from "./discovery.js";
 

@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
+import { LoginLimiter } from "../../../common/login-limiter.js";
 import { FailureLog } from "../../../gateway/auth/failure-log.js";
-import { LoginLimiter } from "../../../gateway/auth/login-limiter.js";
 import type { AuditRepository } from "../../../gateway/store/audit.js";
 
 describe("the login limiter", () => {

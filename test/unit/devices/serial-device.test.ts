@@ -2,6 +2,7 @@
 // second copy of its state (the CommonJS copy is the one SerialPortMock uses).
 import { SerialPortMock } from "serialport";
 import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
+import { createLogger } from "../../../common/log.js";
 import { validateConfig } from "../../../gateway/config/load.js";
 import { Gy90614Frame } from "../../../gateway/devices/gy-mcu90614/index.js";
 import { QrFrame } from "../../../gateway/devices/qr-line/index.js";
@@ -10,7 +11,6 @@ import { SerialDevice } from "../../../gateway/devices/serial-device.js";
 import { backoffDelay } from "../../../gateway/devices/serial-link.js";
 import { TextLineFrame } from "../../../gateway/devices/text-line/index.js";
 import { EventBus } from "../../../gateway/events.js";
-import { createLogger } from "../../../gateway/log.js";
 import { Metrics } from "../../../gateway/metrics.js";
 import { DeviceRegistry } from "../../../gateway/pipeline/devices.js";
 import { Store } from "../../../gateway/store/store.js";

@@ -1,6 +1,7 @@
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
+import { PRIORITY } from "../../../common/upstream-routes.js";
 import {
   ALERT_KINDS,
   ALERT_STATES,
@@ -9,7 +10,6 @@ import {
 } from "../../../gateway/domain/types.js";
 import { KIOSK_FIELDS } from "../../../gateway/live/messages.js";
 import { DEVICE_MESSAGE_KINDS } from "../../../gateway/mqtt/contract.js";
-import { PRIORITY } from "../../../gateway/upstream/routes.js";
 import { PROJECT_ROOT } from "../../helpers/process.js";
 
 /** docs/contract.md is held to the code's own lists, so the reference cannot fall behind. */

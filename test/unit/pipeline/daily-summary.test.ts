@@ -2,7 +2,7 @@ import { mkdtempSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
-import { createLogger } from "../../../gateway/log.js";
+import { createLogger } from "../../../common/log.js";
 import { SummaryReportJob } from "../../../gateway/pipeline/daily-summary.js";
 import { Store } from "../../../gateway/store/store.js";
 import { newPassage } from "../../helpers/fixtures.js";

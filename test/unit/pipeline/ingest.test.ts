@@ -1,7 +1,7 @@
 import { describe, expect, it } from "vitest";
+import { createLogger } from "../../../common/log.js";
 import { validateConfig } from "../../../gateway/config/load.js";
 import { ALL_EVENTS, EventBus } from "../../../gateway/events.js";
-import { createLogger } from "../../../gateway/log.js";
 import { Metrics } from "../../../gateway/metrics.js";
 import { DeviceRegistry } from "../../../gateway/pipeline/devices.js";
 import type { InTransaction } from "../../../gateway/pipeline/ingest.js";

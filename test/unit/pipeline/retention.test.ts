@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
-import { dayStartMs, localDate } from "../../../gateway/domain/time.js";
-import { createLogger } from "../../../gateway/log.js";
+import { createLogger } from "../../../common/log.js";
+import { dayStartMs, localDate } from "../../../common/time.js";
 import { RetentionJob } from "../../../gateway/pipeline/retention.js";
 import { Store } from "../../../gateway/store/store.js";
 import { newPassage } from "../../helpers/fixtures.js";

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { csvCell, csvLine, localTime, neutralise } from "../../../gateway/domain/csv.js";
+import { csvCell, csvLine, localTime, neutralise } from "../../../common/csv.js";
 
 describe("CSV for Excel", () => {
   it.each([

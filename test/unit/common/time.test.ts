@@ -8,7 +8,7 @@ import {
   startOfDayMs,
   wallClock,
   wallClockMs,
-} from "../../../gateway/domain/time.js";
+} from "../../../common/time.js";
 
 describe("isoTime", () => {
   it("gives exactly what Date.toISOString gives, for any whole-ms time in any order", () => {

@@ -1,4 +1,4 @@
-import { type DomainEvent, eventData } from "../domain/events.js";
+import { type DomainEvent, eventData } from "../gateway/domain/events.js";
 
 /**
  * What goes upstream and in which lane (SPEC 6). Alerts go first whatever the backlog, then
