@@ -23,7 +23,8 @@ export async function api(path: string, init: RequestInit = {}): Promise<Respons
  * the wire's word for a shape (the API's types are the gateway's own, imported).
  */
 export async function json<T>(response: Response): Promise<T> {
-  return await json<T>(response);
+  const body: unknown = await response.json();
+  return body as T;
 }
 
 /** GET of a JSON resource (see `json`). */
