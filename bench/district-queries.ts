@@ -6,8 +6,8 @@ import {
   openFevers,
   passagesOfDay,
   siteCounts,
-} from "../district/queries.js";
-import { DistrictStore, monthOf } from "../district/store.js";
+} from "../district/store/reports.js";
+import { DistrictStore, monthOf } from "../district/store/store.js";
 import type { Postgres } from "../firmware-sim/parts/postgres.js";
 
 /**

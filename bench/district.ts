@@ -5,7 +5,7 @@ import mqtt from "mqtt";
 import pg from "pg";
 import { WebSocket } from "ws";
 import { stringify } from "yaml";
-import { DistrictStore, monthOf } from "../district/store.js";
+import { DistrictStore, monthOf } from "../district/store/store.js";
 import { startMosquitto } from "../firmware-sim/parts/mosquitto.js";
 import { startPostgres } from "../firmware-sim/parts/postgres.js";
 import { districtQueryTimes } from "./district-queries.js";

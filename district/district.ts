@@ -1,9 +1,9 @@
 import { type Logger, messageOf } from "../common/log.js";
 import { findUiDir } from "../common/static-pages.js";
 import type { DistrictConfig } from "./config.js";
-import { startConsole } from "./console.js";
+import { startConsole } from "./console/server.js";
 import { serveHealth } from "./health.js";
-import { DistrictStore } from "./store.js";
+import { DistrictStore } from "./store/store.js";
 import { DistrictWorker } from "./worker.js";
 
 export interface RunningDistrict {
@@ -55,4 +55,19 @@ export async function startDistrict(config: DistrictConfig, log: Logger): Promis
       await store.close();
     },
   };
+}
+
+/**
+ * Retires this worker for good (`npm run district -- --retire`), through the same store and
+ * worker as a running one: what the broker kept for its sessions is taken in, the sessions are
+ * ended. Resolves with how many messages were taken in.
+ */
+export async function retireDistrict(config: DistrictConfig, log: Logger): Promise<number> {
+  const store = DistrictStore.connect(config.database.url);
+  try {
+    await store.migrate();
+    return await new DistrictWorker(config, store, log).retire();
+  } finally {
+    await store.close();
+  }
 }

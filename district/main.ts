@@ -2,9 +2,7 @@
 import { Command } from "commander";
 import { createLogger, messageOf } from "../common/log.js";
 import { loadDistrictConfig } from "./config.js";
-import { startDistrict } from "./district.js";
-import { DistrictStore } from "./store.js";
-import { DistrictWorker } from "./worker.js";
+import { retireDistrict, startDistrict } from "./district.js";
 
 /**
  * `npm run district -- --config FILE` (SPEC 11): one district worker. Start as many as the
@@ -34,10 +32,7 @@ try {
   process.exit(1);
 }
 if (options.retire) {
-  const store = DistrictStore.connect(config.database.url);
-  await store.migrate();
-  const taken = await new DistrictWorker(config, store, log).retire();
-  await store.close();
+  const taken = await retireDistrict(config, log);
   log.info(
     { worker: config.worker_id, taken },
     `district worker ${config.worker_id} retired: ${taken} message(s) its sessions held were taken in, and its sessions ended`,

@@ -2,7 +2,7 @@ import mqtt, { type IPublishPacket, type MqttClient } from "mqtt";
 import { type Logger, messageOf } from "../common/log.js";
 import type { DistrictConfig } from "./config.js";
 import { type DistrictRow, districtRow } from "./rows.js";
-import type { DistrictStore } from "./store.js";
+import type { DistrictStore } from "./store/store.js";
 
 interface Waiting {
   row: DistrictRow;

@@ -1,5 +1,5 @@
 import type pg from "pg";
-import { dayBounds } from "../common/time.js";
+import { dayBounds } from "../../common/time.js";
 
 /**
  * The district console's reads (SPEC 11), one function per question a district asks; the

@@ -1,5 +1,5 @@
 import pg from "pg";
-import type { DistrictRow } from "./rows.js";
+import type { DistrictRow } from "../rows.js";
 
 /**
  * The district's PostgreSQL (SPEC 11): numbered migrations, and one transaction per batch of

@@ -1,0 +1,78 @@
+import { createServer } from "node:http";
+import type { AddressInfo } from "node:net";
+import express, { type NextFunction, type Request, type Response } from "express";
+import type pg from "pg";
+import type { Logger } from "../../common/log.js";
+import type { DistrictConfig } from "../config.js";
+import { DistrictAccounts } from "../store/accounts.js";
+import { DistrictAudit } from "../store/audit.js";
+import { auditRouter } from "./audit.js";
+import { authRouter } from "./auth.js";
+import { exportRouter } from "./export.js";
+import { DistrictLive } from "./live.js";
+import { reportsRouter } from "./reports.js";
+import { adminOnly, loggedIn } from "./session.js";
+import { usersRouter } from "./users.js";
+
+export interface ConsoleContext {
+  config: DistrictConfig;
+  pool: pg.Pool;
+  log: Logger;
+  uiDir: string | null;
+}
+
+/**
+ * The district console (SPEC 11, `/district`): a login (district roles viewer and admin), every
+ * site and gateway at a glance (link, last event, open fevers), the open fevers across the
+ * district pushed live, today's counts per site, the daily report for a date per site and in
+ * total (一天一调度), a CSV export of passages, each export audited; accounts and the audit for
+ * admins. One router per resource over the repositories in district/store/.
+ */
+export async function startConsole(
+  ctx: ConsoleContext,
+): Promise<{ port: number; close: () => Promise<void> }> {
+  const { config, pool, log } = ctx;
+  const zone = config.console.timezone;
+  const accounts = new DistrictAccounts(pool);
+  const audit = new DistrictAudit(pool);
+  if (await accounts.ensureFirstAdmin(config.console.admin_password))
+    log.info("made the district console's first admin");
+
+  const app = express();
+  app.disable("x-powered-by");
+  app.use(express.json({ limit: "16kb" }));
+  const api = "/district/api";
+  const member = loggedIn(accounts);
+  app.use(api, authRouter(accounts, config.console.session_ttl_h));
+  app.use(`${api}/users`, member, adminOnly, usersRouter(accounts, audit));
+  app.use(api, reportsRouter(pool, zone, member));
+  app.use(`${api}/export`, member, exportRouter(pool, audit, zone, log));
+  app.use(`${api}/audit`, member, adminOnly, auditRouter(audit));
+  if (ctx.uiDir) {
+    // The page's files, where the pages' build puts them (vite `base` /ui/).
+    app.use("/ui", express.static(ctx.uiDir, { index: false }));
+    app.get("/district", (_req, res) => res.sendFile(`${ctx.uiDir}/district.html`));
+  }
+  app.use((error: Error, _req: Request, res: Response, _next: NextFunction) => {
+    log.error({ err: error.message }, "district console request failed");
+    res.status(500).json({ error: "internal error" });
+  });
+
+  const server = createServer(app);
+  const live = new DistrictLive(pool, accounts, log);
+  server.on("upgrade", (req, socket, head) => live.handleUpgrade(req, socket, head));
+  await live.start();
+  await new Promise<void>((resolve) =>
+    server.listen(config.console.port ?? 0, config.console.host, resolve),
+  );
+  const address = server.address();
+  const port = typeof address === "object" && address ? (address satisfies AddressInfo).port : 0;
+  log.info({ port }, `district console on http://${config.console.host}:${port}/district`);
+  return {
+    port,
+    close: async () => {
+      live.close();
+      await new Promise<void>((resolve) => server.close(() => resolve()));
+    },
+  };
+}
