@@ -12,7 +12,7 @@ import { districtQueryTimes } from "./district-queries.js";
 import { DEVICE_PASSWORD, percentile, spawnGatewayProcess, stop } from "./harness.js";
 
 /**
- * The district's ingest (SPEC 11): events/s into PostgreSQL with 1, 2 and 4 workers, from 200
+ * The district's ingest (docs/fleet.md#the-district-workers-every-gateway-into-postgresql): events/s into PostgreSQL with 1, 2 and 4 workers, from 200
  * simulated gateways publishing passages to Debian Mosquitto at QoS 1, beside the same rows
  * written straight into PostgreSQL in batches of 500 by one process (the bare part).
  */

@@ -13,7 +13,7 @@ import {
 } from "./harness.js";
 
 /**
- * Network terminals' ingest (SPEC 3a): 20 simulated Hikvision terminals, each posting its events
+ * Network terminals' ingest (docs/contract.md#network-terminals-over-http): 20 simulated Hikvision terminals, each posting its events
  * one after another as a terminal does (the next after the 200), JSON, then with a 60 kB picture
  * part; events/s and the gateway's CPU per event, beside MQTT ingest (10 devices, QoS 1) in the
  * same run.

@@ -4,7 +4,7 @@ export type Logger = pino.Logger;
 
 /**
  * Structured logs, one JSON line each, with a namespace per component (`gw:mqtt`). Health
- * data and whole pass numbers are never logged at info level (STYLE 8).
+ * data and whole pass numbers are never logged at info level.
  */
 export function createLogger(level: string, destination?: pino.DestinationStream): Logger {
   return pino({ level, base: null, timestamp: pino.stdTimeFunctions.isoTime }, destination);

@@ -88,7 +88,7 @@ export function wallClockMs(value: string, timeZone: string): number | null {
 }
 
 /**
- * The time to store a device's message under (SPEC 4: device time, gateway time if absent).
+ * The time to store a device's message under (docs/contract.md#devices-over-mqtt: device time, gateway time if absent).
  * A device time more than `maxSkewMs` from the gateway's clock is not used: a device with a
  * wrong clock (a reset RTC in 1970, a typo in the year 10000) would put its readings where
  * retention deletes them at once or where no date can be shown. The gateway's time is used

@@ -1,7 +1,7 @@
 import { type DomainEvent, eventData } from "../gateway/domain/events.js";
 
 /**
- * What goes upstream and in which lane (SPEC 6). Alerts go first whatever the backlog, then
+ * What goes upstream and in which lane (docs/contract.md#upstream-the-district). Alerts go first whatever the backlog, then
  * device status and daily summaries, then passages, then (if configured) readings and scans;
  * within a lane, oldest first. So the district hears of a fever at once even after a long
  * outage, while the events of each kind still arrive in the order they happened.
@@ -37,7 +37,7 @@ export function upstreamRoute(event: DomainEvent, forwardReadings: boolean): Rou
   }
 }
 
-/** The payload upstream receives: the event's domain object with its own `id` (SPEC 6). */
+/** The payload upstream receives: the event's domain object with its own `id` (docs/contract.md#upstream-the-district). */
 export const upstreamPayload = eventData;
 
 /** Every kind of event that goes upstream (the last topic level), besides `status`. */
@@ -45,7 +45,7 @@ export const UPSTREAM_KINDS = Object.keys(PRIORITY) as (keyof typeof PRIORITY)[]
 export type UpstreamKind = (typeof UPSTREAM_KINDS)[number];
 
 /**
- * The gateway's retained `status` (SPEC 6, last will `{"online": false}`); while connected it
+ * The gateway's retained `status` (docs/contract.md#upstream-the-district, last will `{"online": false}`); while connected it
  * also says how far behind its outbox is (an extension, docs/contract.md).
  */
 export interface UpstreamStatus {

@@ -3,7 +3,7 @@ import { parse } from "yaml";
 import { z } from "zod";
 
 /**
- * A district worker's config (SPEC 11): the district broker it reads every gateway's events
+ * A district worker's config (docs/fleet.md#the-district-workers-every-gateway-into-postgresql): the district broker it reads every gateway's events
  * from (a shared subscription, so workers split the stream), the PostgreSQL database it writes
  * them to, and how it batches.
  */
@@ -84,7 +84,7 @@ export const districtConfigSchema = z.strictObject({
     })
     .prefault({})
     .describe(
-      "The district console (SPEC 11): every site at a glance, live fevers, daily reports.",
+      "The district console (docs/fleet.md#the-district-workers-every-gateway-into-postgresql): every site at a glance, live fevers, daily reports.",
     ),
   batch: z
     .strictObject({

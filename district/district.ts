@@ -14,7 +14,7 @@ export interface RunningDistrict {
 }
 
 /**
- * The district worker's composition root (SPEC 11): the PostgreSQL store (migrated, waiting for
+ * The district worker's composition root (docs/fleet.md#the-district-workers-every-gateway-into-postgresql): the PostgreSQL store (migrated, waiting for
  * the database if it is not up yet), the worker on the shared subscription, and, where the
  * config asks for them, the console and the health endpoint. `npm run district` and the
  * district demo start it.

@@ -5,7 +5,7 @@ import { loadDistrictConfig } from "./config.js";
 import { retireDistrict, startDistrict } from "./district.js";
 
 /**
- * `npm run district -- --config FILE` (SPEC 11): one district worker. Start as many as the
+ * `npm run district -- --config FILE` (docs/fleet.md#the-district-workers-every-gateway-into-postgresql): one district worker. Start as many as the
  * district needs, each with its own `worker_id`: they share the stream and any of them can stop
  * or die while the others carry on.
  */

@@ -5,7 +5,7 @@ import {
   type UpstreamKind,
 } from "../common/upstream-routes.js";
 /**
- * What arrives from the gateways (SPEC 6), as rows for the district's tables (pure): the topic
+ * What arrives from the gateways (docs/contract.md#upstream-the-district), as rows for the district's tables (pure): the topic
  * `<prefix>/<site_id>/<gateway_id>/<kind>` says whose and what; the payload is the event as the
  * gateway stored it, with its own `id` `<gateway_id>:<seq>` (the district dedupes on it).
  */

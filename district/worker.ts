@@ -22,7 +22,7 @@ export interface WorkerHealth {
 export const RETIRE_TOPIC_ROOT = "checkpoint-district/retire";
 
 /**
- * A district worker (SPEC 11): `connections` MQTT sessions on the shared subscription
+ * A district worker (docs/fleet.md#the-district-workers-every-gateway-into-postgresql): `connections` MQTT sessions on the shared subscription
  * `$share/<group>/<prefix>/#`, QoS 1, each a persistent session named after the worker, so a
  * worker started again is given what it had not acknowledged. mqtt.js hands each connection one
  * QoS 1 message at a time and sends its PUBACK when the handler calls back; the handler calls

@@ -18,7 +18,7 @@ import {
 import { type TerminalProtocol, terminalTargets } from "./terminals/targets.js";
 
 /**
- * The tester's simulator (SPEC 10). Over MQTT, devices and passwords come from the gateway's
+ * The tester's simulator (docs/contract.md#the-simulator). Over MQTT, devices and passwords come from the gateway's
  * config; with `--serial` it makes pseudo-terminal pairs with socat and prints the paths to
  * put in the gateway's config; with `--device <protocol> --path <port>` it drives one serial
  * device by hand on a port you give it.

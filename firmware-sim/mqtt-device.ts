@@ -9,7 +9,7 @@ import {
 /**
  * A virtual MQTT thermometer or reader: logs in with its own credentials, announces itself
  * online with a last will of offline, and publishes with QoS 1 using the gateway's own
- * payload types (SPEC 4).
+ * payload types (docs/contract.md#devices-over-mqtt).
  */
 export class MqttDevice {
   private client: MqttClient | undefined;

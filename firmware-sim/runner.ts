@@ -90,7 +90,7 @@ export interface SimDevice {
   password: string;
 }
 
-/** Thermometers and readers as MQTT devices with their own credentials (SPEC 4). */
+/** Thermometers and readers as MQTT devices with their own credentials (docs/contract.md#devices-over-mqtt). */
 export async function mqttTargets(
   url: string,
   thermometers: SimDevice[],

@@ -1,7 +1,7 @@
 import { Random } from "./random.js";
 
 /**
- * Named, seeded scenarios (SPEC 10) as pure generators of timed device actions; the runner
+ * Named, seeded scenarios (docs/contract.md#the-simulator) as pure generators of timed device actions; the runner
  * turns them into real messages. Temperatures are what the sensor reports (raw_c), with two
  * decimals like the infrared modules.
  */
@@ -25,7 +25,7 @@ export interface ScanAction {
   note: string;
 }
 
-/** Line trouble on a serial device (SPEC 10 `noise`). */
+/** Line trouble on a serial device (docs/contract.md#the-simulator `noise`). */
 export interface NoiseAction {
   kind: "noise";
   atMs: number;

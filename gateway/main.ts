@@ -4,7 +4,7 @@ import { gatewayVersion } from "./cli/version.js";
 import { DEFAULT_CONFIG_FILE } from "./config/default-file.js";
 
 /**
- * Process entry (SPEC 9): `checkpoint-gateway` runs the gateway; its other commands check a
+ * Process entry (docs/contract.md#configuration): `checkpoint-gateway` runs the gateway; its other commands check a
  * config, reset the admin password and back up the live database. The gateway itself and the
  * commands are loaded only when used, so `--help` and `--version` answer at once.
  */

@@ -1,7 +1,7 @@
 import { Counter, collectDefaultMetrics, Gauge, Histogram, Registry } from "prom-client";
 
 /**
- * Every metric the gateway exposes on `/metrics` (SPEC 7), defined once: the property name the
+ * Every metric the gateway exposes on `/metrics` (docs/contract.md#http-api), defined once: the property name the
  * code uses, its Prometheus name, help and labels. The Metrics class below builds them.
  */
 const METRICS = {
@@ -159,7 +159,7 @@ function collector(spec: MetricSpec, registry: Registry): Counter | Gauge | Hist
 export interface Metrics extends Collectors {}
 
 /**
- * Prometheus metrics (SPEC 7 `/metrics`). One registry per gateway instance, so that tests
+ * Prometheus metrics (docs/contract.md#http-api `/metrics`). One registry per gateway instance, so that tests
  * can run several gateways in one process.
  */
 // biome-ignore lint/suspicious/noUnsafeDeclarationMerging: see the interface above

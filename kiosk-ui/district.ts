@@ -2,7 +2,7 @@ import { $, field, h, within } from "./dom.js";
 import { getJson, json } from "./session.js";
 
 /**
- * The district console (SPEC 11): every site and gateway, the open fevers across the district
+ * The district console (docs/fleet.md#the-district-workers-every-gateway-into-postgresql): every site and gateway, the open fevers across the district
  * (live: the page is told when a fever or a gateway changes, and shows the district as it is
  * then), today's counts, the daily report for a date with its CSV export. Chinese first.
  */

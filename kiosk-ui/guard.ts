@@ -12,7 +12,7 @@ import { api, bindLoginForm, currentAccount, errorOf, getJson, json, logout } fr
 import { Tone } from "./tone.js";
 
 /**
- * The guard console (SPEC 8): log in, see open alerts most urgent first (a fever before a pass,
+ * The guard console (docs/contract.md#pages): log in, see open alerts most urgent first (a fever before a pass,
  * a pass before a device) with a sound until acknowledged, acknowledge and resolve each the way
  * its kind allows, today's counts, devices, live passages; after a lost connection it resumes
  * with `since=`. Alerts are updated in place by id, so a new one never wipes what a guard is

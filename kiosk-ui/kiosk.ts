@@ -16,7 +16,7 @@ import { Tone } from "./tone.js";
 import { Voice } from "./voice.js";
 
 /**
- * The entrant's screen (SPEC 8): connects to the checkpoint's live channel, shows and speaks
+ * The entrant's screen (docs/contract.md#pages): connects to the checkpoint's live channel, shows and speaks
  * each result at once, and after a lost connection pauses (it must not look live) and resumes
  * from the last seq it saw.
  */

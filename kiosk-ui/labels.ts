@@ -24,7 +24,7 @@ export function dispositionChoices(kind: AlertKind): { value: Disposition; label
   }));
 }
 
-/** The gateway's error messages (English, SPEC 7 `{"error": …}`) said in Chinese first. */
+/** The gateway's error messages (English, docs/contract.md#http-api `{"error": …}`) said in Chinese first. */
 const ERROR_TEXT: [RegExp, (match: RegExpExecArray) => string][] = [
   [
     /^too many failed logins: try again in (\d+) s$/,

@@ -4,7 +4,7 @@ import type { PassageData, ReadingData } from "../gateway/live/protocol.js";
 import type { PromptKey } from "./prompts.js";
 
 /**
- * What the entrant's screen shows for each event (SPEC 2 table, SPEC 8): pure, so every state
+ * What the entrant's screen shows for each event (docs/contract.md#screening-and-decisions table, docs/contract.md#pages): pure, so every state
  * is tested without a browser. Chinese first, English beneath; each state has its own colour,
  * so the colour alone says what happened (green go, red fever, amber wait, grey failed, violet
  * refused for the pass, blue card read, slate paused).
@@ -124,7 +124,7 @@ export const REASON_TEXT = REASON_WORDS;
 const TEMPERATURE_REASONS: readonly PassageReason[] = ["fever", "low", "invalid"];
 
 /**
- * The passage result (SPEC 8): allowed, or refused with the reasons. A passage that only
+ * The passage result (docs/contract.md#pages): allowed, or refused with the reasons. A passage that only
  * repeats what the reading already showed (no pass involved) returns null: the reading's view
  * stays. A fever is the fever pop-up whatever else is wrong; a refusal for the pass alone has
  * its own colour and shows the temperature as what it was (a normal one in green).
@@ -137,7 +137,7 @@ export function viewForPassage(
   if (!aboutPass) return null;
   const who = passage.holder_name ?? passage.pass_id ?? "";
   const temperature = passage.temp_c === null ? null : formatTemperature(passage.temp_c);
-  // The reading's status is among the reasons when it was not normal (SPEC 2).
+  // The reading's status is among the reasons when it was not normal (docs/contract.md#screening-and-decisions).
   const temperatureStatus: ReadingStatus | null =
     passage.temp_c === null
       ? null

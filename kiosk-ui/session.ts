@@ -1,7 +1,7 @@
 import { errorText } from "./labels.js";
 
 /**
- * The logged-in pages' side of SPEC 7's login: JSON calls with the session cookie, the login
+ * The logged-in pages' side of docs/contract.md#http-api's login: JSON calls with the session cookie, the login
  * form, who is logged in, logging out. Shared by the guard console and the admin pages.
  */
 

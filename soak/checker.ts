@@ -212,7 +212,7 @@ export function check(run: Recording): Verdict[] {
         })),
     ),
     verdict(
-      "every reading and scan decided as SPEC 2 says (its passage; lone halves at window end)",
+      "every reading and scan decided as docs/contract.md#screening-and-decisions says (its passage; lone halves at window end)",
       stored.readings.length + stored.scans.length + 1,
       [
         ...stored.readings.filter((r) => !readingDecided(r)).map(event("reading")),

@@ -17,7 +17,7 @@ const loginBody = z
 /**
  * `POST /login`, `GET /me`, `POST /logout` of the district console: a session cookie for the
  * console's pages. Guessing is throttled per account and per address, as on the gateway's
- * pages (SPEC 7).
+ * pages (docs/contract.md#http-api).
  */
 export function authRouter(accounts: DistrictAccounts, sessionTtlHours: number): Router {
   const router = Router();

@@ -22,7 +22,7 @@ export interface ConsoleContext {
 }
 
 /**
- * The district console (SPEC 11, `/district`): a login (district roles viewer and admin), every
+ * The district console (docs/fleet.md#the-district-workers-every-gateway-into-postgresql, `/district`): a login (district roles viewer and admin), every
  * site and gateway at a glance (link, last event, open fevers), the open fevers across the
  * district pushed live, today's counts per site, the daily report for a date per site and in
  * total (一天一调度), a CSV export of passages, each export audited; accounts and the audit for

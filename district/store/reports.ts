@@ -2,7 +2,7 @@ import type pg from "pg";
 import { dayBounds } from "../../common/time.js";
 
 /**
- * The district console's reads (SPEC 11), one function per question a district asks; the
+ * The district console's reads (docs/fleet.md#the-district-workers-every-gateway-into-postgresql), one function per question a district asks; the
  * console serves them and `npm run bench -- --district` times them over a large district.
  * Each is served by an index or a month partition (district/store.ts).
  */

@@ -2,7 +2,7 @@ import pg from "pg";
 import type { DistrictRow } from "../rows.js";
 
 /**
- * The district's PostgreSQL (SPEC 11): numbered migrations, and one transaction per batch of
+ * The district's PostgreSQL (docs/fleet.md#the-district-workers-every-gateway-into-postgresql): numbered migrations, and one transaction per batch of
  * events with idempotent inserts (`ON CONFLICT DO NOTHING` on the event's id), so a message the
  * broker delivers again, or two workers racing, store it once. Readings and passages are
  * partitioned by month (made as events for a month first arrive). An alert's current state comes

@@ -12,7 +12,7 @@ import {
 import { digestValid } from "../../gateway/terminals/digest.js";
 
 /**
- * Virtual network terminals (SPEC 3a, SPEC 10): they post to the gateway exactly what a
+ * Virtual network terminals (docs/contract.md#network-terminals-over-http, docs/contract.md#the-simulator): they post to the gateway exactly what a
  * Hikvision or Dahua terminal posts, built with the gateway's own encoders. A Hikvision terminal
  * keeps its event log and answers `AcsEvent` searches from it (Digest, as the real ones); while
  * "offline" it does not post (the gateway must fetch what it missed); it can reboot. A Dahua

@@ -23,7 +23,7 @@ const resolveBody = z.strictObject({
   note: z.string().trim().max(500).nullable().default(null),
 });
 
-/** `GET /api/alerts`, and the guard's `/ack` and `/resolve` (SPEC 7). */
+/** `GET /api/alerts`, and the guard's `/ack` and `/resolve` (docs/contract.md#http-api). */
 export function alertsRouter(
   store: Store,
   ingest: Ingest,

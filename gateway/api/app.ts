@@ -20,7 +20,7 @@ import { pagesRouter } from "./static.js";
 import { usersRouter } from "./users.js";
 import { parseWith } from "./validation.js";
 
-/** The express app: one router per resource (STYLE 12), errors answered as JSON. */
+/** The express app: one router per resource, errors answered as JSON. */
 export function createApp(core: Core): Express {
   const { config, store, devices, metrics } = core;
   const log = core.logger("api");

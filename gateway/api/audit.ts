@@ -36,7 +36,7 @@ const auditQuery = z.object({
   action: z.string().min(1).optional(),
 });
 
-/** `GET /api/audit` (SPEC 7, admin): newest first, filtered by actor, action and time. */
+/** `GET /api/audit` (docs/contract.md#http-api, admin): newest first, filtered by actor, action and time. */
 export function auditRouter(store: Store): Router {
   const router = Router();
   router.get("/", (req, res) => {

@@ -20,7 +20,7 @@ const loginBody = z.object({
   password: z.string().min(1).max(256),
 });
 
-/** `POST /api/auth/login` and `/logout` (SPEC 7). */
+/** `POST /api/auth/login` and `/logout` (docs/contract.md#http-api). */
 export function authRouter(store: Store, logins: AccountLogin, sessionTtlMs: number): Router {
   const router = Router();
   router.post("/login", async (req, res) => {

@@ -4,7 +4,7 @@ import type { ReloadOutcome } from "../config/reloader.js";
 import type { GatewayConfig } from "../config/schema.js";
 
 /**
- * `GET /api/config` (SPEC 7 "config view", admin): the config in force, passwords hidden;
+ * `GET /api/config` (docs/contract.md#http-api "config view", admin): the config in force, passwords hidden;
  * `POST /api/config/reload` (admin): the same as SIGHUP, answered with what changed.
  */
 export function configRouter(ctx: {

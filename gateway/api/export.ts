@@ -42,7 +42,7 @@ interface Export {
 }
 
 /**
- * `GET /api/export/<readings|passages|alerts>.csv` (SPEC 7, admin): the log's filters, streamed a
+ * `GET /api/export/<readings|passages|alerts>.csv` (docs/contract.md#http-api, admin): the log's filters, streamed a
  * page at a time with back-pressure, so memory stays flat whatever the row count; times in the
  * site's time zone; each export audited with its filters and row count.
  */

@@ -2,7 +2,7 @@ import { z } from "zod";
 import { parseCursor } from "../store/paging.js";
 
 /**
- * The query filters and paging shared by every log endpoint (SPEC 7): `from`/`to` as ISO 8601
+ * The query filters and paging shared by every log endpoint (docs/contract.md#http-api): `from`/`to` as ISO 8601
  * or ms since the epoch, `limit` (default 100, larger values capped at 1000), `cursor`.
  */
 export const MAX_PAGE = 1000;

@@ -1,7 +1,7 @@
 import { Router } from "express";
 import type { Core } from "../core.js";
 
-/** `GET /api/health` (SPEC 7), open without a login so monitors can poll it. */
+/** `GET /api/health` (docs/contract.md#http-api), open without a login so monitors can poll it. */
 export function healthRouter(core: Core): Router {
   const { config, store, devices, broker, hooks } = core;
   const router = Router();

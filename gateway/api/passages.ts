@@ -11,7 +11,7 @@ const passageQuery = pageFilters.extend({
   reason: z.enum(PASSAGE_REASONS).optional(),
 });
 
-/** `GET /api/passages` (SPEC 7): newest first, filtered, paged. */
+/** `GET /api/passages` (docs/contract.md#http-api): newest first, filtered, paged. */
 export function passagesRouter(store: Store): Router {
   const router = Router();
   router.get("/", (req, res) => {

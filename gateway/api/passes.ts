@@ -145,13 +145,13 @@ function spreadsheetRow(
   return { row, problems };
 }
 
-/** The pass registry (SPEC 7 `/api/passes`, admin only). */
+/** The pass registry (docs/contract.md#http-api `/api/passes`, admin only). */
 /** The largest pass file taken (about 20,000 passes); larger is 413. */
 export const IMPORT_LIMIT = "2mb";
 
 export function passesRouter(store: Store, timeZone: string): Router {
   const router = Router();
-  // A template for the property office's spreadsheet, with the header SPEC 7 names.
+  // A template for the property office's spreadsheet, with the header docs/contract.md#http-api names.
   router.get("/import/template.csv", (_req, res) => {
     res.setHeader("Content-Type", "text/csv; charset=utf-8");
     res.setHeader("Content-Disposition", 'attachment; filename="passes-template.csv"');

@@ -9,7 +9,7 @@ const readingQuery = pageFilters.extend({
   status: z.enum(READING_STATUSES).optional(),
 });
 
-/** `GET /api/readings` (SPEC 7): newest first, filtered, paged. */
+/** `GET /api/readings` (docs/contract.md#http-api): newest first, filtered, paged. */
 export function readingsRouter(store: Store): Router {
   const router = Router();
   router.get("/", (req, res) => {

@@ -2,7 +2,7 @@ import { existsSync } from "node:fs";
 import { extname, join, resolve, sep } from "node:path";
 import express, { type NextFunction, type Request, type Response, Router } from "express";
 
-/** `/kiosk` and its assets (SPEC 8). */
+/** `/kiosk` and its assets (docs/contract.md#pages). */
 export function pagesRouter(uiDir: string | null): Router {
   const router = Router();
   if (uiDir === null) {

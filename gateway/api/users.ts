@@ -14,7 +14,7 @@ const role = z.enum(["guard", "admin"]);
 const createBody = z.strictObject({ username, password, role });
 const patchBody = z.strictObject({ password: password.optional(), role: role.optional() });
 
-/** Accounts (SPEC 7 `/api/users`, admin only). */
+/** Accounts (docs/contract.md#http-api `/api/users`, admin only). */
 export function usersRouter(store: Store): Router {
   const router = Router();
   router.get("/", (_req, res) => {

@@ -20,7 +20,7 @@ export const LOGIN_LIMITS = {
 
 /**
  * Checking an account's password, wherever it is given: the HTTP login and an MQTT integration
- * client (SPEC 4's gateway events). One instance per gateway, so the throttling counts every
+ * client (docs/contract.md#devices-over-mqtt's gateway events). One instance per gateway, so the throttling counts every
  * attempt whichever door it came through.
  *
  * Each attempt is counted before its password is checked, synchronously with the check of the

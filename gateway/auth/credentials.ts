@@ -1,6 +1,6 @@
 import type { IncomingHttpHeaders } from "node:http";
 
-/** The session cookie set at login (SPEC 7). */
+/** The session cookie set at login (docs/contract.md#http-api). */
 export const SESSION_COOKIE = "cg_session";
 
 /**

@@ -3,7 +3,7 @@ import type { Logger } from "../../common/log.js";
 import type { Store } from "../store/store.js";
 
 /**
- * Creates the `admin` account at first start (SPEC 7): with `admin_password` if the config
+ * Creates the `admin` account at first start (docs/contract.md#http-api): with `admin_password` if the config
  * sets one, else a generated password told once through `announce`.
  */
 export async function ensureFirstAdmin(

@@ -47,7 +47,7 @@ export function isLiveSetting(path: string): boolean {
 
 const SECRET_KEYS = new Set(["password", "admin_password"]);
 
-/** The config as an admin may see it (SPEC 7 "config view"): every password replaced. */
+/** The config as an admin may see it (docs/contract.md#http-api "config view"): every password replaced. */
 export function redactSecrets(config: GatewayConfig): unknown {
   const redact = (value: unknown): unknown => {
     if (Array.isArray(value)) return value.map(redact);

@@ -1,5 +1,5 @@
 /**
- * The embedded default (SPEC 9): what the gateway runs with when there is no config file, so
+ * The embedded default (docs/contract.md#configuration): what the gateway runs with when there is no config file, so
  * that a newcomer sees it work before writing one. Passwords here are for the demo only.
  */
 export const DEMO_CONFIG = {

@@ -3,7 +3,7 @@ import { deviceFields, idField as id } from "../devices/device-fields.js";
 import { terminalSchema as httpDeviceSchema, serialDeviceSchema } from "../devices/protocols.js";
 
 /**
- * The configuration schema (SPEC 9): every field has a description and a default, and the
+ * The configuration schema (docs/contract.md#configuration): every field has a description and a default, and the
  * file is validated once at boot. Objects are strict so that a misspelt key is an error that
  * names itself rather than a setting silently ignored.
  */
@@ -50,11 +50,13 @@ const checkpointSchema = z.strictObject({
   mode: z
     .enum(["temperature_only", "pass_and_temperature", "pass_only"])
     .default("temperature_only")
-    .describe("What the checkpoint checks (SPEC 1)."),
+    .describe("What the checkpoint checks (docs/contract.md#identity-and-order)."),
   enforcement: z
     .enum(["hard", "soft"])
     .default("hard")
-    .describe("'hard': any reason denies; 'soft': allow and flag (SPEC 2)."),
+    .describe(
+      "'hard': any reason denies; 'soft': allow and flag (docs/contract.md#screening-and-decisions).",
+    ),
   screening: screeningOverrideSchema
     .optional()
     .describe("Overrides of the site's screening rules for this checkpoint."),
@@ -200,7 +202,9 @@ export const configShape = z.strictObject({
     })
     .prefault({})
     .describe("Local store."),
-  screening: screeningSchema.prefault({}).describe("Screening rules of the site (SPEC 2)."),
+  screening: screeningSchema
+    .prefault({})
+    .describe("Screening rules of the site (docs/contract.md#screening-and-decisions)."),
   pairing_window_s: z
     .number()
     .positive()
@@ -227,7 +231,7 @@ export const configShape = z.strictObject({
         ),
     })
     .prefault({})
-    .describe("Home Assistant MQTT discovery (SPEC 9)."),
+    .describe("Home Assistant MQTT discovery (docs/contract.md#configuration)."),
   backup: z
     .strictObject({
       dir: z
@@ -354,7 +358,7 @@ export const configShape = z.strictObject({
         .describe("This many lows in a row at a checkpoint without passes raise low_retest."),
     })
     .prefault({})
-    .describe("When alerts are raised (SPEC 2)."),
+    .describe("When alerts are raised (docs/contract.md#screening-and-decisions)."),
   ingest: z
     .strictObject({
       commit_delay_ms: z

@@ -1,7 +1,7 @@
 import { z } from "zod";
 
 /**
- * The config fields every device has, and those of each transport (SPEC 3, 3a, 9): each
+ * The config fields every device has, and those of each transport (docs/contract.md#devices-on-serial-ports, 3a, 9): each
  * protocol folder's config.ts adds its own to these, and protocols.ts assembles the union the
  * config schema takes.
  */
@@ -34,7 +34,7 @@ export const serialFields = {
 };
 
 /**
- * What every network terminal has (SPEC 3a): a face/temperature terminal that a site already
+ * What every network terminal has (docs/contract.md#network-terminals-over-http): a face/temperature terminal that a site already
  * owns and that pushes its events over HTTP; each protocol folder's config.ts adds its own.
  */
 export const terminalFields = {

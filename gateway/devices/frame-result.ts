@@ -1,6 +1,6 @@
 /**
  * What a frame decoder returns: a frame, or why the bytes are not one. Decoders never throw:
- * garbage on a serial line is normal, and one bad frame must never stop the stream (STYLE 5).
+ * garbage on a serial line is normal, and one bad frame must never stop the stream.
  */
 export type DropReason = "checksum" | "malformed" | "garbage" | "overflow" | "no_match";
 

@@ -15,7 +15,7 @@ import { textLineSchema } from "./text-line/config.js";
 import { textLineDriver } from "./text-line/driver.js";
 
 /**
- * The wire protocols the gateway speaks to devices, one folder each (SPEC 3, 3a): the list is
+ * The wire protocols the gateway speaks to devices, one folder each (docs/contract.md#devices-on-serial-ports, 3a): the list is
  * here and only here. The config schema takes the unions below; the drivers take their own
  * folder's config type.
  */

@@ -12,7 +12,7 @@ export interface FixedFrameSpec<F> {
 }
 
 /**
- * Bytes in, frames out, for fixed-length frames with a start marker (STYLE 5, after
+ * Bytes in, frames out, for fixed-length frames with a start marker (after
  * zigbee-herdsman's unpi parser): skip to a start, wait for a whole frame, decode it; a bad
  * one is dropped (a `drop` event with the reason) and the search goes on one byte later, so
  * a good frame hidden behind garbage is still found. Holds at most one partial frame and

@@ -3,7 +3,7 @@ import type { ScanMethod } from "../domain/types.js";
 import { debounceScan, type SeenPasses } from "./debounce.js";
 
 /**
- * What every serial protocol folder provides (SPEC 3): from its own config, a parser for the
+ * What every serial protocol folder provides (docs/contract.md#devices-on-serial-ports): from its own config, a parser for the
  * bytes and the conversion of its frames into domain input. serial-device.ts owns the port and
  * hands the input to the write path; it knows no protocol.
  */

@@ -47,7 +47,7 @@ export interface SerialLinkContext {
 }
 
 /**
- * Owns one serial port for its whole life (STYLE 6): opens it with a callback turned into
+ * Owns one serial port for its whole life (as zigbee-herdsman's `serialPort.ts`): opens it with a callback turned into
  * state, attaches close and error only once open, and turns a failed open or a lost port
  * (unplugged) into `onLost` and a reopen with backoff. Never throws into its caller.
  */

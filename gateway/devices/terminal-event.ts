@@ -1,5 +1,5 @@
 /**
- * What a network terminal's notification says, whatever its protocol (SPEC 3a): a heartbeat, or
+ * What a network terminal's notification says, whatever its protocol (docs/contract.md#network-terminals-over-http): a heartbeat, or
  * an event with a temperature, a card or face id, or both, and the terminal's own verdicts,
  * which are kept beside the gateway's screening (the gateway decides).
  */

@@ -1,7 +1,7 @@
 import type { TerminalNotification, TerminalProblem } from "./terminal-event.js";
 
 /**
- * What each network terminal protocol folder provides (SPEC 3a): where its terminals post
+ * What each network terminal protocol folder provides (docs/contract.md#network-terminals-over-http): where its terminals post
  * (`/ingest/<path>/<device_id>`), and its parse step, from a notification's JSON text to what it
  * says (pure). The HTTP steps around it (authorize, read, submit, answer) are the terminals'.
  */

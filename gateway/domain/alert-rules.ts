@@ -2,7 +2,7 @@ import { type LowRetestRule, lowForPass, lowInARow } from "./low-retest.js";
 import type { Alert, AlertKind, CheckpointMode, Passage, Reading } from "./types.js";
 
 /**
- * Which alerts a stored reading or a decided passage opens (SPEC 1, 2), as pure functions over
+ * Which alerts a stored reading or a decided passage opens (docs/contract.md#identity-and-order, 2), as pure functions over
  * explicit state. The write path calls them inside the transaction that stores the reading or
  * passage, so an alert is never missing for a committed fever.
  */
@@ -25,7 +25,7 @@ const PASS_ALERTS: readonly AlertKind[] = [
 ];
 
 /**
- * A reading's alerts: `fever` at once (before its passage, SPEC 2), and at a checkpoint without
+ * A reading's alerts: `fever` at once (before its passage, docs/contract.md#screening-and-decisions), and at a checkpoint without
  * passes a run of `low` readings in a row (`low_retest`), which stands for one person
  * re-measured. `lowsInARow` is the checkpoint's current run.
  */
@@ -110,7 +110,7 @@ export function deviceStatusAlerts(
   };
 }
 
-/** When a pass reader's unknown codes are a fault of the reader, not people (SPEC 2 extension). */
+/** When a pass reader's unknown codes are a fault of the reader, not people (docs/contract.md#screening-and-decisions extension). */
 export interface StormRule {
   /** This many unknown codes from one reader within `windowMs` ... */
   count: number;

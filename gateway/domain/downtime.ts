@@ -1,5 +1,5 @@
 /**
- * How long a device was offline within a window, from its status changes (SPEC 7's daily
+ * How long a device was offline within a window, from its status changes (docs/contract.md#http-api's daily
  * summary: devices' downtime). Pure: the store gives it the state before the window and the
  * changes inside it.
  */

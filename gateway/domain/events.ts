@@ -1,7 +1,7 @@
 import type { Alert, DeviceStatus, Passage, Reading, Scan } from "./types.js";
 
 /**
- * The domain events (SPEC 1): what the gateway has committed, as domain objects. The store
+ * The domain events (docs/contract.md#identity-and-order): what the gateway has committed, as domain objects. The store
  * returns them from the transaction that wrote them; the bus hands them to live push, the
  * upstream outbox, the gateway's event topics and the door output, each of which serialises
  * what it sends. Every event has its own `seq` and id `<gateway_id>:<seq>`, never reused.

@@ -1,5 +1,5 @@
 /**
- * When a run of `low` readings needs a guard (SPEC 2 `low_retest`), as pure functions: the
+ * When a run of `low` readings needs a guard (docs/contract.md#screening-and-decisions `low_retest`), as pure functions: the
  * same pass reading low `samePassCount` times within `windowMs`, or a checkpoint without
  * passes reading low `inARow` times in a row. Cold arrivals read low once and are fine after
  * waiting; repeated lows mean the person or the thermometer needs looking at.

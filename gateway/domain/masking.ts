@@ -1,5 +1,5 @@
 /**
- * Masking of personal data on the kiosk channel (SPEC 5): the screen at the gate is seen by
+ * Masking of personal data on the kiosk channel (docs/contract.md#live-push-websocket): the screen at the gate is seen by
  * everyone in the queue, so it never shows a whole name or pass number.
  */
 

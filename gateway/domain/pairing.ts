@@ -1,7 +1,7 @@
 import type { CheckpointMode, ReadingStatus } from "./types.js";
 
 /**
- * Pairing a scan and a reading at one checkpoint into one passage (SPEC 2), as pure functions
+ * Pairing a scan and a reading at one checkpoint into one passage (docs/contract.md#screening-and-decisions), as pure functions
  * over explicit state. Halves pair within `windowMs` of each other (inclusive), in either
  * order, oldest waiting half first, each used once.
  *

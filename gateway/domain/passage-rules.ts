@@ -9,7 +9,7 @@ import type {
 } from "./types.js";
 
 /**
- * Who may pass (SPEC 2 "Passage decisions"), as pure functions: the reasons a person gives the
+ * Who may pass (docs/contract.md#screening-and-decisions "Passage decisions"), as pure functions: the reasons a person gives the
  * guard cause for, and whether the checkpoint's enforcement lets them through anyway.
  */
 

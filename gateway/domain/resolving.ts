@@ -45,7 +45,7 @@ export const RESOLVING: Record<AlertKind, ResolvingRule> = {
 
 /**
  * Severity, most urgent first: a person with a fever before anything about passes, passes
- * before equipment (SPEC 8 guard console order).
+ * before equipment (docs/contract.md#pages guard console order).
  */
 export const SEVERITY: readonly AlertKind[] = [
   "fever",

@@ -1,7 +1,7 @@
 import type { ReadingStatus } from "./types.js";
 
 /**
- * Screening rules (SPEC 2). Every comparison is made in integer tenths of a degree after
+ * Screening rules (docs/contract.md#screening-and-decisions). Every comparison is made in integer tenths of a degree after
  * rounding half-up, so the value a person sees on the screen is exactly the value that was
  * judged: 37.34 shows 37.3 and is normal, 37.35 shows 37.4 and is a fever.
  */

@@ -1,7 +1,7 @@
 import type { Downtime } from "./downtime.js";
 
 /**
- * Domain types shared by every layer (SPEC 1). Field names are the wire names (SPEC 7): the
+ * Domain types shared by every layer (docs/contract.md#identity-and-order). Field names are the wire names (docs/contract.md#http-api): the
  * objects below are what the store keeps, the live hub pushes and the API answers, unchanged.
  */
 
@@ -11,7 +11,7 @@ export type ReadingStatus = (typeof READING_STATUSES)[number];
 export type CheckpointMode = "temperature_only" | "pass_and_temperature" | "pass_only";
 export type CheckpointDirection = "in" | "out" | "both";
 export type Enforcement = "hard" | "soft";
-/** A terminal (SPEC 3a) is a thermometer and a reader in one. */
+/** A terminal (docs/contract.md#network-terminals-over-http) is a thermometer and a reader in one. */
 export type DeviceKind = "thermometer" | "pass_reader" | "door" | "terminal";
 export type Transport = "mqtt" | "serial";
 
@@ -27,7 +27,7 @@ export interface ReadingInput {
   msg_id: string | null;
   /** The time the device sent when it was too far from the gateway's to be used (see `ts_ms`). */
   device_ts_ms?: number | null;
-  /** A network terminal's own verdict (SPEC 3a). */
+  /** A network terminal's own verdict (docs/contract.md#network-terminals-over-http). */
   terminal_verdict?: TerminalVerdict | null;
 }
 
@@ -38,7 +38,7 @@ export interface Reading {
   ts: string;
   device_id: string;
   checkpoint_id: string;
-  /** Judged temperature: raw_c + offset_c rounded half-up to 0.1 °C (SPEC 2). */
+  /** Judged temperature: raw_c + offset_c rounded half-up to 0.1 °C (docs/contract.md#screening-and-decisions). */
   temp_c: number;
   raw_c: number;
   ambient_c: number | null;
@@ -47,7 +47,7 @@ export interface Reading {
   msg_id: string | null;
   /** The device's own time, kept when its clock was too far off to be used; else null. */
   device_ts_ms: number | null;
-  /** A network terminal's own verdict, kept beside the gateway's screening (SPEC 3a), or null. */
+  /** A network terminal's own verdict, kept beside the gateway's screening (docs/contract.md#network-terminals-over-http), or null. */
   terminal_verdict: TerminalVerdict | null;
 }
 
@@ -97,7 +97,7 @@ export interface DeviceStatus {
 export const PASS_STATUSES = ["active", "revoked"] as const;
 export type PassStatus = (typeof PASS_STATUSES)[number];
 
-/** A pass (出入证) as the API shows it (SPEC 7); times are ISO 8601 or null. */
+/** A pass (出入证) as the API shows it (docs/contract.md#http-api); times are ISO 8601 or null. */
 export interface Pass {
   pass_id: string;
   holder_name: string;
@@ -107,7 +107,7 @@ export interface Pass {
   observation_until: string | null;
 }
 
-/** Why a passage was denied or flagged (SPEC 2), in the order they are listed. */
+/** Why a passage was denied or flagged (docs/contract.md#screening-and-decisions), in the order they are listed. */
 export const PASSAGE_REASONS = [
   "fever",
   "low",
@@ -122,7 +122,7 @@ export const PASSAGE_REASONS = [
 export type PassageReason = (typeof PASSAGE_REASONS)[number];
 export type PassageDecision = "allow" | "deny";
 
-/** One person at one checkpoint (SPEC 1, 7). `holder_name` is an extension, masked on kiosks. */
+/** One person at one checkpoint (docs/contract.md#identity-and-order, 7). `holder_name` is an extension, masked on kiosks. */
 export interface Passage {
   id: string;
   seq: number;
@@ -152,17 +152,17 @@ export type AlertKind = (typeof ALERT_KINDS)[number];
 export const ALERT_STATES = ["open", "acknowledged", "resolved"] as const;
 export type AlertState = (typeof ALERT_STATES)[number];
 /**
- * How an alert ended (SPEC 7, extended): a person released, referred to a fever clinic, refused
+ * How an alert ended (docs/contract.md#http-api, extended): a person released, referred to a fever clinic, refused
  * entry, a false alarm, or (devices and the district link) the fault fixed.
  */
 export const DISPOSITIONS = ["released", "referred", "refused", "false_alarm", "fixed"] as const;
 export type Disposition = (typeof DISPOSITIONS)[number];
 
-/** Something a guard must see (SPEC 1, 7). `pass_id`, `temp_c` and the `_at` times are extensions. */
+/** Something a guard must see (docs/contract.md#identity-and-order, 7). `pass_id`, `temp_c` and the `_at` times are extensions. */
 export interface Alert {
   /** In the API, the alert's id; in a live or upstream alert change, the change's own event id. */
   id: string;
-  /** The alert's id (the id of the event that opened it), on every change (SPEC 1). */
+  /** The alert's id (the id of the event that opened it), on every change (docs/contract.md#identity-and-order). */
   alert_id: string;
   seq: number;
   kind: AlertKind;
@@ -183,7 +183,7 @@ export interface Alert {
   note: string | null;
 }
 
-/** The daily summary (SPEC 7 `GET /api/summary/daily`, upstream kind `summary`). */
+/** The daily summary (docs/contract.md#http-api `GET /api/summary/daily`, upstream kind `summary`). */
 export interface HourCounts {
   /** Hours since local midnight: 0-23 (a day clocks change has 23 or 25). */
   hour: number;

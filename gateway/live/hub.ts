@@ -60,7 +60,7 @@ interface ClientState {
 }
 
 /**
- * WebSocket live push (SPEC 5). The only file that knows `ws`. The kiosk channel is per
+ * WebSocket live push (docs/contract.md#live-push-websocket). The only file that knows `ws`. The kiosk channel is per
  * checkpoint and masked; the guard channel needs a login and is whole. A client that does not
  * read its messages is dropped once its unsent data passes a bound, so one slow screen can
  * neither grow the gateway's memory nor hold back the others.

@@ -3,7 +3,7 @@ import { maskPersonalFields } from "../domain/masking.js";
 import type { LiveEventMessage, LiveEventType } from "./protocol.js";
 
 /**
- * Domain events as live messages (SPEC 5). The hub serialises each event once per channel:
+ * Domain events as live messages (docs/contract.md#live-push-websocket). The hub serialises each event once per channel:
  * whole for guards, and for kiosks with personal data masked and the guards' own words left
  * out (a kiosk is a public screen: never a guard's note or username).
  */
@@ -33,7 +33,7 @@ export function guardJson(event: DomainEvent): string {
 }
 
 /**
- * What an entrant's screen may show, per message type (SPEC 5): an allow-list, so a field added
+ * What an entrant's screen may show, per message type (docs/contract.md#live-push-websocket): an allow-list, so a field added
  * to an event later stays off the public screen until it is added here on purpose. Personal data
  * that is allowed is masked (`pass_id`, `holder_name`); a guard's words, usernames, the
  * re-measured temperature and device details never appear.

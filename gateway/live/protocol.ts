@@ -2,16 +2,16 @@ import type { AlertChange } from "../domain/events.js";
 import type { Alert, DeviceStatus, Passage, Reading, Scan } from "../domain/types.js";
 
 /**
- * The live push contract (SPEC 5), imported by the gateway and by the kiosk pages alike so
+ * The live push contract (docs/contract.md#live-push-websocket), imported by the gateway and by the kiosk pages alike so
  * the two cannot drift. Browser-safe: no Node imports here. The event shapes are the domain
- * types themselves (SPEC 7 field names), defined once in domain/types.ts.
+ * types themselves (docs/contract.md#http-api field names), defined once in domain/types.ts.
  */
 
 export type ReadingData = Reading;
-/** A scan; its pass id is masked on the kiosk channel (SPEC 5). */
+/** A scan; its pass id is masked on the kiosk channel (docs/contract.md#live-push-websocket). */
 export type ScanData = Scan;
 export type DeviceStatusData = DeviceStatus;
-/** A passage; pass id and holder name are masked on the kiosk channel (SPEC 5). */
+/** A passage; pass id and holder name are masked on the kiosk channel (docs/contract.md#live-push-websocket). */
 export type PassageData = Passage;
 
 export const LIVE_KIOSK_PATH = "/live";
@@ -31,7 +31,7 @@ interface Envelope<T extends string, D> {
 export type AlertData = AlertChange;
 
 /**
- * The messages of committed events, keyed on `type` (STYLE 20): a client narrows on `type`
+ * The messages of committed events, keyed on `type` (as Zigbee2MQTT's API types): a client narrows on `type`
  * and never casts. On the kiosk channel the data holds only the fields of `KIOSK_FIELDS`.
  */
 export type LiveEventMessage =

@@ -19,7 +19,7 @@ import { guardPackets } from "./packet-guard.js";
 
 export interface BrokerContext {
   devices: DeviceRegistry;
-  /** Account logins, for local integrations reading the gateway's events (SPEC 4). */
+  /** Account logins, for local integrations reading the gateway's events (docs/contract.md#devices-over-mqtt). */
   logins: AccountLogin;
   gatewayId: string;
   ingest: Ingest;
@@ -44,8 +44,8 @@ const LOGIN_TIMEOUT_MS = 10_000;
 const BAD_USERNAME_OR_PASSWORD = 4;
 
 /**
- * The embedded MQTT broker (SPEC 4). The only file that knows aedes. Policy lives in the
- * broker's hooks (STYLE 10): each device logs in as itself and may publish only under its own
+ * The embedded MQTT broker (docs/contract.md#devices-over-mqtt). The only file that knows aedes. Policy lives in the
+ * broker's hooks (aedes' `authenticate`, `authorizePublish`, `authorizeSubscribe`): each device logs in as itself and may publish only under its own
  * topic. A reading is taken in from `authorizePublish`, whose callback aedes waits for before
  * it sends the PUBACK; the callback is called when the reading's batch has committed, so an
  * acknowledged reading is on disk. A local integration logs in with a gateway account (guard

@@ -1,7 +1,7 @@
 import { z } from "zod";
 
 /**
- * The MQTT contract with devices (SPEC 4): topics and payloads, written once and imported by
+ * The MQTT contract with devices (docs/contract.md#devices-over-mqtt): topics and payloads, written once and imported by
  * the gateway and the simulator alike.
  */
 

@@ -10,7 +10,7 @@ import type { DeviceBroker } from "./device-broker.js";
 import type { DeviceMessageHandler } from "./device-messages.js";
 import { ExternalBroker } from "./external-broker.js";
 
-/** The devices' broker `mqtt.mode` asks for (SPEC 4): the embedded aedes or the site's own. */
+/** The devices' broker `mqtt.mode` asks for (docs/contract.md#devices-over-mqtt): the embedded aedes or the site's own. */
 export function createDeviceBroker(parts: {
   config: GatewayConfig;
   store: Store;

@@ -13,7 +13,7 @@ export interface BrokerIntegration {
 }
 
 /**
- * Where devices' MQTT messages come from (SPEC 4): the embedded aedes (mqtt/broker.ts) or the
+ * Where devices' MQTT messages come from (docs/contract.md#devices-over-mqtt): the embedded aedes (mqtt/broker.ts) or the
  * site's own broker (mqtt/external-broker.ts). Both take devices' messages into the ingest
  * pipeline and give the rest of the gateway one way to publish.
  */

@@ -23,7 +23,7 @@ export interface DeviceMessageContext {
 /**
  * Turns a device's MQTT message into a domain input for the ingest pipeline. A malformed
  * payload is counted, logged in one line with the device id and acknowledged (dropped): the
- * device stays connected, and one bad message never stops the stream (STYLE 9).
+ * device stays connected, and one bad message never stops the stream.
  */
 export class DeviceMessageHandler {
   constructor(private readonly ctx: DeviceMessageContext) {}

@@ -35,7 +35,7 @@ const DEVICE_SUBSCRIPTIONS = ["temperature", "scan", "status"].map(
 );
 
 /**
- * Devices on an external broker (SPEC 4 `mqtt.mode: external`: Mosquitto, EMQX). The broker
+ * Devices on an external broker (docs/contract.md#devices-over-mqtt `mqtt.mode: external`: Mosquitto, EMQX). The broker
  * checks each device's password and topics (docs/mosquitto/devices.acl); the gateway subscribes
  * to every device's topics with a persistent session (clean: false) at QoS 1 and acknowledges
  * each message only once it is committed, so a message the broker holds for the gateway

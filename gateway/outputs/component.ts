@@ -2,7 +2,7 @@ import type { ComponentFactory } from "../core.js";
 import { DoorOpener } from "./doors.js";
 import { EventTopicPublisher } from "./event-topics.js";
 
-/** The gateway's events on its broker for local integrations (SPEC 4), while anyone listens. */
+/** The gateway's events on its broker for local integrations (docs/contract.md#devices-over-mqtt), while anyone listens. */
 export const eventTopicsComponent: ComponentFactory = ({ bus, broker, config }) => {
   const eventTopics = new EventTopicPublisher({
     bus,

@@ -14,7 +14,7 @@ export interface EventTopicsContext {
 }
 
 /**
- * The gateway's own events for local integrations (SPEC 4): every stored event under
+ * The gateway's own events for local integrations (docs/contract.md#devices-over-mqtt): every stored event under
  * `checkpoint/gateway/<gateway_id>/events/<kind>`, QoS 0, not retained, the payload the event as the
  * district receives it. Kinds are the upstream ones: reading, scan, passage, alert (every
  * change), device_status. Only sent while an integration is connected (the topics are not

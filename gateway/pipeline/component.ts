@@ -41,7 +41,7 @@ export const backupComponent: ComponentFactory = (core) => {
 };
 
 /**
- * Each day's report per checkpoint, queued for the district (SPEC 6 `summary`): only with an
+ * Each day's report per checkpoint, queued for the district (docs/contract.md#upstream-the-district `summary`): only with an
  * upstream, since the gateway's own report is computed on request (`/api/summary/daily`).
  */
 export const summaryReportComponent: ComponentFactory = (core) => {

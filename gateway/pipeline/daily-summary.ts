@@ -6,7 +6,7 @@ import { emptySummary, hoursOf } from "../store/summary.js";
 import { DailyJob, type DailyJobTiming } from "./daily-job.js";
 
 /**
- * One local day at every checkpoint (SPEC 7 `GET /api/summary/daily`, and the upstream kind
+ * One local day at every checkpoint (docs/contract.md#http-api `GET /api/summary/daily`, and the upstream kind
  * `summary`): passages, allowed, denied by reason, fevers and lows, in total and per hour, and
  * each device's downtime. Every configured checkpoint is listed, with zeros if it saw nobody.
  */
@@ -50,7 +50,7 @@ export interface SummaryReportContext extends DailyJobTiming {
 const CATCH_UP_DAYS = 7;
 
 /**
- * Sends each finished day's summary upstream once (SPEC 6 kind `summary`, issue 6): after local
+ * Sends each finished day's summary upstream once (docs/contract.md#upstream-the-district kind `summary`, issue 6): after local
  * midnight, yesterday's; after downtime, every day missed, up to a week back. Queued through
  * the outbox like every event, so an unreachable district gets it when it returns.
  */

@@ -38,7 +38,7 @@ export interface IngestContext {
 }
 
 /**
- * The one write path (SPEC 1, 4): every device message, whatever its transport, and every
+ * The one write path (docs/contract.md#identity-and-order, 4): every device message, whatever its transport, and every
  * change the gateway makes by itself (a device going offline, a pairing window running out, an
  * upstream backlog alert) is an arrival. Arrivals are group-committed: everything submitted
  * while the event loop is busy is written, with everything it decides (recorder.ts), in one

@@ -28,7 +28,7 @@ import type { DeviceRegistry } from "./devices.js";
 export type Arrival =
   | { kind: "reading"; input: ReadingInput }
   | { kind: "scan"; input: ScanInput }
-  /** A network terminal's event (SPEC 3a): its reading and its card or face, one person. */
+  /** A network terminal's event (docs/contract.md#network-terminals-over-http): its reading and its card or face, one person. */
   | { kind: "terminal_event"; reading: ReadingInput | null; scan: ScanInput | null }
   | {
       kind: "device_status";
@@ -49,7 +49,7 @@ export interface RecorderContext {
 }
 
 /**
- * Writes an arrival and everything it decides (SPEC 1 "committed together"): the reading or
+ * Writes an arrival and everything it decides (docs/contract.md#identity-and-order "committed together"): the reading or
  * scan, the passage it completes or the half it leaves waiting, the alerts it opens, a device's
  * status change and the alerts that opens or resolves. Every decision is a pure function
  * (screening, pairing, passage rules, alert rules); this class only feeds them and writes what
@@ -156,7 +156,7 @@ export class Recorder {
     };
     const checkpoint = devices.checkpoint(reading.checkpoint_id);
     if (!checkpoint) return { events, half, checkpointId: reading.checkpoint_id };
-    // The fever alert is stored ahead of the passage: the guard hears of it at once (SPEC 2).
+    // The fever alert is stored ahead of the passage: the guard hears of it at once (docs/contract.md#screening-and-decisions).
     const alerts = readingAlerts(
       reading,
       input.ts_ms,

@@ -11,7 +11,7 @@ export interface RetentionContext extends DailyJobTiming {
 
 /**
  * Deletes personal data (readings, scans, passages, resolved alerts) older than
- * `retention_days`, at start and then once a day, keeping each day's counts (SPEC 9). Each run
+ * `retention_days`, at start and then once a day, keeping each day's counts (docs/contract.md#configuration). Each run
  * is in the audit log.
  */
 export class RetentionJob extends DailyJob {

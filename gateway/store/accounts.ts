@@ -13,7 +13,7 @@ function hashToken(token: string): string {
   return createHash("sha256").update(token).digest("hex");
 }
 
-/** Accounts and login sessions (SPEC 7). */
+/** Accounts and login sessions (docs/contract.md#http-api). */
 export class AccountRepository {
   constructor(private readonly db: Db) {}
 

@@ -48,7 +48,7 @@ export interface AlertFilter {
 /** A change an alert cannot take: unknown, or already past that state. */
 export class AlertConflict extends Error {}
 
-/** Alerts (SPEC 1): the current state of each, and every change as an event. */
+/** Alerts (docs/contract.md#identity-and-order): the current state of each, and every change as an event. */
 export class AlertRepository {
   private readonly insertAlert;
   private readonly insertEvent;
@@ -266,7 +266,7 @@ export class AlertRepository {
 
   /**
    * A change as an event: the alert's state after it, under the change's own id, seq and time
-   * (SPEC 1), so a consumer that dedupes on `id` keeps every change; `alert_id` names the alert.
+   * (docs/contract.md#identity-and-order), so a consumer that dedupes on `id` keeps every change; `alert_id` names the alert.
    */
   private changeEvent(
     type: "alert" | "alert_update",

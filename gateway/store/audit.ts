@@ -21,7 +21,7 @@ interface AuditRow {
   address: string | null;
 }
 
-/** The audit log (SPEC 7): append-only, enforced by the database itself. */
+/** The audit log (docs/contract.md#http-api): append-only, enforced by the database itself. */
 export class AuditRepository {
   private readonly insertStatement;
 

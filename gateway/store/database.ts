@@ -11,7 +11,7 @@ export function openDatabase(path: string): Db {
   const db = new Database(path);
   db.pragma("journal_mode = WAL");
   // FULL makes every commit fsync the WAL before it returns. A device gets its PUBACK only
-  // after its reading's commit returns (SPEC 4), so a power cut right after the PUBACK must
+  // after its reading's commit returns (docs/contract.md#devices-over-mqtt), so a power cut right after the PUBACK must
   // not lose the reading: NORMAL would only promise that for an application crash.
   db.pragma("synchronous = FULL");
   db.pragma("foreign_keys = ON");

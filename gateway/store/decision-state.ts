@@ -1,7 +1,7 @@
 import type { Db } from "./database.js";
 
 /**
- * What the pure decisions remember between messages (SPEC 2): halves of a passage waiting for
+ * What the pure decisions remember between messages (docs/contract.md#screening-and-decisions): halves of a passage waiting for
  * their partner within `pairing_window_s`, and runs of low readings. It is written in the same
  * transaction as the message that changed it, so after a crash at any moment the state on disk
  * is exactly the state after the last committed message: nothing is decided twice or never.

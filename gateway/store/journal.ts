@@ -12,7 +12,7 @@ export interface ReplaySource {
 }
 
 /**
- * The gateway-wide event journal (SPEC 1): the one source of `seq` for every event, whatever
+ * The gateway-wide event journal (docs/contract.md#identity-and-order): the one source of `seq` for every event, whatever
  * table it lands in (readings, scans, passages, alert changes, device status, summaries, and
  * anything added later).
  *

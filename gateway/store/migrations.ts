@@ -8,7 +8,7 @@ export const MIGRATIONS: readonly string[] = [
   CREATE TABLE meta (key TEXT PRIMARY KEY, value TEXT NOT NULL) STRICT;
 
   -- Every event (reading, scan, device status, ...) is a row of its kind's table with a
-  -- gateway-wide seq as its primary key (SPEC 1); live clients resume by reading each table
+  -- gateway-wide seq as its primary key (docs/contract.md#identity-and-order); live clients resume by reading each table
   -- after their seq. Nothing is stored twice.
   CREATE TABLE readings (
     seq INTEGER PRIMARY KEY,
@@ -128,7 +128,7 @@ export const MIGRATIONS: readonly string[] = [
   CREATE INDEX alerts_checkpoint_seq ON alerts (checkpoint_id, seq);
   CREATE INDEX alerts_opened ON alerts (opened_at_ms);
 
-  -- Every change of an alert is an event (SPEC 5 'alert' when opened, 'alert_update' after).
+  -- Every change of an alert is an event (docs/contract.md#live-push-websocket 'alert' when opened, 'alert_update' after).
   CREATE TABLE alert_events (
     seq INTEGER PRIMARY KEY,
     ts_ms INTEGER NOT NULL,
@@ -139,7 +139,7 @@ export const MIGRATIONS: readonly string[] = [
   ) STRICT;
   CREATE INDEX alert_events_checkpoint_seq ON alert_events (checkpoint_id, seq);
   `,
-  // 4: the outbox to the district server (SPEC 6).
+  // 4: the outbox to the district server (docs/contract.md#upstream-the-district).
   `
   -- An event waiting for the upstream broker's PUBACK; written in the transaction that stores
   -- the event, deleted only once acknowledged. Lower priority numbers go first.

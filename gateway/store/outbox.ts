@@ -9,7 +9,7 @@ export interface OutboxRow {
 }
 
 /**
- * The upstream outbox (SPEC 6): rows are added in the same transaction as their event and
+ * The upstream outbox (docs/contract.md#upstream-the-district): rows are added in the same transaction as their event and
  * deleted only after the upstream broker acknowledged them, so a crash at any moment loses
  * nothing (at worst an event is sent twice, and upstream dedupes on its id). What goes in and
  * in which lane is upstream's business (upstream/queue.ts); this is only the table.

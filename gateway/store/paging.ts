@@ -1,7 +1,7 @@
 import type { Statement } from "better-sqlite3";
 import type { Db } from "./database.js";
 /**
- * Newest-first keyset paging over a table whose primary key is `seq` (SPEC 7), in the order of
+ * Newest-first keyset paging over a table whose primary key is `seq` (docs/contract.md#http-api), in the order of
  * the events' own time (a reading a device sends late, from its buffer, falls where it
  * happened, not where it arrived), seq breaking ties: a page is
  * `(time, seq) < cursor ORDER BY time DESC, seq DESC LIMIT n`. Every filter has an index

@@ -23,7 +23,7 @@ export interface PassWrite {
   observation_until_ms: number | null;
 }
 
-/** The pass registry (出入证, SPEC 7). */
+/** The pass registry (出入证, docs/contract.md#http-api). */
 export class PassRepository {
   private readonly selectOne;
   private readonly insertStatement;

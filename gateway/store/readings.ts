@@ -26,7 +26,7 @@ interface ReadingRow {
   pass_id: string | null;
   msg_id: string | null;
   device_ts_ms: number | null;
-  /** A network terminal's own verdict, as JSON (SPEC 3a), or null. */
+  /** A network terminal's own verdict, as JSON (docs/contract.md#network-terminals-over-http), or null. */
   terminal_verdict: string | null;
 }
 

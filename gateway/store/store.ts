@@ -136,7 +136,7 @@ export class Store {
   }
 
   /**
-   * Queues a day's summary upstream (SPEC 6 kind `summary`) and records that it was, in one
+   * Queues a day's summary upstream (docs/contract.md#upstream-the-district kind `summary`) and records that it was, in one
    * transaction. It takes a seq like any event, so its id `<gateway_id>:<seq>` is unique.
    */
   queueSummary(

@@ -225,7 +225,7 @@ export function oldestPersonalMs(db: Db): number | null {
   );
 }
 
-/** Whether `date`'s summary has been queued upstream (SPEC 6 kind `summary`). */
+/** Whether `date`'s summary has been queued upstream (docs/contract.md#upstream-the-district kind `summary`). */
 export function summaryReported(db: Db, date: string): boolean {
   return db.prepare("SELECT 1 FROM summary_reports WHERE date = ?").get(date) !== undefined;
 }

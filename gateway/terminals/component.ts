@@ -8,7 +8,7 @@ import { TerminalPresence } from "./presence.js";
 import { submitTerminalEvent } from "./submit.js";
 
 /**
- * The face/temperature terminals a site owns (SPEC 3a), when any is configured: their
+ * The face/temperature terminals a site owns (docs/contract.md#network-terminals-over-http), when any is configured: their
  * notifications on `/ingest/<vendor>/<device>`, online while they post or beat, and the
  * Hikvision gap fill for those with an `isapi_url`.
  */

@@ -23,7 +23,7 @@ interface Seen {
 const SEARCH_MARGIN_MS = 10 * 60_000;
 
 /**
- * The Hikvision gap fill (SPEC 3a): a terminal that could not reach the gateway (offline, the
+ * The Hikvision gap fill (docs/contract.md#network-terminals-over-http): a terminal that could not reach the gateway (offline, the
  * listener lost after a reboot) does not post those events again, but keeps them. When its
  * `serialNo` jumps, the gateway asks its `AcsEvent` search (Digest, as ISAPI requires) for the
  * events after the last one it has, pages through the answer and takes in the missing ones,

@@ -36,7 +36,7 @@ const ANSWERED = Symbol("answered");
 type Step<T> = T | typeof ANSWERED;
 
 /**
- * `POST /ingest/<hikvision|dahua>/<device_id>` (SPEC 3a): a terminal's notification, handled in
+ * `POST /ingest/<hikvision|dahua>/<device_id>` (docs/contract.md#network-terminals-over-http): a terminal's notification, handled in
  * steps as aedes' `publishActions` are, each of which can answer early: find the terminal ->
  * authorize (HTTP Basic or Digest, the device id as username) -> read (JSON, or multipart: the
  * JSON part, pictures dropped unless `keep_pictures`) -> parse (the protocol folder's step) ->

@@ -9,7 +9,7 @@ export interface TerminalPresenceContext {
 }
 
 /**
- * Whether each network terminal is there (SPEC 3a): online from its first event or heartbeat,
+ * Whether each network terminal is there (docs/contract.md#network-terminals-over-http): online from its first event or heartbeat,
  * offline after `offline_after_s` of silence, online again at the next one (a rebooted terminal
  * just posts again; nothing has to be restarted).
  */

@@ -3,7 +3,7 @@ import { UpstreamForwarder, upstreamLink } from "./forwarder.js";
 import { queueUpstream } from "./queue.js";
 
 /**
- * Store-and-forward to the district (SPEC 6 `upstream`), when configured: the outbox's rows are
+ * Store-and-forward to the district (docs/contract.md#upstream-the-district `upstream`), when configured: the outbox's rows are
  * written in each arrival's own transaction, the forwarder sends them and says its state in
  * health, and a backlog raises its alert through the write path.
  */

@@ -47,7 +47,7 @@ export interface UpstreamHealth {
 }
 
 /**
- * Store-and-forward to the district (SPEC 6). The SQLite outbox is the queue: rows are read in
+ * Store-and-forward to the district (docs/contract.md#upstream-the-district). The SQLite outbox is the queue: rows are read in
  * lane order (routes.ts), sent through the link (an MQTT broker at QoS 1, or an HTTPS webhook)
  * with a bounded window in flight, and deleted only once acknowledged. Nothing is held in
  * memory that is not also in the outbox, so a reconnect or a crash rebuilds nothing: the next

@@ -11,7 +11,7 @@ export interface LinkEvents {
 }
 
 /**
- * How events leave for the district (SPEC 6): an MQTT broker or an HTTPS webhook. The forwarder
+ * How events leave for the district (docs/contract.md#upstream-the-district): an MQTT broker or an HTTPS webhook. The forwarder
  * owns the outbox, the lanes, the pacing and the retries; a link only opens, sends one row
  * and says whether it was acknowledged.
  */

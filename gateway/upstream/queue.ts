@@ -5,7 +5,7 @@ import type { OutboxRepository } from "../store/outbox.js";
 
 /**
  * Queues what goes upstream in the outbox, inside the transaction that stores the events
- * (SPEC 6), so an event and its outbox row are committed together or not at all. Each payload
+ * (docs/contract.md#upstream-the-district), so an event and its outbox row are committed together or not at all. Each payload
  * is serialised once, here.
  */
 export function queueUpstream(outbox: OutboxRepository, forwardReadings: boolean): InTransaction {

@@ -16,7 +16,7 @@ export interface WebhookLinkConfig {
 const REQUEST_TIMEOUT_MS = 10_000;
 
 /**
- * The district's HTTPS endpoint (SPEC 6's webhook, with the same semantics as MQTT): each row is
+ * The district's HTTPS endpoint (docs/contract.md#upstream-the-district's webhook, with the same semantics as MQTT): each row is
  * POSTed as JSON to `<url>/<site_id>/<gateway_id>/<kind>`, the path the MQTT topic would be,
  * with HTTP Basic credentials if configured; a 2xx answer is the acknowledgement. Anything else
  * (an error status, a refused connection, a timeout) leaves the row in the outbox and takes

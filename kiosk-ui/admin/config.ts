@@ -2,7 +2,7 @@ import { $ } from "../dom.js";
 import { api, errorOf, json } from "../session.js";
 import { configTables } from "./readable.js";
 
-/** The config view (SPEC 7 "config view"): the config in force, and a reload button. */
+/** The config view (docs/contract.md#http-api "config view"): the config in force, and a reload button. */
 export class ConfigView {
   constructor() {
     $("config-reload").addEventListener("click", () => void this.reload());

@@ -43,7 +43,7 @@ interface Column<T> {
 }
 
 /**
- * The logs (台账) of readings, passages and alerts: the SPEC 7 filters, cursor paging, the CSV
+ * The logs (台账) of readings, passages and alerts: the docs/contract.md#http-api filters, cursor paging, the CSV
  * export of exactly what is filtered, and a passage's detail.
  */
 export class LogsView {

@@ -9,7 +9,7 @@ import { SummaryView } from "./summary.js";
 import { UsersView } from "./users.js";
 
 /**
- * The admin's desk (SPEC 8 `/admin`, issue 6): log in, then one view at a time, chosen by the
+ * The admin's desk (docs/contract.md#pages `/admin`, issue 6): log in, then one view at a time, chosen by the
  * address's #fragment so a view can be bookmarked and Back works.
  */
 

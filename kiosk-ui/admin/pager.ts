@@ -1,7 +1,7 @@
 import { $ } from "../dom.js";
 
 /**
- * Newest-first cursor paging (SPEC 7) for a table: Next follows the page's `next_cursor`,
+ * Newest-first cursor paging (docs/contract.md#http-api) for a table: Next follows the page's `next_cursor`,
  * Previous goes back to the cursor the page before started from. No OFFSET, so page 500 of a
  * log of millions costs what page 1 does.
  */

@@ -1,7 +1,7 @@
 import type { Reading } from "../../gateway/domain/types.js";
 
 /**
- * A network terminal's own verdict beside the gateway's (SPEC 3a): said, and marked when the two
+ * A network terminal's own verdict beside the gateway's (docs/contract.md#network-terminals-over-http): said, and marked when the two
  * disagree about a fever (the gateway's screening decides; a disagreement is worth a look at the
  * terminal's calibration).
  */

@@ -6,7 +6,7 @@ import { DEVICE_PASSWORD } from "./gateway.js";
 import { type GatewayProcess, processConfig, spawnGateway } from "./process.js";
 
 /**
- * A site's gateway process forwarding to a district broker (SPEC 6: `upstream` with the
+ * A site's gateway process forwarding to a district broker (docs/contract.md#upstream-the-district: `upstream` with the
  * district's topic prefix), in its own folder under `dir`: one gate, one MQTT thermometer,
  * which is connected and handed back with it.
  */

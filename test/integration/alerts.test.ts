@@ -96,7 +96,7 @@ describe("alerts", () => {
         m.data.state === "resolved",
     );
     expect(update.data).toMatchObject({ kind: "fever", disposition: "released" });
-    // The change is an event of its own (SPEC 1); a kiosk never sees who handled it or the note.
+    // The change is an event of its own (docs/contract.md#identity-and-order); a kiosk never sees who handled it or the note.
     expect(update.data.id).toBe(`gw-test:${update.seq}`);
     expect(update.data.id).not.toBe(alert.data.id);
     for (const guardOnly of ["resolved_by", "acknowledged_by", "note", "confirm_temp_c"])

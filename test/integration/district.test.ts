@@ -20,7 +20,7 @@ import { type GatewayProcess, PROJECT_ROOT, stopProcess } from "../helpers/proce
 import { spawnSiteGateway } from "../helpers/site-gateway.js";
 
 /**
- * The district (SPEC 11) against the real parts: Debian Mosquitto as the district broker, a
+ * The district (docs/fleet.md#the-district-workers-every-gateway-into-postgresql) against the real parts: Debian Mosquitto as the district broker, a
  * PostgreSQL cluster of the test's own, gateway processes forwarding to it, and district worker
  * processes on a shared subscription writing into PostgreSQL.
  */

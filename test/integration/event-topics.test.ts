@@ -31,7 +31,7 @@ const integration = async (username = "integration", password = "integration-pas
   return client;
 };
 
-describe("the gateway's own events on MQTT (SPEC 4)", () => {
+describe("the gateway's own events on MQTT (docs/contract.md#devices-over-mqtt)", () => {
   it("sends every stored event to an integration logged in with an account, by kind, not retained", async () => {
     const listener = await integration();
     const granted = await listener.subscribeAsync(gatewayEventTopic("gw-test", "#"), { qos: 1 });

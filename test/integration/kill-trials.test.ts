@@ -2,7 +2,7 @@ import { describe, expect, it } from "vitest";
 import { NO_FAULTS, runKillTrial } from "../../soak/kill-trial.js";
 
 /**
- * SIGKILL trials of the gateway as its own process (SPEC 1, 2, 4): whatever moment the kill
+ * SIGKILL trials of the gateway as its own process (docs/contract.md#identity-and-order, 2, 4): whatever moment the kill
  * lands in, after the restart and the devices' redelivery every acknowledged message is stored
  * once, every reading and scan has its passage (lone halves decided when their window ends),
  * every fever its alert, and no id names two events. Each trial kills at a different point.

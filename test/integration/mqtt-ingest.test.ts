@@ -187,7 +187,7 @@ describe("MQTT devices on the embedded broker", () => {
     thermo.end(true);
   });
 
-  it("has a health report with the fields of SPEC 7", async () => {
+  it("has a health report with the fields of docs/contract.md#http-api", async () => {
     const body = (await (await fetch(`${gw.httpUrl}/api/health`)).json()) as Record<
       string,
       unknown

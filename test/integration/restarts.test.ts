@@ -78,7 +78,7 @@ describe("restarts", () => {
       const demo = await startDemo(dir);
       const token = await login(demo.url, "admin", ADMIN);
       // The devices going offline at the last stop opened device_offline alerts; coming back
-      // resolves them, the write that failed with a repeated seq before (SPEC 1).
+      // resolves them, the write that failed with a repeated seq before (docs/contract.md#identity-and-order).
       if (run > 1)
         await eventually(
           async () =>

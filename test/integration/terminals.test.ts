@@ -19,7 +19,7 @@ import {
   stopProcess,
 } from "../helpers/process.js";
 
-/** Network terminals (SPEC 3a) against a real gateway process, posting as the terminals do. */
+/** Network terminals (docs/contract.md#network-terminals-over-http) against a real gateway process, posting as the terminals do. */
 const HIK_PASSWORD = "hik-terminal-pass";
 const DAHUA_PASSWORD = "dahua-terminal-pass";
 const site = (extra: object = {}) => ({

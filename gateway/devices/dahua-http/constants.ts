@@ -1,5 +1,5 @@
 /**
- * Dahua access/temperature terminals' HTTP event upload (SPEC 3a; Dahua HTTP API, "Access
+ * Dahua access/temperature terminals' HTTP event upload (docs/contract.md#network-terminals-over-http; Dahua HTTP API, "Access
  * Control Event" / `AccessControl` event code): the terminal posts `{"Events": [...]}`, each
  * with a `Code` and its `Data`; events it stored while it could not reach the gateway come with
  * `DataSource: "Offline"` and are taken in the same way.

@@ -2,9 +2,11 @@ import { z } from "zod";
 import { kindOf } from "../config-fields.js";
 import { serialFields } from "../device-fields.js";
 
-/** The config of a GY-MCU90614 infrared thermometer module (SPEC 3): its own fields. */
+/** The config of a GY-MCU90614 infrared thermometer module (docs/contract.md#devices-on-serial-ports): its own fields. */
 export const gy90614Config = {
-  protocol: z.literal("gy-mcu90614").describe("Serial wire protocol (SPEC 3)."),
+  protocol: z
+    .literal("gy-mcu90614")
+    .describe("Serial wire protocol (docs/contract.md#devices-on-serial-ports)."),
   kind: kindOf("thermometer", "gy-mcu90614"),
   read_mode: z
     .enum(["continuous", "poll"])

@@ -1,6 +1,6 @@
 /**
  * GY-MCU90614 UART infrared thermometer module (MLX90614 sensor behind an MCU), 9600 8N1.
- * Output frame (module datasheet, "serial output format"; SPEC 3):
+ * Output frame (module datasheet, "serial output format"; docs/contract.md#devices-on-serial-ports):
  *
  *   byte 0-1  0x5A 0x5A   frame header
  *   byte 2    0x45        data type: temperature

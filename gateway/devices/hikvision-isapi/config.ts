@@ -1,9 +1,11 @@
 import { z } from "zod";
 import { terminalFields } from "../device-fields.js";
 
-/** A Hikvision terminal (MinMoe and others) posting ISAPI event notifications (SPEC 3a). */
+/** A Hikvision terminal (MinMoe and others) posting ISAPI event notifications (docs/contract.md#network-terminals-over-http). */
 export const hikvisionConfig = {
-  protocol: z.literal("hikvision-isapi").describe("Network protocol (SPEC 3a)."),
+  protocol: z
+    .literal("hikvision-isapi")
+    .describe("Network protocol (docs/contract.md#network-terminals-over-http)."),
   isapi_url: z
     .url()
     .optional()

@@ -1,5 +1,5 @@
 /**
- * Hikvision ISAPI event notification (SPEC 3a; Hikvision "ISAPI Access Control" developer guide,
+ * Hikvision ISAPI event notification (docs/contract.md#network-terminals-over-http; Hikvision "ISAPI Access Control" developer guide,
  * "Event Message: AccessControllerEvent"): what the terminal posts to its configured HTTP host.
  * Field names as the terminal spells them (`isAbnomalTemperature` is misspelt in the firmware).
  */

@@ -3,9 +3,11 @@ import { debounceField, kindOf } from "../config-fields.js";
 import { serialFields } from "../device-fields.js";
 import { DEFAULT_IDLE_MS } from "./constants.js";
 
-/** The config of a QR/barcode scanner sending a line per code (SPEC 3): its own fields. */
+/** The config of a QR/barcode scanner sending a line per code (docs/contract.md#devices-on-serial-ports): its own fields. */
 export const qrLineConfig = {
-  protocol: z.literal("qr-line").describe("Serial wire protocol (SPEC 3)."),
+  protocol: z
+    .literal("qr-line")
+    .describe("Serial wire protocol (docs/contract.md#devices-on-serial-ports)."),
   kind: kindOf("pass_reader", "qr-line"),
   debounce_s: debounceField,
   idle_ms: z

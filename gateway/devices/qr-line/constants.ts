@@ -1,5 +1,5 @@
 /**
- * QR / barcode scanner modules in serial mode (GM65 class), 9600 8N1 (SPEC 3 `qr-line`): the
+ * QR / barcode scanner modules in serial mode (GM65 class), 9600 8N1 (docs/contract.md#devices-on-serial-ports `qr-line`): the
  * code's text followed by CR, LF or CRLF, or with no suffix at all, in which case a pause of
  * `idle_ms` between bytes ends the code.
  */

@@ -2,9 +2,11 @@ import { z } from "zod";
 import { debounceField, kindOf } from "../config-fields.js";
 import { serialFields } from "../device-fields.js";
 
-/** The config of an RDM6300 125 kHz card reader (SPEC 3): its own fields. */
+/** The config of an RDM6300 125 kHz card reader (docs/contract.md#devices-on-serial-ports): its own fields. */
 export const rdm6300Config = {
-  protocol: z.literal("rdm6300").describe("Serial wire protocol (SPEC 3)."),
+  protocol: z
+    .literal("rdm6300")
+    .describe("Serial wire protocol (docs/contract.md#devices-on-serial-ports)."),
   kind: kindOf("pass_reader", "rdm6300"),
   debounce_s: debounceField,
 };

@@ -1,5 +1,5 @@
 /**
- * RDM6300 125 kHz EM4100 card reader, 9600 8N1 (module datasheet, "output format"; SPEC 3):
+ * RDM6300 125 kHz EM4100 card reader, 9600 8N1 (module datasheet, "output format"; docs/contract.md#devices-on-serial-ports):
  *
  *   byte 0       0x02        STX
  *   byte 1-2     ASCII hex   version / customer code (1 byte)

@@ -19,7 +19,7 @@ export class Rdm6300Frame {
     return new Rdm6300Frame(version, tag);
   }
 
-  /** The card as a pass id: the tag in 10 decimal digits, zero-padded (SPEC 3). */
+  /** The card as a pass id: the tag in 10 decimal digits, zero-padded (docs/contract.md#devices-on-serial-ports). */
   static fromPassId(passId: string, version = 0): Rdm6300Frame {
     return Rdm6300Frame.of(version, Number(passId));
   }

@@ -4,9 +4,11 @@ import { serialFields } from "../device-fields.js";
 import { DEFAULT_PATTERN } from "./constants.js";
 import { compilePattern } from "./frame.js";
 
-/** The config of a thermometer that prints a line per reading (SPEC 3): its own fields. */
+/** The config of a thermometer that prints a line per reading (docs/contract.md#devices-on-serial-ports): its own fields. */
 export const textLineConfig = {
-  protocol: z.literal("text-line").describe("Serial wire protocol (SPEC 3)."),
+  protocol: z
+    .literal("text-line")
+    .describe("Serial wire protocol (docs/contract.md#devices-on-serial-ports)."),
   kind: kindOf("thermometer", "text-line"),
   pattern: z
     .string()

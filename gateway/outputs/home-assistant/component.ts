@@ -4,7 +4,7 @@ import { birthTopic, haTopics } from "./discovery.js";
 import { HomeAssistantPublisher } from "./publisher.js";
 
 /**
- * Home Assistant on the devices' broker (SPEC 9 `home_assistant`), when enabled: its discovery
+ * Home Assistant on the devices' broker (docs/contract.md#configuration `home_assistant`), when enabled: its discovery
  * and states readable by a logged-in integration on the embedded broker, its birth message read
  * on either broker.
  */

@@ -1,7 +1,7 @@
 import { chineseFirst } from "../../domain/words.js";
 
 /**
- * Home Assistant MQTT discovery (SPEC 9 `home_assistant`), pure: the retained config messages
+ * Home Assistant MQTT discovery (docs/contract.md#configuration `home_assistant`), pure: the retained config messages
  * that make each thermometer a temperature sensor, each reader a tag scanner and each checkpoint a
  * fever binary sensor with today's counts, and the state topics the gateway publishes to. Keys
  * are Home Assistant's documented ones for MQTT discovery (sensor, binary_sensor, tag).

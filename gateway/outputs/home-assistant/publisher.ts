@@ -19,7 +19,7 @@ export interface HomeAssistantContext {
 }
 
 /**
- * Home Assistant on the gateway's broker (SPEC 9 `home_assistant`): announces every entity
+ * Home Assistant on the gateway's broker (docs/contract.md#configuration `home_assistant`): announces every entity
  * (retained discovery configs), says the gateway is online (retained availability; offline when
  * it stops), keeps the states current from the domain events, and announces again when Home
  * Assistant says it has (re)started (its birth message, `<prefix>/status` = `online`). A state

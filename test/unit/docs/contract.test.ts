@@ -1,3 +1,4 @@
+import { execFileSync } from "node:child_process";
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
@@ -41,5 +42,48 @@ describe("the contract reference (docs/contract.md)", () => {
 
   it("is linked from the README", () => {
     expect(readme).toContain("(docs/contract.md)");
+  });
+});
+
+/** GitHub's anchor of a Markdown heading: lower case, punctuation dropped, spaces as hyphens. */
+function anchorOf(heading: string): string {
+  return heading
+    .toLowerCase()
+    .replace(/[^\p{L}\p{N}\s-]/gu, "")
+    .trim()
+    .replace(/\s/g, "-");
+}
+
+describe("citations in the code and the docs", () => {
+  const tracked = execFileSync("git", ["ls-files"], { cwd: PROJECT_ROOT, encoding: "utf8" })
+    .split("\n")
+    .filter((file) => /\.(ts|mjs|md|html|css|sh|yaml|conf|acl|service)$/.test(file));
+  const anchors = (doc: string) =>
+    new Set(
+      readFileSync(join(PROJECT_ROOT, "docs", doc), "utf8")
+        .split("\n")
+        .filter((line) => line.startsWith("#"))
+        .map((line) => anchorOf(line.replace(/^#+\s*/, ""))),
+    );
+  const known = { "contract.md": anchors("contract.md"), "fleet.md": anchors("fleet.md") };
+
+  it("point at sections of docs/contract.md and docs/fleet.md that exist", () => {
+    const broken: string[] = [];
+    for (const file of tracked) {
+      const text = readFileSync(join(PROJECT_ROOT, file), "utf8");
+      for (const match of text.matchAll(/(contract|fleet)\.md#([a-z0-9-]+)/g)) {
+        const doc = `${match[1]}.md` as keyof typeof known;
+        if (!known[doc].has(match[2] ?? "")) broken.push(`${file}: ${match[0]}`);
+      }
+    }
+    expect(broken).toEqual([]);
+    expect(known["contract.md"].has("http-api")).toBe(true);
+  });
+
+  it("name no specification or style rule the repository does not hold", () => {
+    const bare = tracked.filter((file) =>
+      /\b(SPEC|STYLE) \d/.test(readFileSync(join(PROJECT_ROOT, file), "utf8")),
+    );
+    expect(bare).toEqual([]);
   });
 });

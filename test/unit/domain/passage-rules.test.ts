@@ -48,7 +48,7 @@ function run(
   return `${decision} ${reasons.join(",") || "-"}`;
 }
 
-describe("passage decisions, table (SPEC 2)", () => {
+describe("passage decisions, table (docs/contract.md#screening-and-decisions)", () => {
   it.each([
     // pass_and_temperature, hard: both halves needed, every reason denies
     ["pass_and_temperature", "hard", "both", "normal", "active", "allow -"],
@@ -118,7 +118,7 @@ describe("passage decisions, every combination", () => {
     ),
   );
 
-  it(`covers ${combos.length} combinations with the invariants of SPEC 2`, () => {
+  it(`covers ${combos.length} combinations with the invariants of docs/contract.md#screening-and-decisions`, () => {
     for (const [mode, enforcement, direction, reading, pass] of combos) {
       const [decision, list] = run(mode, enforcement, direction, reading, pass).split(" ");
       const reasons = list === "-" ? [] : (list ?? "").split(",");

@@ -186,7 +186,7 @@ describe("the soak's checker", () => {
         run.stored.passages = run.stored.passages.filter((p) => p.reading_id !== "gw:1");
         run.upstream = run.upstream.filter((m) => m.id !== "gw:3");
       },
-      "every reading and scan decided as SPEC 2 says (its passage; lone halves at window end)",
+      "every reading and scan decided as docs/contract.md#screening-and-decisions says (its passage; lone halves at window end)",
     ],
     [
       "a fever let through",

@@ -56,7 +56,7 @@ const someEvents = (store: StoreType) =>
     });
   });
 
-/** The last event written before the restart, one of each kind (SPEC 1's list). */
+/** The last event written before the restart, one of each kind (docs/contract.md#identity-and-order's list). */
 const LAST_EVENTS: Record<string, (store: StoreType, alertId: string) => void> = {
   reading: (store) =>
     store.writeBatch(() =>
