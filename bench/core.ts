@@ -16,13 +16,18 @@ import { percentile } from "./harness.js";
 export const OLD_CORE_COMMIT = "df1d83d";
 
 /**
- * Builds `OLD_CORE_COMMIT` into `dir` (a git worktree, this checkout's node_modules) and
- * returns its dist folder, or null (said why) where git or the commit is not there.
+ * Builds an older commit's core (`OLD_CORE_COMMIT` unless `--old-core <commit>` names another)
+ * into `dir` (a git worktree, this checkout's node_modules) and returns its dist folder, or null
+ * (said why) where git or the commit is not there.
  */
-export function buildOldCore(projectRoot: string, dir: string): string | null {
+export function buildOldCore(
+  projectRoot: string,
+  dir: string,
+  commit: string = OLD_CORE_COMMIT,
+): string | null {
   const tree = join(dir, "old-core");
   try {
-    execFileSync("git", ["-C", projectRoot, "worktree", "add", "--detach", tree, OLD_CORE_COMMIT], {
+    execFileSync("git", ["-C", projectRoot, "worktree", "add", "--detach", tree, commit], {
       stdio: "ignore",
     });
     if (!existsSync(join(tree, "node_modules")))
@@ -35,7 +40,7 @@ export function buildOldCore(projectRoot: string, dir: string): string | null {
     return join(tree, "dist");
   } catch (error) {
     process.stderr.write(
-      `bench: the old core (${OLD_CORE_COMMIT}) could not be built, its figures are skipped (${(error as Error).message.split("\n")[0]})\n`,
+      `bench: the old core (${commit}) could not be built, its figures are skipped (${(error as Error).message.split("\n")[0]})\n`,
     );
     return null;
   }

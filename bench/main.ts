@@ -36,7 +36,9 @@ import { drainRate, saturationWithUpstream } from "./upstream.js";
  * memory are read from /proc. It prints figures and asserts nothing (tests never time).
  * `--quick` shortens every phase (for a smoke run, not for the record); `--pages` measures only
  * the pages (bytes transferred, kiosk times in Chromium); `--cli` only the command line's times;
- * `--terminals` only the network terminals' ingest; `--district` only the district workers.
+ * `--terminals` only the network terminals' ingest; `--district` only the district workers;
+ * `--core` only the gateway's core beside an older core built from git in the same run
+ * (`--old-core <commit>`, by default OLD_CORE_COMMIT) and their bare parts.
  */
 
 const quick = process.argv.includes("--quick");
@@ -311,6 +313,84 @@ async function saturationOf(distDir: string): Promise<{ rate: number; cpu: CpuFi
 }
 
 const mean = (values: number[]) => values.reduce((sum, v) => sum + v, 0) / values.length;
+const oldIndex = process.argv.indexOf("--old-core");
+const oldCommit = (oldIndex >= 0 ? process.argv[oldIndex + 1] : undefined) ?? OLD_CORE_COMMIT;
+
+/** The figures table: a figure, what was measured, its target. */
+function printRows(rows: [string, string, string][]): void {
+  const width = Math.max(...rows.map((r) => r[0].length));
+  const valueWidth = Math.max(...rows.map((r) => r[1].length));
+  log("");
+  log(`${"figure".padEnd(width)}  ${"measured".padStart(valueWidth)}  target`);
+  for (const [name, value, goal] of rows)
+    log(`${name.padEnd(width)}  ${value.padStart(valueWidth)}  ${goal}`);
+}
+
+/**
+ * The core beside an older core, alternating rounds (so the comparison does not hang on one
+ * moment's machine), with the bare parts measured in the same run.
+ */
+async function coreComparison(): Promise<[string, string, string][]> {
+  const aedes = await bareAedes();
+  const sqlite = sqliteAlone();
+  const oldDist = buildOldCore(dirname(dist), dir, oldCommit);
+  if (!oldDist) return [];
+  const rounds = quick ? 2 : 4;
+  const newRuns: { rate: number; cpu: CpuFigure }[] = [];
+  const oldRuns: { rate: number; cpu: CpuFigure }[] = [];
+  for (let round = 0; round < rounds; round++) {
+    newRuns.push(await saturationOf(dist));
+    oldRuns.push(await saturationOf(oldDist));
+  }
+  const g = await gatewayRuns(dist, false);
+  const old = await gatewayRuns(oldDist, false);
+  removeOldCore(dirname(dist), dir);
+  const cell = (c: CpuFigure) => `${fmt(c.totalUs, 1)} (${fmt(c.userUs, 1)})`;
+  const rates = (runs: typeof newRuns) => runs.map((r) => fmt(r.rate)).join(", ");
+  const cpus = (runs: typeof newRuns) => mean(runs.map((r) => r.cpu.totalUs));
+  const at = (runs: Awaited<ReturnType<typeof gatewayRuns>>) => runs.atRate[1000];
+  const latency = (runs: Awaited<ReturnType<typeof gatewayRuns>>) => {
+    const r = at(runs);
+    return r ? `${fmt(r.p50, 2)} / ${fmt(r.p99, 2)}; ${cell(r.cpu)}` : "";
+  };
+  return [
+    [`new core: readings/s sustained, ${rounds} rounds`, rates(newRuns), ""],
+    [`old core (${oldCommit}), alternating with it: readings/s`, rates(oldRuns), ""],
+    [
+      "  ratio new / old, mean of the rounds (throughput; CPU per reading)",
+      `${fmt(mean(newRuns.map((r) => r.rate)) / mean(oldRuns.map((r) => r.rate)), 2)}x; ${fmt(cpus(newRuns) / cpus(oldRuns), 2)}x`,
+      "~1; ~1",
+    ],
+    [
+      "new core at 1,000/s: publish -> kiosk p50 / p99, ms; CPU per reading, µs total (user)",
+      latency(g),
+      "",
+    ],
+    ["old core at 1,000/s: the same", latency(old), ""],
+    [
+      "  readings lost at saturation (new; old)",
+      `${fmt(g.saturationLost)}; ${fmt(old.saturationLost)}`,
+      "0; 0",
+    ],
+    ["bare aedes, QoS 1 msgs/s (no hooks, no storage, no kiosks)", fmt(aedes.rate), ""],
+    ["SQLite alone: readings/s (gateway store, batches of 500, fsync each)", fmt(sqlite.rate), ""],
+    [
+      "ratio new core / bare aedes; / SQLite alone (throughput)",
+      `${fmt(mean(newRuns.map((r) => r.rate)) / aedes.rate, 2)}x; ${fmt(mean(newRuns.map((r) => r.rate)) / sqlite.rate, 2)}x`,
+      "",
+    ],
+  ];
+}
+
+if (process.argv.includes("--core")) {
+  log(
+    `checkpoint-gateway bench --core${quick ? " (quick)" : ""}: ${DEVICES} MQTT devices x ${WINDOW} in flight, ${KIOSKS} kiosk clients, QoS 1, ${new Date().toISOString()}`,
+  );
+  const rows = await coreComparison();
+  rmSync(dir, { recursive: true, force: true });
+  printRows(rows);
+  process.exit(0);
+}
 
 log(
   `checkpoint-gateway bench${quick ? " (quick)" : ""}: ${DEVICES} MQTT devices x ${WINDOW} in flight, ${KIOSKS} kiosk clients, QoS 1, synchronous=FULL, ${new Date().toISOString()}`,
@@ -325,7 +405,7 @@ const viaExternal = await externalBrokerRate(dist, dir, externalReadings * 2, 32
 const aedes = await bareAedes();
 const sqlite = sqliteAlone();
 const g = await gatewayRuns(dist, true);
-const oldDist = buildOldCore(dirname(dist), dir);
+const oldDist = buildOldCore(dirname(dist), dir, oldCommit);
 const old = oldDist ? await gatewayRuns(oldDist, false) : null;
 // A second round of each, alternating, so the comparison does not hang on one moment's machine.
 const newSecond = oldDist ? await saturationOf(dist) : null;
@@ -386,7 +466,7 @@ if (old && newSecond && oldSecond) {
   const oldRates = [oldRate, oldSecond.rate];
   rows.push(
     [
-      `old core (${OLD_CORE_COMMIT}), same run: readings/s sustained (rounds 1, 2)`,
+      `old core (${oldCommit}), same run: readings/s sustained (rounds 1, 2)`,
       oldRates.map((r) => fmt(r)).join(", "),
       "",
     ],
@@ -557,9 +637,4 @@ rows.push(...cliRows(cliTimes(dist)));
 rows.push(...terminalRows(terminals));
 rows.push(...districtRows(district));
 
-const width = Math.max(...rows.map((r) => r[0].length));
-const valueWidth = Math.max(...rows.map((r) => r[1].length));
-log("");
-log(`${"figure".padEnd(width)}  ${"measured".padStart(valueWidth)}  target`);
-for (const [name, value, goal] of rows)
-  log(`${name.padEnd(width)}  ${value.padStart(valueWidth)}  ${goal}`);
+printRows(rows);
