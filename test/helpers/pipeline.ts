@@ -1,26 +1,14 @@
-import type { Logger } from "../../common/log.js";
-import type { GatewayConfig } from "../../gateway/config/schema.js";
 import type { EventBus } from "../../gateway/events.js";
 import { ALL_EVENTS } from "../../gateway/events.js";
 import { liveMessage } from "../../gateway/live/messages.js";
 import type { LiveEventMessage } from "../../gateway/live/protocol.js";
-import type { Metrics } from "../../gateway/metrics.js";
-import type { DeviceRegistry } from "../../gateway/pipeline/devices.js";
 import type { Ingest, InTransaction } from "../../gateway/pipeline/ingest.js";
 import { createWritePath } from "../../gateway/pipeline/write-path.js";
-import type { Store } from "../../gateway/store/store.js";
 
 /** The write path as the gateway composes it, for tests that drive it without a gateway. */
-export function createIngest(parts: {
-  config: GatewayConfig;
-  store: Store;
-  bus: EventBus;
-  devices: DeviceRegistry;
-  metrics: Metrics;
-  log: Logger;
-  maxBatch?: number | undefined;
-  inTransaction?: InTransaction[];
-}): Ingest {
+export function createIngest(
+  parts: Parameters<typeof createWritePath>[0] & { inTransaction?: InTransaction[] },
+): Ingest {
   const ingest = createWritePath(parts);
   for (const step of parts.inTransaction ?? []) ingest.duringEachCommit(step);
   return ingest;
