@@ -1,4 +1,3 @@
-import type { GatewayConfig } from "../config/schema.js";
 import {
   type AlertDraft,
   deviceStatusAlerts,
@@ -45,7 +44,8 @@ export interface RecorderContext {
   store: Store;
   devices: DeviceRegistry;
   pairingWindowMs: number;
-  alerts: GatewayConfig["alerts"];
+  /** When lows raise `low_retest` (config `alerts`, in ms). */
+  lowRetest: LowRetestRule;
 }
 
 /**
@@ -62,11 +62,7 @@ export class Recorder {
 
   constructor(private readonly ctx: RecorderContext) {
     this.memory = new DecisionMemory(ctx.store.decisionState);
-    this.rule = {
-      windowMs: ctx.alerts.low_retest_window_min * 60_000,
-      samePassCount: ctx.alerts.low_retest_same_pass,
-      inARow: ctx.alerts.low_retest_in_a_row,
-    };
+    this.rule = ctx.lowRetest;
   }
 
   /** Whether any half is waiting for its partner. */

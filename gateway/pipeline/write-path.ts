@@ -7,6 +7,25 @@ import type { DeviceRegistry } from "./devices.js";
 import { Ingest } from "./ingest.js";
 import { Recorder } from "./recorder.js";
 
+/** The recorder from the config (`pairing_window_s`, `alerts`), its units converted here. */
+export function createRecorder(parts: {
+  config: GatewayConfig;
+  store: Store;
+  devices: DeviceRegistry;
+}): Recorder {
+  const { config } = parts;
+  return new Recorder({
+    store: parts.store,
+    devices: parts.devices,
+    pairingWindowMs: config.pairing_window_s * 1000,
+    lowRetest: {
+      windowMs: config.alerts.low_retest_window_min * 60_000,
+      samePassCount: config.alerts.low_retest_same_pass,
+      inARow: config.alerts.low_retest_in_a_row,
+    },
+  });
+}
+
 /**
  * The one write path from the config: the recorder that decides what each arrival writes, and
  * the group-committing ingest in front of it (`ingest.*`, `pairing_window_s`, `alerts`).
@@ -22,12 +41,7 @@ export function createWritePath(parts: {
   maxBatch?: number | undefined;
 }): Ingest {
   const { config, store, devices } = parts;
-  const recorder = new Recorder({
-    store,
-    devices,
-    pairingWindowMs: config.pairing_window_s * 1000,
-    alerts: config.alerts,
-  });
+  const recorder = createRecorder({ config, store, devices });
   return new Ingest({
     store,
     recorder,

@@ -6,7 +6,8 @@ import { validateConfig } from "../../../gateway/config/load.js";
 import type { DomainEvent } from "../../../gateway/domain/events.js";
 import { liveMessage } from "../../../gateway/live/messages.js";
 import { DeviceRegistry } from "../../../gateway/pipeline/devices.js";
-import { type Arrival, Recorder } from "../../../gateway/pipeline/recorder.js";
+import type { Arrival } from "../../../gateway/pipeline/recorder.js";
+import { createRecorder } from "../../../gateway/pipeline/write-path.js";
 import { Store } from "../../../gateway/store/store.js";
 
 const T0 = 1_700_000_000_000;
@@ -34,12 +35,7 @@ afterEach(() => {
 /** A gateway's write path over a file, that can be "restarted" (a new recorder, the same file). */
 function open(path: string) {
   const store = Store.open(path, "gw");
-  const recorder = new Recorder({
-    store,
-    devices: new DeviceRegistry(config),
-    pairingWindowMs: config.pairing_window_s * 1000,
-    alerts: config.alerts,
-  });
+  const recorder = createRecorder({ config, store, devices: new DeviceRegistry(config) });
   const record = (arrival: Arrival): DomainEvent[] => {
     recorder.mark();
     try {
