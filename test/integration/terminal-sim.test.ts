@@ -107,8 +107,13 @@ describe("the simulator's terminals", () => {
         .sort(),
     ).toEqual(all.map((id) => [id, 1]));
     expect(hik.searches).toBe(1);
-    expect(gateway.output()).toContain(
-      "terminal hik-1: fetched 3 missed event(s) (serial 3-5) from its event search",
+    // Said once the last fetched event is committed: the rows can be read a moment before.
+    await eventually(() =>
+      gateway
+        .output()
+        .includes("terminal hik-1: fetched 3 missed event(s) (serial 3-5) from its event search")
+        ? true
+        : undefined,
     );
     // The fetched fever raised its alert like any other.
     const db = new Database(join(dir, "checkpoint.db"), { readonly: true });
