@@ -104,6 +104,45 @@ export const districtConfigSchema = z.strictObject({
     })
     .prefault({})
     .describe("Batching of inserts."),
+  limits: z
+    .strictObject({
+      payload_max_kb: z
+        .number()
+        .positive()
+        .max(1024)
+        .default(64)
+        .describe("A message larger than this is refused (kept in the dead-letter table)."),
+      text_max_chars: z
+        .number()
+        .int()
+        .min(100)
+        .max(100_000)
+        .default(2000)
+        .describe("A text (any string in a payload) longer than this is refused."),
+      past_days: z
+        .number()
+        .positive()
+        .max(3650)
+        .default(400)
+        .describe("An event older than this many days is refused (no partition for it)."),
+      future_days: z
+        .number()
+        .positive()
+        .max(30)
+        .default(2)
+        .describe("An event more than this many days ahead of the worker's clock is refused."),
+      dead_letters_kept: z
+        .number()
+        .int()
+        .min(100)
+        .max(10_000_000)
+        .default(100_000)
+        .describe("How many refused events the dead-letter table keeps (the newest)."),
+    })
+    .prefault({})
+    .describe(
+      "What one event may be: outside these it is refused, kept in the dead-letter table with why, and acknowledged, so no event can stop a worker.",
+    ),
 });
 
 export type DistrictConfig = z.output<typeof districtConfigSchema>;

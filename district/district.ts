@@ -20,7 +20,7 @@ export interface RunningDistrict {
  * district demo start it.
  */
 export async function startDistrict(config: DistrictConfig, log: Logger): Promise<RunningDistrict> {
-  const store = DistrictStore.connect(config.database.url);
+  const store = DistrictStore.connect(config.database.url, config.limits.dead_letters_kept);
   for (let attempt = 0; ; attempt++) {
     try {
       await store.migrate();
@@ -63,7 +63,7 @@ export async function startDistrict(config: DistrictConfig, log: Logger): Promis
  * ended. Resolves with how many messages were taken in.
  */
 export async function retireDistrict(config: DistrictConfig, log: Logger): Promise<number> {
-  const store = DistrictStore.connect(config.database.url);
+  const store = DistrictStore.connect(config.database.url, config.limits.dead_letters_kept);
   try {
     await store.migrate();
     return await new DistrictWorker(config, store, log).retire();

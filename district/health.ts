@@ -4,7 +4,7 @@ import type { WorkerHealth } from "./worker.js";
 
 /**
  * `GET /health` of a district worker: its connections, whether PostgreSQL takes its batches
- * (503 while it does not: the worker is acknowledging nothing), what it stored and dropped.
+ * (503 while it does not: the worker is acknowledging nothing), what it stored and kept as dead letters.
  */
 export async function serveHealth(
   host: string,

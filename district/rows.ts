@@ -28,10 +28,88 @@ export type DistrictRow =
       /** The event's time (ISO), or null for a summary (it has its date). */
       ts: string | null;
       data: Record<string, unknown>;
+    }
+  /**
+   * An event the district cannot take (refused here, or by PostgreSQL when written alone): kept
+   * in the dead-letter table with why, its topic and the start of its payload, and
+   * acknowledged, so the broker does not deliver it again forever.
+   */
+  | {
+      kind: "refused";
+      /** From the topic; empty when the topic names none. */
+      siteId: string;
+      gatewayId: string;
+      topic: string;
+      reason: string;
+      payload: string;
     };
 
 export interface DistrictProblem {
   problem: string;
+}
+
+/**
+ * What a worker takes from one message (config `limits`): its size, each text's length, and
+ * its time within a window around now. Anything outside is refused rather than risk a batch:
+ * PostgreSQL holds times from 4713 BC to 294276 AD but JavaScript dates only to 275760, a NUL
+ * is no text to PostgreSQL, and a month partition is made for every month an event names.
+ */
+export interface RowLimits {
+  payloadBytes: number;
+  textChars: number;
+  pastMs: number;
+  futureMs: number;
+}
+
+/** How much of a refused payload the dead-letter table keeps (it is evidence, not data). */
+export const REFUSED_PAYLOAD_CHARS = 2000;
+
+/** A refused message as its dead-letter row: NULs dropped, its start kept. */
+export function refusedRow(
+  prefix: string,
+  topic: string,
+  payload: Buffer,
+  reason: string,
+): Extract<DistrictRow, { kind: "refused" }> {
+  const parts = parseUpstreamTopic(prefix, topic);
+  const clean = (text: string, max: number) => text.replaceAll("\u0000", "").slice(0, max);
+  return {
+    kind: "refused",
+    siteId: clean(parts?.siteId ?? "", 200),
+    gatewayId: clean(parts?.gatewayId ?? "", 200),
+    topic: clean(topic, 500),
+    reason: clean(reason, 1000),
+    payload: clean(
+      payload.subarray(0, REFUSED_PAYLOAD_CHARS * 4).toString("utf8"),
+      REFUSED_PAYLOAD_CHARS,
+    ),
+  };
+}
+
+/** The first string in a JSON value that is too long or holds a NUL, as its path and why. */
+function badText(value: unknown, maxChars: number, path = ""): string | null {
+  if (typeof value === "string") {
+    if (value.includes("\u0000")) return `${path || "a text"} holds a NUL character`;
+    if (value.length > maxChars)
+      return `${path || "a text"} has ${value.length} characters, over ${maxChars}`;
+    return null;
+  }
+  if (Array.isArray(value)) {
+    for (const [i, item] of value.entries()) {
+      const bad = badText(item, maxChars, `${path}[${i}]`);
+      if (bad) return bad;
+    }
+    return null;
+  }
+  if (typeof value === "object" && value !== null) {
+    for (const [key, item] of Object.entries(value)) {
+      const bad =
+        badText(key, maxChars, `${path}.<key>`) ??
+        badText(item, maxChars, path ? `${path}.${key}` : key);
+      if (bad) return bad;
+    }
+  }
+  return null;
 }
 
 /**
@@ -72,10 +150,16 @@ export function districtRow(
   prefix: string,
   topic: string,
   payload: Buffer,
+  limits: RowLimits,
+  nowMs: number,
 ): DistrictRow | DistrictProblem {
   const parts = parseUpstreamTopic(prefix, topic);
   if (!parts) return { problem: `topic ${topic} is not ${prefix}/<site>/<gateway>/<kind>` };
   const { siteId, gatewayId, kind } = parts;
+  if (payload.length > limits.payloadBytes)
+    return {
+      problem: `${topic}: the payload has ${payload.length} bytes, over ${limits.payloadBytes}`,
+    };
   let data: unknown;
   try {
     data = JSON.parse(payload.toString("utf8"));
@@ -84,6 +168,8 @@ export function districtRow(
   }
   if (typeof data !== "object" || data === null || Array.isArray(data))
     return { problem: `${topic}: the payload is not a JSON object` };
+  const text = badText(data, limits.textChars);
+  if (text) return { problem: `${topic}: ${text}` };
   const body = data as Record<string, unknown>;
   if (kind === "status") {
     if (typeof body.online !== "boolean")
@@ -118,6 +204,17 @@ export function districtRow(
   // the same event again when it is sent again.
   if (usableTs === null && (kind === "passage" || kind === "reading"))
     return { problem: `${topic}: ${kind} ${id} has no usable ts` };
+  for (const [field, value] of [
+    ["ts", usableTs],
+    ["opened_at", kind === "alert" ? body.opened_at : null],
+  ] as const) {
+    if (typeof value !== "string") continue;
+    const ms = Date.parse(value);
+    if (ms < nowMs - limits.pastMs || ms > nowMs + limits.futureMs)
+      return {
+        problem: `${topic}: ${kind} ${id} ${field} ${value} is outside the window the district takes (limits.past_days, limits.future_days)`,
+      };
+  }
   return {
     kind: kind as UpstreamKind,
     siteId,

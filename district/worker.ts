@@ -1,12 +1,15 @@
 import mqtt, { type IPublishPacket, type MqttClient } from "mqtt";
 import { type Logger, messageOf } from "../common/log.js";
 import type { DistrictConfig } from "./config.js";
-import { type DistrictRow, districtRow } from "./rows.js";
+import { type DistrictRow, districtRow, type RowLimits, refusedRow } from "./rows.js";
 import type { DistrictStore } from "./store/store.js";
 
 interface Waiting {
   row: DistrictRow;
   acknowledge: () => void;
+  /** The message as it came, for its dead letter if PostgreSQL refuses it. */
+  topic: string;
+  payload: Buffer;
 }
 
 export interface WorkerHealth {
@@ -15,7 +18,8 @@ export interface WorkerHealth {
   database_ok: boolean;
   last_error: string | null;
   stored: number;
-  dropped: number;
+  /** Events refused (too large, out of the time window, refused by PostgreSQL) and kept as dead letters. */
+  dead_letters: number;
 }
 
 /** Where a retiring worker's sessions send themselves their markers (see `retire`). */
@@ -37,6 +41,7 @@ export class DistrictWorker {
   private timer: NodeJS.Timeout | undefined;
   private committing = false;
   private retryMs = 100;
+  private readonly limits: RowLimits;
   private stopped = false;
   readonly health: WorkerHealth;
 
@@ -45,13 +50,20 @@ export class DistrictWorker {
     private readonly store: DistrictStore,
     private readonly log: Logger,
   ) {
+    const { limits } = config;
+    this.limits = {
+      payloadBytes: limits.payload_max_kb * 1024,
+      textChars: limits.text_max_chars,
+      pastMs: limits.past_days * 86_400_000,
+      futureMs: limits.future_days * 86_400_000,
+    };
     this.health = {
       connections: config.broker.connections,
       connected: 0,
       database_ok: true,
       last_error: null,
       stored: 0,
-      dropped: 0,
+      dead_letters: 0,
     };
   }
 
@@ -88,31 +100,57 @@ export class DistrictWorker {
     );
   }
 
-  /** A batch PostgreSQL refused for its contents, a row per transaction (see `flush`). */
+  /**
+   * A batch that failed for what is in it, a row per transaction (see `flush`): a row refused
+   * alone is written as its dead letter instead, with PostgreSQL's (or the worker's) reason.
+   */
   private async oneByOne(batch: Waiting[]): Promise<void> {
     this.committing = true;
     for (const [i, waiting] of batch.entries()) {
       try {
-        await this.store.commit([waiting.row]);
-        this.health.stored += 1;
+        await this.commitAlone(waiting);
       } catch (error) {
-        if (!isDataError(error)) {
-          // The database itself went away meanwhile: the rest waits for it, first in line.
-          this.pending = [...batch.slice(i), ...this.pending];
-          this.committing = false;
-          this.timer = setTimeout(() => this.flush(), this.retryMs);
-          return;
-        }
-        this.health.dropped += 1;
-        this.log.warn(
-          { err: messageOf(error), id: "id" in waiting.row ? waiting.row.id : null },
-          `the district database refused one event (${messageOf(error)}); dropped`,
-        );
+        // The database itself went away meanwhile: the rest waits for it, first in line.
+        this.pending = [...batch.slice(i), ...this.pending];
+        this.committing = false;
+        this.health.database_ok = false;
+        this.health.last_error = messageOf(error);
+        this.timer = setTimeout(() => this.flush(), this.retryMs);
+        return;
       }
       waiting.acknowledge();
     }
     this.committing = false;
     if (this.pending.length > 0) this.flush();
+  }
+
+  /** One row in its own transaction, or its dead letter; throws only if the database is out of reach. */
+  private async commitAlone(waiting: Waiting): Promise<void> {
+    try {
+      await this.store.commit([waiting.row]);
+      this.count(waiting.row);
+      return;
+    } catch (error) {
+      if (isUnreachable(error) || waiting.row.kind === "refused") throw error;
+      const reason = `the district database refused it: ${messageOf(error)}`;
+      this.log.warn(
+        { err: messageOf(error), id: "id" in waiting.row ? waiting.row.id : null },
+        `${reason}; kept as a dead letter`,
+      );
+      waiting.row = refusedRow(
+        this.config.broker.topic_prefix,
+        waiting.topic,
+        waiting.payload,
+        reason,
+      );
+    }
+    await this.store.commit([waiting.row]);
+    this.count(waiting.row);
+  }
+
+  private count(row: DistrictRow): void {
+    if (row.kind === "refused") this.health.dead_letters += 1;
+    else this.health.stored += 1;
   }
 
   /**
@@ -135,7 +173,7 @@ export class DistrictWorker {
       reconnectPeriod: 1000,
       keepalive: 30,
     });
-    const storedBefore = this.health.stored + this.health.dropped;
+    const storedBefore = this.health.stored + this.health.dead_letters;
     await Promise.all(
       Array.from({ length: broker.connections }, async (_, i) => {
         const marker = `${RETIRE_TOPIC_ROOT}/${worker_id}/${i}`;
@@ -168,7 +206,7 @@ export class DistrictWorker {
       const client = await mqtt.connectAsync(broker.url, options(i, true));
       await client.endAsync();
     }
-    return this.health.stored + this.health.dropped - storedBefore;
+    return this.health.stored + this.health.dead_letters - storedBefore;
   }
 
   async stop(): Promise<void> {
@@ -180,15 +218,15 @@ export class DistrictWorker {
   private onMessage(packet: IPublishPacket, acknowledge: () => void): void {
     const payload =
       typeof packet.payload === "string" ? Buffer.from(packet.payload) : packet.payload;
-    const row = districtRow(this.config.broker.topic_prefix, packet.topic, payload);
-    if ("problem" in row) {
-      // Acknowledged and dropped: the broker would otherwise deliver it again forever.
-      this.health.dropped += 1;
-      this.log.warn({ topic: packet.topic }, `${row.problem}; dropped`);
-      acknowledge();
-      return;
-    }
-    this.pending.push({ row, acknowledge });
+    const prefix = this.config.broker.topic_prefix;
+    const parsed = districtRow(prefix, packet.topic, payload, this.limits, Date.now());
+    // Refused: kept in the dead-letter table with the batch, then acknowledged (the broker would
+    // otherwise deliver it again forever).
+    const row =
+      "problem" in parsed ? refusedRow(prefix, packet.topic, payload, parsed.problem) : parsed;
+    if (row.kind === "refused")
+      this.log.warn({ topic: packet.topic }, `${row.reason}; refused, kept as a dead letter`);
+    this.pending.push({ row, acknowledge, payload, topic: packet.topic });
     if (this.pending.length >= this.config.batch.max_rows) this.flush();
     else this.timer ??= setTimeout(() => this.flush(), this.config.batch.max_wait_ms);
   }
@@ -206,15 +244,16 @@ export class DistrictWorker {
         if (!this.health.database_ok) this.log.info("the district database takes writes again");
         this.health.database_ok = true;
         this.health.last_error = null;
-        this.health.stored += batch.length;
+        for (const waiting of batch) this.count(waiting.row);
         for (const waiting of batch) waiting.acknowledge();
         if (this.pending.length > 0) this.flush();
       },
       (error: Error) => {
         this.committing = false;
-        // PostgreSQL refused what is in the batch, not the batch: each row goes in alone, and
-        // only a row refused alone is dropped. Retried whole, the batch would stop this worker.
-        if (isDataError(error)) {
+        // Anything but the database being out of reach is about what is in the batch: each row
+        // goes in alone, and only a row refused alone becomes a dead letter. Retried whole, the
+        // batch would stop this worker for good.
+        if (!isUnreachable(error)) {
           void this.oneByOne(batch);
           return;
         }
@@ -235,10 +274,19 @@ export class DistrictWorker {
 }
 
 /**
- * PostgreSQL refused the data (SQLSTATE class 22, data exception, or 23, integrity), not the
- * connection or the server: the same rows would be refused again however often they are sent.
+ * The database is out of reach (no connection, the server going down or refusing connections),
+ * as opposed to anything about the rows: then nothing is acknowledged and the batch waits. A
+ * socket's error (ECONNREFUSED ...) has a `code` that is no SQLSTATE; SQLSTATE class 08 is a
+ * connection exception, 57P01-57P03 the server shutting down or starting, 53300 too many
+ * connections; pg's own "Connection terminated" has no code. Everything else (a data exception,
+ * a constraint, a JavaScript error on a strange value) is about the batch's rows.
  */
-function isDataError(error: unknown): boolean {
-  const code = (error as { code?: unknown }).code;
-  return typeof code === "string" && /^(22|23)/.test(code);
+export function isUnreachable(error: unknown): boolean {
+  const code = typeof error === "object" && error !== null && "code" in error ? error.code : null;
+  if (typeof code === "string")
+    return /^E[A-Z]+$/.test(code) || /^08/.test(code) || /^(57P01|57P02|57P03|53300)$/.test(code);
+  return (
+    error instanceof Error &&
+    /Connection terminated|connection timeout|not queryable/i.test(error.message)
+  );
 }

@@ -124,6 +124,21 @@ const MIGRATIONS: string[] = [
   `
   ALTER TABLE gateways ADD COLUMN queue_depth integer, ADD COLUMN queue_age_s integer;
   `,
+  // 5: what the district refused (too large, out of its time window, a NUL, a type its columns
+  // do not take, or refused by PostgreSQL when written alone), kept with why: nothing refused is
+  // dropped silently. Bounded: the newest `limits.dead_letters_kept`.
+  `
+  CREATE TABLE dead_letters (
+    id bigserial PRIMARY KEY,
+    at timestamptz NOT NULL DEFAULT now(),
+    gateway_id text NOT NULL,
+    site_id text NOT NULL,
+    topic text NOT NULL,
+    reason text NOT NULL,
+    payload text NOT NULL
+  );
+  CREATE INDEX dead_letters_gateway ON dead_letters (gateway_id, id);
+  `,
 ];
 
 /** The month partitions of a partitioned table a batch needs: `readings_2026_12`. */
@@ -136,7 +151,8 @@ export function monthOf(ts: string): { name: string; from: string; to: string } 
   return { name: `${y}_${String(m + 1).padStart(2, "0")}`, from, to };
 }
 
-type EventRow = Exclude<DistrictRow, { kind: "status" }>;
+type EventRow = Exclude<DistrictRow, { kind: "status" | "refused" }>;
+type RefusedRow = Extract<DistrictRow, { kind: "refused" }>;
 type TimedEvent = EventRow & { ts: string };
 
 /** A batch's events of one kind that go to a table partitioned by time (their ts is needed). */
@@ -172,6 +188,8 @@ interface GatewaySeen {
 function gatewaysSeen(rows: readonly DistrictRow[]): GatewaySeen[] {
   const seen = new Map<string, GatewaySeen>();
   for (const row of rows) {
+    // A refused event says nothing of its gateway (it may not even name one).
+    if (row.kind === "refused") continue;
     const before = seen.get(row.gatewayId);
     const ts = row.kind === "status" ? null : row.ts;
     seen.set(row.gatewayId, {
@@ -194,13 +212,17 @@ function gatewaysSeen(rows: readonly DistrictRow[]): GatewaySeen[] {
 export class DistrictStore {
   private readonly partitions = new Set<string>();
 
-  constructor(readonly pool: pg.Pool) {}
+  /** `deadLettersKept`: how many refused events the dead-letter table keeps (the newest). */
+  constructor(
+    readonly pool: pg.Pool,
+    private readonly deadLettersKept = 10_000,
+  ) {}
 
-  static connect(url: string): DistrictStore {
+  static connect(url: string, deadLettersKept?: number): DistrictStore {
     const pool = new pg.Pool({ connectionString: url, max: 4 });
     // An idle client that loses the server must not take the process down.
     pool.on("error", () => {});
-    return new DistrictStore(pool);
+    return new DistrictStore(pool, deadLettersKept);
   }
 
   async migrate(): Promise<void> {
@@ -240,8 +262,14 @@ export class DistrictStore {
       await this.passages(client, rows);
       await this.readings(client, rows);
       for (const row of rows)
-        if (row.kind !== "status" && row.kind !== "passage" && row.kind !== "reading")
+        if (
+          row.kind !== "status" &&
+          row.kind !== "passage" &&
+          row.kind !== "reading" &&
+          row.kind !== "refused"
+        )
           await this.write(client, row);
+      await this.deadLetters(client, rows);
       // The console hears of fevers and gateways coming and going when the batch commits.
       for (const row of rows) {
         if (row.kind === "alert" && row.data.kind === "fever")
@@ -329,6 +357,27 @@ export class DistrictStore {
     );
   }
 
+  /** A batch's refused events into the dead-letter table, which keeps the newest only. */
+  private async deadLetters(client: pg.PoolClient, rows: readonly DistrictRow[]): Promise<void> {
+    const refused = rows.filter((r): r is RefusedRow => r.kind === "refused");
+    if (refused.length === 0) return;
+    await client.query(
+      `INSERT INTO dead_letters (gateway_id, site_id, topic, reason, payload)
+       SELECT * FROM unnest($1::text[], $2::text[], $3::text[], $4::text[], $5::text[])`,
+      [
+        refused.map((r) => r.gatewayId),
+        refused.map((r) => r.siteId),
+        refused.map((r) => r.topic),
+        refused.map((r) => r.reason),
+        refused.map((r) => r.payload),
+      ],
+    );
+    await client.query(
+      "DELETE FROM dead_letters WHERE id <= (SELECT max(id) FROM dead_letters) - $1",
+      [this.deadLettersKept],
+    );
+  }
+
   /** A batch's readings in one INSERT, as passages. */
   private async readings(client: pg.PoolClient, rows: readonly DistrictRow[]): Promise<void> {
     const batch = eventsOf(rows, "reading");
@@ -350,7 +399,7 @@ export class DistrictStore {
     );
   }
 
-  private async write(client: pg.PoolClient, row: Exclude<DistrictRow, { kind: "status" }>) {
+  private async write(client: pg.PoolClient, row: EventRow) {
     const d = row.data;
     const common = [row.id, row.gatewayId, row.siteId, row.seq];
     switch (row.kind) {

@@ -1,11 +1,22 @@
 import { describe, expect, it } from "vitest";
-import { districtRow } from "../../../district/rows.js";
+import { districtRow, type RowLimits, refusedRow } from "../../../district/rows.js";
+
+/** The worker's defaults (district/config.ts `limits`), and a fixed now. */
+const LIMITS: RowLimits = {
+  payloadBytes: 64 * 1024,
+  textChars: 2000,
+  pastMs: 400 * 86_400_000,
+  futureMs: 2 * 86_400_000,
+};
+const NOW = Date.parse("2026-12-01T12:00:00.000Z");
 
 const row = (topic: string, payload: unknown, prefix = "district") =>
   districtRow(
     prefix,
     topic,
     Buffer.from(typeof payload === "string" ? payload : JSON.stringify(payload)),
+    LIMITS,
+    NOW,
   );
 
 describe("districtRow: what arrives from a gateway, as a row for the district's tables", () => {
@@ -157,5 +168,91 @@ describe("districtRow: what arrives from a gateway, as a row for the district's 
         ts: "soon",
       }),
     ).toMatchObject({ ts: null });
+  });
+});
+
+describe("districtRow: what no worker takes, whatever a gateway sends", () => {
+  const passage = (fields: Record<string, unknown>) => ({
+    id: "gw-1:9",
+    ts: "2026-12-01T08:00:00.000Z",
+    decision: "allow",
+    ...fields,
+  });
+  it.each([
+    [
+      "a time JavaScript cannot hold (year 275760)",
+      passage({ ts: "+275760-09-13T00:00:00.000Z" }),
+      /outside the window/,
+    ],
+    [
+      "the earliest JavaScript time (year -271821)",
+      passage({ ts: "-271821-04-20T00:00:00.000Z" }),
+      /outside the window/,
+    ],
+    ["1970", passage({ ts: "1970-01-01T00:00:00.000Z" }), /outside the window/],
+    ["next year", passage({ ts: "2027-12-01T08:00:00.000Z" }), /outside the window/],
+    ["a NUL in a text", passage({ checkpoint_id: "gate\u00001" }), /checkpoint_id holds a NUL/],
+    [
+      "a NUL deep in a list",
+      passage({ reasons: ["no_pass", "x\u0000"] }),
+      /reasons\[1\] holds a NUL/,
+    ],
+    [
+      "a text over the cap",
+      passage({ note: "x".repeat(2001) }),
+      /note has 2001 characters, over 2000/,
+    ],
+    ["a key over the cap", passage({ ["k".repeat(2001)]: 1 }), /<key> has 2001 characters/],
+    ["a temperature of the wrong type", passage({ temp_c: "hot" }), /temp_c/],
+  ])("refuses %s, naming why", (_, payload, reason) => {
+    const result = row("district/site-1/gw-1/passage", payload);
+    expect(result).toEqual({ problem: expect.stringMatching(reason) });
+  });
+
+  it("refuses an alert change opened far in the past, though its own ts is fine", () => {
+    const change = {
+      id: "gw-1:9",
+      alert_id: "gw-1:5",
+      kind: "fever",
+      state: "open",
+      ts: "2026-12-01T08:00:00.000Z",
+      opened_at: "1999-01-01T00:00:00.000Z",
+    };
+    expect(row("district/site-1/gw-1/alert", change)).toEqual({
+      problem: expect.stringMatching(/opened_at 1999-01-01T00:00:00.000Z is outside the window/),
+    });
+  });
+
+  it("refuses a payload over the size cap before reading it", () => {
+    const big = JSON.stringify(passage({ pad: "x".repeat(70 * 1024) }));
+    expect(row("district/site-1/gw-1/passage", big)).toEqual({
+      problem: expect.stringMatching(/over 65536/),
+    });
+  });
+
+  it("takes the edges of its window: a day's margin inside either end", () => {
+    for (const ts of ["2025-10-28T12:00:00.000Z", "2026-12-02T12:00:00.000Z"])
+      expect(row("district/site-1/gw-1/passage", passage({ ts }))).toMatchObject({
+        kind: "passage",
+        ts,
+      });
+  });
+
+  it("keeps a refused message as its dead letter: gateway and site from the topic, NULs out, the start of it", () => {
+    const payload = Buffer.from(`{"id":"gw-1:9","x":"${"\u0000".repeat(3)}${"y".repeat(5000)}"}`);
+    const dead = refusedRow("district", "district/site-1/gw-1/passage", payload, "a reason\u0000");
+    expect(dead).toMatchObject({
+      kind: "refused",
+      siteId: "site-1",
+      gatewayId: "gw-1",
+      reason: "a reason",
+    });
+    expect(dead.payload).toHaveLength(2000);
+    expect(dead.payload.includes("\u0000")).toBe(false);
+    expect(refusedRow("district", "elsewhere/x", payload, "r")).toMatchObject({
+      siteId: "",
+      gatewayId: "",
+      topic: "elsewhere/x",
+    });
   });
 });
