@@ -1,15 +1,15 @@
-import { type ChildProcess, spawn } from "node:child_process";
-import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import type { ChildProcess } from "node:child_process";
+import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import mqtt, { type MqttClient } from "mqtt";
 import pg from "pg";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { stringify } from "yaml";
 import { type Postgres, startPostgres } from "../../firmware-sim/parts/postgres.js";
+import { startDistrictWorker } from "../helpers/district-worker.js";
 import { eventually } from "../helpers/gateway.js";
 import { type Mosquitto, startMosquitto } from "../helpers/mosquitto.js";
-import { PROJECT_ROOT, stopProcess } from "../helpers/process.js";
+import { stopProcess } from "../helpers/process.js";
 
 /**
  * No event can stop a district worker: a gateway's account (the example ACL lets it write only
@@ -25,33 +25,13 @@ let worker: ChildProcess | undefined;
 let hostile: MqttClient;
 let honest: MqttClient;
 
-function startWorker(): Promise<ChildProcess> {
-  const file = join(dir, "w1.yaml");
-  writeFileSync(
-    file,
-    stringify({
-      worker_id: "w1",
-      broker: { url: `mqtt://127.0.0.1:${broker.port}`, ...CONSUMER, connections: 4 },
-      database: { url: postgres.url("district") },
-      health: { port: 0 },
-    }),
-  );
-  const child = spawn(
-    process.execPath,
-    [join(PROJECT_ROOT, "dist/district/main.js"), "--config", file],
-    { stdio: ["ignore", "pipe", "pipe"] },
-  );
-  let output = "";
-  return new Promise((resolve, reject) => {
-    const seen = (chunk: Buffer) => {
-      output += chunk.toString();
-      if (output.includes("district worker w1 started")) resolve(child);
-    };
-    child.stdout?.on("data", seen);
-    child.stderr?.on("data", seen);
-    child.once("exit", (code) => reject(new Error(`worker exited with ${code}: ${output}`)));
+const startWorker = () =>
+  startDistrictWorker(dir, "w1", {
+    brokerPort: broker.port,
+    consumer: CONSUMER,
+    databaseUrl: postgres.url("district"),
+    connections: 4,
   });
-}
 
 const count = async (sql: string, params: unknown[] = []) =>
   Number((await db.query<{ n: string }>(sql, params)).rows[0]?.n ?? 0);

@@ -1,12 +1,11 @@
 import { type ChildProcess, spawn } from "node:child_process";
-import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import Database from "better-sqlite3";
 import mqtt, { type MqttClient } from "mqtt";
 import pg from "pg";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { stringify } from "yaml";
 import { dayBounds, localDate } from "../../common/time.js";
 import { dailyReport, gatewaysOverview, passagesOfDay } from "../../district/store/reports.js";
 import { DistrictStore } from "../../district/store/store.js";
@@ -14,6 +13,7 @@ import { type Postgres, startPostgres } from "../../firmware-sim/parts/postgres.
 import { steady } from "../../firmware-sim/scenarios.js";
 import { deviceTopic } from "../../gateway/mqtt/contract.js";
 import { publishQos1 } from "../helpers/device.js";
+import { startDistrictWorker, type WorkerProcess } from "../helpers/district-worker.js";
 import { eventually } from "../helpers/gateway.js";
 import { type Mosquitto, startMosquitto } from "../helpers/mosquitto.js";
 import { type GatewayProcess, PROJECT_ROOT, stopProcess } from "../helpers/process.js";
@@ -32,47 +32,16 @@ let broker: Mosquitto;
 let db: pg.Pool;
 const gateways = new Map<string, GatewayProcess>();
 const devices = new Map<string, MqttClient>();
-const workers = new Map<string, ChildProcess>();
+const workers = new Map<string, WorkerProcess>();
 
-function startWorker(id: string): Promise<ChildProcess> {
-  const file = join(dir, `${id}.yaml`);
-  writeFileSync(
-    file,
-    stringify({
-      worker_id: id,
-      broker: { url: `mqtt://127.0.0.1:${broker.port}`, ...CONSUMER, connections: 8 },
-      database: { url: postgres.url("district") },
-      health: { port: 0 },
-    }),
-  );
-  const child = spawn(
-    process.execPath,
-    [join(PROJECT_ROOT, "dist/district/main.js"), "--config", file],
-    {
-      stdio: ["ignore", "pipe", "pipe"],
-    },
-  );
-  let output = "";
-  child.stdout?.on("data", (chunk: Buffer) => {
-    output += chunk.toString();
+async function startWorker(id: string): Promise<WorkerProcess> {
+  const child = startDistrictWorker(dir, id, {
+    brokerPort: broker.port,
+    consumer: CONSUMER,
+    databaseUrl: postgres.url("district"),
   });
-  child.stderr?.on("data", (chunk: Buffer) => {
-    output += chunk.toString();
-  });
-  workers.set(id, child);
-  (child as ChildProcess & { output: () => string }).output = () => output;
-  return new Promise((resolve, reject) => {
-    const check = setInterval(() => {
-      if (output.includes(`district worker ${id} started`)) {
-        clearInterval(check);
-        resolve(child);
-      }
-    }, 50);
-    child.once("exit", (code) => {
-      clearInterval(check);
-      reject(new Error(`worker ${id} exited with ${code}: ${output}`));
-    });
-  });
+  workers.set(id, await child);
+  return child;
 }
 
 const count = async (sql: string, params: unknown[] = []) =>
@@ -199,7 +168,7 @@ describe("the district: gateways -> Mosquitto -> workers on a shared subscriptio
     await people("gw-b", 50, 2000);
     // The gateways hand their events to the broker; the workers cannot commit them, so they do not
     // acknowledge: the broker keeps them. Thirty seconds later PostgreSQL is back.
-    const worker = workers.get("w2") as ChildProcess & { output: () => string };
+    const worker = workers.get("w2") as WorkerProcess;
     await eventually(
       () => (worker.output().includes("nothing is acknowledged until it does") ? true : undefined),
       20_000,
