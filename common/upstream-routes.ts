@@ -46,12 +46,17 @@ export type UpstreamKind = (typeof UPSTREAM_KINDS)[number];
 
 /**
  * The gateway's retained `status` (docs/contract.md#upstream-the-district, last will `{"online": false}`); while connected it
- * also says how far behind its outbox is (an extension, docs/contract.md).
+ * also says how far behind its outbox is, and every status says which connection and which of
+ * its statuses it is, so the district can order them (extensions, docs/contract.md).
  */
 export interface UpstreamStatus {
   online: boolean;
   queue_depth?: number;
   oldest_age_s?: number | null;
+  /** The connection's number: rises with every connection the gateway opens. */
+  connection?: number;
+  /** The status's number within its connection (0 when it connects); the will has none. */
+  n?: number;
 }
 
 export function upstreamTopic(

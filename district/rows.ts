@@ -18,6 +18,8 @@ export type DistrictRow =
       /** The gateway's outbox while it was connected (null: not said). */
       queueDepth: number | null;
       queueAgeS: number | null;
+      /** Where it stands among the gateway's statuses, or null if it does not say (statusOrder). */
+      order: StatusOrder | null;
     }
   | {
       kind: UpstreamKind;
@@ -43,6 +45,25 @@ export type DistrictRow =
       reason: string;
       payload: string;
     };
+
+/**
+ * A status's place among its gateway's statuses: its connection's number and its number within
+ * that connection, the will (no `n`) after every status of its connection. Statuses reach the
+ * district out of order (a shared subscription hands consecutive messages to different workers
+ * and sessions), so the newest is the highest, not the last committed.
+ */
+export interface StatusOrder {
+  connection: number;
+  /** null: the connection's last will. */
+  n: number | null;
+}
+
+/** Whether `a` is after `b` (pure; statuses that do not say are taken in arrival order). */
+export function statusAfter(a: StatusOrder | null, b: StatusOrder | null): boolean {
+  if (a === null || b === null) return true;
+  if (a.connection !== b.connection) return a.connection > b.connection;
+  return (a.n ?? Number.POSITIVE_INFINITY) > (b.n ?? Number.POSITIVE_INFINITY);
+}
 
 export interface DistrictProblem {
   problem: string;
@@ -176,6 +197,12 @@ export function districtRow(
       return { problem: `${topic}: online is not true or false` };
     const count = (value: unknown) =>
       typeof value === "number" && Number.isFinite(value) && value >= 0 ? Math.round(value) : null;
+    const number = (value: unknown) =>
+      Number.isSafeInteger(value) && (value as number) >= 0 ? (value as number) : null;
+    const connection = number(body.connection);
+    const n = number(body.n);
+    // A status that says it badly is taken in arrival order, as one that does not say.
+    const ordered = connection !== null && (n !== null || body.n === undefined);
     return {
       kind: "status",
       siteId,
@@ -183,6 +210,7 @@ export function districtRow(
       online: body.online,
       queueDepth: count(body.queue_depth),
       queueAgeS: count(body.oldest_age_s),
+      order: ordered ? { connection, n } : null,
     };
   }
   if (!(UPSTREAM_KINDS as readonly string[]).includes(kind))

@@ -1,5 +1,5 @@
 import pg from "pg";
-import type { DistrictRow } from "../rows.js";
+import { type DistrictRow, type StatusOrder, statusAfter } from "../rows.js";
 
 /**
  * The district's PostgreSQL (docs/fleet.md#the-district-workers-every-gateway-into-postgresql): numbered migrations, and one transaction per batch of
@@ -139,7 +139,15 @@ const MIGRATIONS: string[] = [
   );
   CREATE INDEX dead_letters_gateway ON dead_letters (gateway_id, id);
   `,
+  // 6: where the gateway's status in force stands among its statuses (rows.ts StatusOrder): a
+  // will committed first is not overwritten by the status it overtook.
+  `
+  ALTER TABLE gateways ADD COLUMN status_connection bigint, ADD COLUMN status_n bigint;
+  `,
 ];
+
+/** A will's `status_n`: after every status of its connection. */
+const WILL_N = "9223372036854775807";
 
 /** The month partitions of a partitioned table a batch needs: `readings_2026_12`. */
 export function monthOf(ts: string): { name: string; from: string; to: string } {
@@ -182,6 +190,8 @@ interface GatewaySeen {
   /** Its outbox as its latest status in the batch said, or null. */
   queueDepth: number | null;
   queueAgeS: number | null;
+  /** Where its latest status in the batch stands (null: it does not say, or none). */
+  order: StatusOrder | null;
 }
 
 /** What a batch says of each gateway, sorted by gateway id. */
@@ -192,12 +202,18 @@ function gatewaysSeen(rows: readonly DistrictRow[]): GatewaySeen[] {
     if (row.kind === "refused") continue;
     const before = seen.get(row.gatewayId);
     const ts = row.kind === "status" ? null : row.ts;
+    // A status older than the batch's latest one (out of order) says nothing new.
+    const status =
+      row.kind === "status" && (before?.online == null || statusAfter(row.order, before.order))
+        ? row
+        : null;
     seen.set(row.gatewayId, {
       gatewayId: row.gatewayId,
       siteId: row.siteId,
-      online: row.kind === "status" ? row.online : (before?.online ?? null),
-      queueDepth: row.kind === "status" ? row.queueDepth : (before?.queueDepth ?? null),
-      queueAgeS: row.kind === "status" ? row.queueAgeS : (before?.queueAgeS ?? null),
+      online: status ? status.online : (before?.online ?? null),
+      queueDepth: status ? status.queueDepth : (before?.queueDepth ?? null),
+      queueAgeS: status ? status.queueAgeS : (before?.queueAgeS ?? null),
+      order: status ? status.order : (before?.order ?? null),
       lastEventAt:
         ts === null
           ? (before?.lastEventAt ?? null)
@@ -312,22 +328,39 @@ export class DistrictStore {
 
   /** Upserts what the batch says of a gateway; true when it went online or offline. */
   private async gateway(client: pg.PoolClient, seen: GatewaySeen): Promise<boolean> {
+    // The batch's status replaces the one in force only if it is after it (rows.ts statusAfter).
+    const newer = `excluded.online IS NOT NULL AND (
+         excluded.status_connection IS NULL OR gateways.status_connection IS NULL
+         OR (excluded.status_connection, coalesce(excluded.status_n, ${WILL_N}))
+            > (gateways.status_connection, coalesce(gateways.status_n, ${WILL_N})))`;
+    const ifNewer = (column: string) =>
+      `${column} = CASE WHEN ${newer} THEN excluded.${column} ELSE gateways.${column} END`;
     const result = await client.query<{ changed: boolean }>(
       `WITH before AS (SELECT online FROM gateways WHERE gateway_id = $1)
-       INSERT INTO gateways (gateway_id, site_id, online, status_at, last_event_at, queue_depth, queue_age_s)
-       VALUES ($1, $2, $3, CASE WHEN $3::boolean IS NULL THEN NULL ELSE now() END, $4, $5, $6)
+       INSERT INTO gateways (gateway_id, site_id, online, status_at, last_event_at, queue_depth, queue_age_s,
+                             status_connection, status_n)
+       VALUES ($1, $2, $3, CASE WHEN $3::boolean IS NULL THEN NULL ELSE now() END, $4, $5, $6, $7, $8)
        ON CONFLICT (gateway_id) DO UPDATE SET
          site_id = excluded.site_id,
-         online = coalesce(excluded.online, gateways.online),
-         status_at = coalesce(excluded.status_at, gateways.status_at),
+         ${["online", "status_at", "status_connection", "status_n"].map(ifNewer).join(",\n         ")},
          last_event_at = greatest(gateways.last_event_at, excluded.last_event_at),
          -- Depth and age are said together (an empty outbox has no age).
-         queue_age_s = CASE WHEN excluded.queue_depth IS NULL THEN gateways.queue_age_s
-                            ELSE excluded.queue_age_s END,
-         queue_depth = coalesce(excluded.queue_depth, gateways.queue_depth)
+         queue_age_s = CASE WHEN ${newer} AND excluded.queue_depth IS NOT NULL
+                            THEN excluded.queue_age_s ELSE gateways.queue_age_s END,
+         queue_depth = CASE WHEN ${newer} AND excluded.queue_depth IS NOT NULL
+                            THEN excluded.queue_depth ELSE gateways.queue_depth END
        RETURNING $3::boolean IS NOT NULL
                  AND (SELECT online FROM before) IS DISTINCT FROM gateways.online AS changed`,
-      [seen.gatewayId, seen.siteId, seen.online, seen.lastEventAt, seen.queueDepth, seen.queueAgeS],
+      [
+        seen.gatewayId,
+        seen.siteId,
+        seen.online,
+        seen.lastEventAt,
+        seen.queueDepth,
+        seen.queueAgeS,
+        seen.order?.connection ?? null,
+        seen.order === null ? null : (seen.order.n ?? WILL_N),
+      ],
     );
     return result.rows[0]?.changed === true;
   }

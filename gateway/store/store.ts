@@ -29,6 +29,7 @@ import {
   storedDailyCounts,
   summaryReported,
 } from "./summary.js";
+import { UpstreamConnectionsRepository } from "./upstream-connections.js";
 
 /** The local store: one SQLite file and the repositories over it. Only `store/` sees SQLite. */
 export class Store {
@@ -44,6 +45,7 @@ export class Store {
   readonly audit: AuditRepository;
   readonly decisionState: DecisionStateRepository;
   readonly brokerSessions: BrokerSessionsRepository;
+  readonly upstreamConnections: UpstreamConnectionsRepository;
   /** The last write that failed, until one succeeds again. */
   private writeFailure: { message: string; atMs: number } | null = null;
 
@@ -64,6 +66,7 @@ export class Store {
     this.audit = new AuditRepository(db);
     this.decisionState = new DecisionStateRepository(db);
     this.brokerSessions = new BrokerSessionsRepository(db);
+    this.upstreamConnections = new UpstreamConnectionsRepository(db);
   }
 
   static open(path: string, gatewayId: string): Store {

@@ -14,7 +14,9 @@ export const upstreamComponent: ComponentFactory = (core) => {
   ingest.duringEachCommit(queueUpstream(core.store.outbox, upstream.forward_readings));
   const forwarder = new UpstreamForwarder({
     config: upstream,
-    link: upstreamLink(upstream, config.gateway_id, config.site.id),
+    link: upstreamLink(upstream, config.gateway_id, config.site.id, () =>
+      core.store.upstreamConnections.next(),
+    ),
     store: core.store,
     bus: core.bus,
     metrics: core.metrics,

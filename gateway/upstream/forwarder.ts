@@ -32,10 +32,11 @@ export function upstreamLink(
   config: UpstreamConfig,
   gatewayId: string,
   siteId: string,
+  nextConnection: () => number,
 ): UpstreamLink {
   return /^https?:/.test(config.url)
     ? new WebhookLink(config, gatewayId, siteId)
-    : new MqttLink(config, gatewayId, siteId);
+    : new MqttLink(config, gatewayId, siteId, nextConnection);
 }
 
 export interface UpstreamHealth {

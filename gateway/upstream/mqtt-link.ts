@@ -24,11 +24,16 @@ export interface MqttLinkConfig {
  */
 export class MqttLink implements UpstreamLink {
   private client: MqttClient | undefined;
+  /** The open connection's number and how many statuses it has sent (see UpstreamStatus). */
+  private connection = 0;
+  private statuses = 0;
 
+  /** `nextConnection`: a number above every earlier connection's (store/upstream-connections.ts). */
   constructor(
     private readonly config: MqttLinkConfig,
     private readonly gatewayId: string,
     private readonly siteId: string,
+    private readonly nextConnection: () => number,
   ) {}
 
   get target(): string {
@@ -43,6 +48,9 @@ export class MqttLink implements UpstreamLink {
     const { config } = this;
     const statusTopic = this.topic("status");
     let lastError: string | null = null;
+    const connection = this.nextConnection();
+    this.connection = connection;
+    this.statuses = 0;
     const client = mqtt.connect(config.url, {
       clientId: `checkpoint-${this.gatewayId}`,
       username: config.username,
@@ -54,17 +62,17 @@ export class MqttLink implements UpstreamLink {
       keepalive: 30,
       will: {
         topic: statusTopic,
-        payload: Buffer.from(JSON.stringify({ online: false } satisfies UpstreamStatus)),
+        // Without `n`: it ranks after every status of its connection.
+        payload: Buffer.from(
+          JSON.stringify({ online: false, connection } satisfies UpstreamStatus),
+        ),
         qos: 1,
         retain: true,
       },
     });
     this.client = client;
     client.on("connect", () => {
-      client.publish(statusTopic, JSON.stringify({ online: true } satisfies UpstreamStatus), {
-        qos: 1,
-        retain: true,
-      });
+      this.publishStatus(client, {});
       events.up();
     });
     client.on("error", (error) => {
@@ -93,8 +101,20 @@ export class MqttLink implements UpstreamLink {
 
   /** The retained status again, with the outbox's depth and oldest age (the forwarder's). */
   reportQueue(queue: { queue_depth: number; oldest_age_s: number | null }): void {
-    const status: UpstreamStatus = { online: true, ...queue };
-    this.client?.publish(this.topic("status"), JSON.stringify(status), { qos: 1, retain: true });
+    if (this.client) this.publishStatus(this.client, queue);
+  }
+
+  private publishStatus(
+    client: MqttClient,
+    queue: { queue_depth?: number; oldest_age_s?: number | null },
+  ): void {
+    const status: UpstreamStatus = {
+      online: true,
+      ...queue,
+      connection: this.connection,
+      n: this.statuses++,
+    };
+    client.publish(this.topic("status"), JSON.stringify(status), { qos: 1, retain: true });
   }
 
   async close(): Promise<void> {

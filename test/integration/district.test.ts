@@ -238,6 +238,43 @@ describe("the district: gateways -> Mosquitto -> workers on a shared subscriptio
       3,
     );
   });
+  it("keeps a gateway offline when its will overtakes its last status, and online once it is back", async () => {
+    const store = DistrictStore.connect(postgres.url("district"));
+    // Two workers, or two sessions of one, can commit a gateway's statuses in either order.
+    const status = (online: boolean, connection: number, n: number | null, depth?: number) => ({
+      kind: "status" as const,
+      siteId: "site-y",
+      gatewayId: "gw-y",
+      online,
+      queueDepth: depth ?? null,
+      queueAgeS: depth === undefined ? null : 0,
+      order: { connection, n },
+    });
+    const state = async () =>
+      (await db.query("SELECT online, queue_depth FROM gateways WHERE gateway_id = 'gw-y'"))
+        .rows[0];
+    const seen: unknown[] = [];
+    try {
+      await store.commit([status(true, 100, 0)]);
+      await store.commit([status(false, 100, null)]);
+      await store.commit([status(true, 100, 1, 7)]);
+      seen.push(await state());
+      // It reconnects; its old will arrives again in the same batch, after the new status.
+      await store.commit([
+        status(true, 101, 2, 5),
+        status(false, 100, null),
+        status(true, 101, 1, 9),
+      ]);
+      seen.push(await state());
+    } finally {
+      await store.close();
+    }
+    expect(seen).toEqual([
+      { online: false, queue_depth: null },
+      { online: true, queue_depth: 5 },
+    ]);
+  });
+
   it("gives a seeded day's report per site exactly as the site's gateway stored it", async () => {
     const zone = "Asia/Shanghai";
     // Device times well inside one local day (and within the gateway's clock-skew bound).

@@ -1,5 +1,11 @@
 import { describe, expect, it } from "vitest";
-import { districtRow, type RowLimits, refusedRow } from "../../../district/rows.js";
+import {
+  districtRow,
+  type RowLimits,
+  refusedRow,
+  type StatusOrder,
+  statusAfter,
+} from "../../../district/rows.js";
 
 /** The worker's defaults (district/config.ts `limits`), and a fixed now. */
 const LIMITS: RowLimits = {
@@ -80,7 +86,31 @@ describe("districtRow: what arrives from a gateway, as a row for the district's 
       "the last will",
       "district/site-1/gw-1/status",
       { online: false },
-      { kind: "status", online: false },
+      { kind: "status", online: false, order: null },
+    ],
+    [
+      "a status with its place: connection and number",
+      "district/site-1/gw-1/status",
+      { online: true, connection: 1764766486000, n: 3 },
+      { kind: "status", order: { connection: 1764766486000, n: 3 } },
+    ],
+    [
+      "a will with its connection (after every status of it)",
+      "district/site-1/gw-1/status",
+      { online: false, connection: 1764766486000 },
+      { kind: "status", online: false, order: { connection: 1764766486000, n: null } },
+    ],
+    [
+      "a status whose number is nonsense: taken in arrival order",
+      "district/site-1/gw-1/status",
+      { online: true, connection: 1764766486000, n: "3" },
+      { kind: "status", order: null },
+    ],
+    [
+      "a status whose connection is nonsense: taken in arrival order",
+      "district/site-1/gw-1/status",
+      { online: true, connection: -5, n: 1 },
+      { kind: "status", order: null },
     ],
     [
       "a prefix of several levels",
@@ -254,5 +284,27 @@ describe("districtRow: what no worker takes, whatever a gateway sends", () => {
       gatewayId: "",
       topic: "elsewhere/x",
     });
+  });
+});
+
+describe("statusAfter: which of a gateway's two statuses is newer, whatever order they arrive in", () => {
+  const at = (connection: number, n: number | null): StatusOrder => ({ connection, n });
+  it.each([
+    ["a later status of the same connection", at(100, 4), at(100, 3), true],
+    ["an earlier status of the same connection", at(100, 3), at(100, 4), false],
+    ["the same status delivered again", at(100, 3), at(100, 3), false],
+    ["the will, after the connection's last status", at(100, null), at(100, 9), true],
+    ["the connection's last status, overtaken by its will", at(100, 9), at(100, null), false],
+    ["a new connection's first status, after the old one's will", at(101, 0), at(100, null), true],
+    [
+      "an old connection's will, after the new connection's status",
+      at(100, null),
+      at(101, 0),
+      false,
+    ],
+    ["a status that does not say, after one that does", null, at(100, 3), true],
+    ["a status that says, after one that did not", at(100, 3), null, true],
+  ])("%s", (_name, a, b, expected) => {
+    expect(statusAfter(a, b)).toBe(expected);
   });
 });
