@@ -85,6 +85,7 @@ export async function districtFigures(
             })
           ).child,
         );
+      await registerBenchGateways(postgres.url(database), GATEWAYS);
       // Let every session subscribe before the gateways publish.
       await new Promise((resolve) => setTimeout(resolve, 500));
       const pool = new pg.Pool({ connectionString: postgres.url(database), max: 1 });
@@ -151,6 +152,17 @@ export async function districtFigures(
   }
 }
 
+/** Gateways gw-0 ... in the district's registry, each of its own site (site-0 ...). */
+async function registerBenchGateways(url: string, gateways: number): Promise<void> {
+  const store = DistrictStore.connect(url);
+  try {
+    for (let g = 0; g < gateways; g++)
+      await store.register({ gatewayId: `gw-${g}`, siteId: `site-${g}`, enabled: true }, "bench");
+  } finally {
+    await store.close();
+  }
+}
+
 /** A district worker process; resolves once it has started, with its console's port if any. */
 async function spawnWorker(
   dist: string,
@@ -196,6 +208,7 @@ async function consoleLatency(
     database: { url: postgres.url("district_latency") },
     console: { port: 0, host: "127.0.0.1", admin_password: "bench-admin-pass" },
   });
+  await registerBenchGateways(postgres.url("district_latency"), 1);
   const gateway = await spawnGatewayProcess(dist, home, (config) => {
     Object.assign(config, {
       gateway_id: "gw-0",

@@ -81,6 +81,12 @@ export const districtConfigSchema = z.strictObject({
         .positive()
         .default(12)
         .describe("Hours a console login stays valid."),
+      trust_proxy: z
+        .boolean()
+        .default(false)
+        .describe(
+          "The console is behind an HTTPS reverse proxy: the client's address and protocol come from its X-Forwarded-For and X-Forwarded-Proto (so throttling is per real client), and the session cookie is Secure.",
+        ),
     })
     .prefault({})
     .describe(
@@ -138,6 +144,15 @@ export const districtConfigSchema = z.strictObject({
         .max(10_000_000)
         .default(100_000)
         .describe("How many refused events the dead-letter table keeps (the newest)."),
+      quarantine_kept: z
+        .number()
+        .int()
+        .min(100)
+        .max(10_000_000)
+        .default(100_000)
+        .describe(
+          "How many events of gateways the registry does not know the quarantine keeps (the newest), until an admin assigns them.",
+        ),
     })
     .prefault({})
     .describe(

@@ -3,11 +3,21 @@ import { findUiDir } from "../common/static-pages.js";
 import type { DistrictConfig } from "./config.js";
 import { startConsole } from "./console/server.js";
 import { serveHealth } from "./health.js";
-import { DistrictStore } from "./store/store.js";
+import { DistrictStore, type StoreOptions } from "./store/store.js";
 import { DistrictWorker } from "./worker.js";
+
+/** What the store keeps of what it cannot store, from the config (`limits`). */
+function storeOptions(config: DistrictConfig): StoreOptions {
+  return {
+    deadLettersKept: config.limits.dead_letters_kept,
+    quarantineKept: config.limits.quarantine_kept,
+    topicPrefix: config.broker.topic_prefix,
+  };
+}
 
 export interface RunningDistrict {
   worker: DistrictWorker;
+  store: DistrictStore;
   consolePort: number | null;
   healthPort: number | null;
   stop(): Promise<void>;
@@ -20,7 +30,7 @@ export interface RunningDistrict {
  * district demo start it.
  */
 export async function startDistrict(config: DistrictConfig, log: Logger): Promise<RunningDistrict> {
-  const store = DistrictStore.connect(config.database.url, config.limits.dead_letters_kept);
+  const store = DistrictStore.connect(config.database.url, storeOptions(config));
   for (let attempt = 0; ; attempt++) {
     try {
       await store.migrate();
@@ -39,13 +49,14 @@ export async function startDistrict(config: DistrictConfig, log: Logger): Promis
   const districtConsole =
     config.console.port === undefined
       ? undefined
-      : await startConsole({ config, pool: store.pool, log, uiDir: findUiDir() });
+      : await startConsole({ config, store, log, uiDir: findUiDir() });
   const health =
     config.health.port === undefined
       ? undefined
       : await serveHealth(config.health.host, config.health.port, () => worker.health);
   return {
     worker,
+    store,
     consolePort: districtConsole?.port ?? null,
     healthPort: health?.port ?? null,
     async stop() {
@@ -63,7 +74,7 @@ export async function startDistrict(config: DistrictConfig, log: Logger): Promis
  * ended. Resolves with how many messages were taken in.
  */
 export async function retireDistrict(config: DistrictConfig, log: Logger): Promise<number> {
-  const store = DistrictStore.connect(config.database.url, config.limits.dead_letters_kept);
+  const store = DistrictStore.connect(config.database.url, storeOptions(config));
   try {
     await store.migrate();
     return await new DistrictWorker(config, store, log).retire();

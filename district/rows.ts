@@ -167,6 +167,31 @@ const PAYLOAD_FIELDS: Record<UpstreamKind, z.ZodType> = {
   }),
 };
 
+/** What an id of one of the gateway's own events looks like: `<gateway_id>:<seq>`. */
+function ownId(value: unknown, gatewayId: string): RegExpExecArray | null {
+  const match = typeof value === "string" ? /^(.+):(\d{1,15})$/.exec(value) : null;
+  return match && match[1] === gatewayId ? match : null;
+}
+
+/**
+ * A field of the payload that names another gateway, site or alert than the topic's, or null.
+ * Identity is the topic's (the broker's ACL ties it to the gateway's account): a gateway must
+ * not close another gateway's alert by naming its id, nor speak for another site.
+ */
+function foreignIdentity(
+  body: Record<string, unknown>,
+  siteId: string,
+  gatewayId: string,
+): string | null {
+  if ("alert_id" in body && !ownId(body.alert_id, gatewayId))
+    return `alert_id ${JSON.stringify(body.alert_id)} is not one of ${gatewayId}'s alerts`;
+  if ("gateway_id" in body && body.gateway_id !== gatewayId)
+    return `gateway_id ${JSON.stringify(body.gateway_id)} is not the topic's ${gatewayId}`;
+  if ("site_id" in body && body.site_id !== siteId)
+    return `site_id ${JSON.stringify(body.site_id)} is not the topic's ${siteId}`;
+  return null;
+}
+
 export function districtRow(
   prefix: string,
   topic: string,
@@ -216,9 +241,8 @@ export function districtRow(
   if (!(UPSTREAM_KINDS as readonly string[]).includes(kind))
     return { problem: `${topic}: unknown kind ${kind}` };
   const id = body.id;
-  const match = typeof id === "string" ? /^(.+):(\d{1,15})$/.exec(id) : null;
-  if (!match || match[1] !== gatewayId)
-    return { problem: `${topic}: id ${JSON.stringify(id)} is not ${gatewayId}:<seq>` };
+  const match = ownId(id, gatewayId);
+  if (!match) return { problem: `${topic}: id ${JSON.stringify(id)} is not ${gatewayId}:<seq>` };
   const fields = PAYLOAD_FIELDS[kind as UpstreamKind].safeParse(body);
   if (!fields.success)
     return {
@@ -226,6 +250,8 @@ export function districtRow(
         .map((issue) => `${issue.path.join(".")}: ${issue.message}`)
         .join("; ")}`,
     };
+  const foreign = foreignIdentity(body, siteId, gatewayId);
+  if (foreign) return { problem: `${topic}: ${id} ${foreign}` };
   const ts = kind === "alert" ? (body.ts ?? body.opened_at) : body.ts;
   const usableTs = typeof ts === "string" && Number.isFinite(Date.parse(ts)) ? ts : null;
   // Their tables are partitioned by time and keyed on (id, ts): a time made up here would store

@@ -2,7 +2,7 @@ import mqtt, { type IPublishPacket, type MqttClient } from "mqtt";
 import { type Logger, messageOf } from "../common/log.js";
 import type { DistrictConfig } from "./config.js";
 import { type DistrictRow, districtRow, type RowLimits, refusedRow } from "./rows.js";
-import type { DistrictStore } from "./store/store.js";
+import type { CommitResult, DistrictStore } from "./store/store.js";
 
 interface Waiting {
   row: DistrictRow;
@@ -18,8 +18,13 @@ export interface WorkerHealth {
   database_ok: boolean;
   last_error: string | null;
   stored: number;
-  /** Events refused (too large, out of the time window, refused by PostgreSQL) and kept as dead letters. */
+  /**
+   * Events refused (too large, out of the time window, naming another gateway's identity, of a
+   * gateway registered to another site or disabled, refused by PostgreSQL) and kept as dead letters.
+   */
   dead_letters: number;
+  /** Events of gateways the registry does not know, kept apart until an admin assigns them. */
+  quarantined: number;
 }
 
 /** Where a retiring worker's sessions send themselves their markers (see `retire`). */
@@ -64,6 +69,7 @@ export class DistrictWorker {
       last_error: null,
       stored: 0,
       dead_letters: 0,
+      quarantined: 0,
     };
   }
 
@@ -127,8 +133,7 @@ export class DistrictWorker {
   /** One row in its own transaction, or its dead letter; throws only if the database is out of reach. */
   private async commitAlone(waiting: Waiting): Promise<void> {
     try {
-      await this.store.commit([waiting.row]);
-      this.count(waiting.row);
+      this.count(await this.store.commit([waiting.row]));
       return;
     } catch (error) {
       if (isUnreachable(error) || waiting.row.kind === "refused") throw error;
@@ -144,13 +149,21 @@ export class DistrictWorker {
         reason,
       );
     }
-    await this.store.commit([waiting.row]);
-    this.count(waiting.row);
+    this.count(await this.store.commit([waiting.row]));
   }
 
-  private count(row: DistrictRow): void {
-    if (row.kind === "refused") this.health.dead_letters += 1;
-    else this.health.stored += 1;
+  /** Counts what a commit did, and says what the registry refused, naming the gateway. */
+  private count(result: CommitResult): void {
+    this.health.stored += result.stored;
+    this.health.dead_letters += result.deadLetters;
+    this.health.quarantined += result.quarantined;
+    for (const { gatewayId, reason } of result.refusedByRegistry)
+      this.log.warn({ gateway: gatewayId }, `${reason}; refused, kept as a dead letter`);
+    if (result.quarantineDropped > 0)
+      this.log.warn(
+        { dropped: result.quarantineDropped },
+        `the quarantine is full (limits.quarantine_kept): its ${result.quarantineDropped} oldest event(s) deleted`,
+      );
   }
 
   /**
@@ -173,7 +186,8 @@ export class DistrictWorker {
       reconnectPeriod: 1000,
       keepalive: 30,
     });
-    const storedBefore = this.health.stored + this.health.dead_letters;
+    const taken = () => this.health.stored + this.health.dead_letters + this.health.quarantined;
+    const storedBefore = taken();
     await Promise.all(
       Array.from({ length: broker.connections }, async (_, i) => {
         const marker = `${RETIRE_TOPIC_ROOT}/${worker_id}/${i}`;
@@ -206,7 +220,7 @@ export class DistrictWorker {
       const client = await mqtt.connectAsync(broker.url, options(i, true));
       await client.endAsync();
     }
-    return this.health.stored + this.health.dead_letters - storedBefore;
+    return taken() - storedBefore;
   }
 
   async stop(): Promise<void> {
@@ -238,13 +252,13 @@ export class DistrictWorker {
     const batch = this.pending.splice(0, this.config.batch.max_rows);
     this.committing = true;
     this.store.commit(batch.map((w) => w.row)).then(
-      () => {
+      (result) => {
         this.committing = false;
         this.retryMs = 100;
         if (!this.health.database_ok) this.log.info("the district database takes writes again");
         this.health.database_ok = true;
         this.health.last_error = null;
-        for (const waiting of batch) this.count(waiting.row);
+        this.count(result);
         for (const waiting of batch) waiting.acknowledge();
         if (this.pending.length > 0) this.flush();
       },

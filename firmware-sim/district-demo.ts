@@ -61,6 +61,12 @@ export async function districtDemo(): Promise<void> {
       createLogger("warn"),
     );
     stops.push(() => district.stop());
+    // The district's registry: each gateway belongs to its site, under the site's name.
+    for (const site of SITES)
+      await district.store.register(
+        { gatewayId: site.gateway, siteId: site.site, siteName: site.name, enabled: true },
+        "demo",
+      );
     const gateways: Gateway[] = [];
     for (const site of SITES) {
       const home = join(dir, site.gateway);

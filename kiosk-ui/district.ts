@@ -10,6 +10,7 @@ interface Overview {
   gateways: {
     gateway_id: string;
     site_id: string;
+    site_name: string;
     online: boolean | null;
     last_event_at: string | null;
     queue_depth: number | null;
@@ -21,6 +22,7 @@ interface Overview {
     alert_id: string;
     gateway_id: string;
     site_id: string;
+    site_name: string;
     checkpoint_id: string | null;
     temp_c: number | null;
     opened_at: string;
@@ -29,6 +31,7 @@ interface Overview {
 }
 interface Counts {
   site_id: string;
+  site_name: string;
   passages: number;
   allowed: number;
   denied: number;
@@ -57,7 +60,8 @@ async function start(): Promise<void> {
   $("login").hidden = true;
   $("desk").hidden = false;
   $("accounts").hidden = who.role !== "admin";
-  if (who.role === "admin") await accounts();
+  $("registry").hidden = who.role !== "admin";
+  if (who.role === "admin") await Promise.all([accounts(), registry()]);
   const date = within($("report-form"), "input[name=date]", HTMLInputElement);
   date.value = new Date().toLocaleDateString("sv-SE", { timeZone: "Asia/Shanghai" });
   await Promise.all([refresh(), report(date.value)]);
@@ -144,6 +148,77 @@ $("user-form").addEventListener("submit", async (event) => {
   await accounts();
 });
 
+/**
+ * The registry panel (admins, docs/fleet.md#the-registry-of-gateways): each gateway's site, and
+ * the gateways it does not know, whose events wait until one is registered here.
+ */
+async function registry(): Promise<void> {
+  const [known, waiting] = await Promise.all([
+    getJson<{
+      items: { gateway_id: string; site_id: string; site_name: string; enabled: boolean }[];
+    }>("/district/api/registry"),
+    getJson<{
+      items: { gateway_id: string; sites: string[]; events: number; last_at: string }[];
+    }>("/district/api/registry/quarantine"),
+  ]);
+  within($("registered"), "tbody", HTMLElement).replaceChildren(
+    ...known.items.map((g) =>
+      h(
+        "tr",
+        { "data-registered": g.gateway_id },
+        h("td", {}, g.gateway_id),
+        siteCell(g.site_name, g.site_id),
+        h("td", {}, g.enabled ? "启用 Enabled" : "停用 Disabled"),
+      ),
+    ),
+  );
+  labelCells($("registered"));
+  $("no-quarantine").hidden = waiting.items.length > 0;
+  $("quarantine").replaceChildren(
+    ...waiting.items.map((g) => {
+      const take = h("button", { type: "button" }, "登记 Register");
+      take.addEventListener("click", () => {
+        const form = $("registry-form", HTMLFormElement);
+        field(form, "gateway_id", HTMLInputElement).value = g.gateway_id;
+        field(form, "site_id", HTMLInputElement).value = g.sites[0] ?? "";
+        field(form, "site_name", HTMLInputElement).focus();
+      });
+      return h(
+        "li",
+        { "data-quarantined": g.gateway_id },
+        h("strong", {}, g.gateway_id),
+        ` · ${g.sites.join(", ")} · ${g.events} 条 events · ${time(g.last_at)} `,
+        take,
+      );
+    }),
+  );
+}
+
+$("registry-form").addEventListener("submit", async (event) => {
+  event.preventDefault();
+  const form = $("registry-form", HTMLFormElement);
+  const fields = new FormData(form);
+  const name = String(fields.get("site_name") ?? "").trim();
+  const response = await api(
+    `/district/api/registry/${encodeURIComponent(String(fields.get("gateway_id")))}`,
+    {
+      method: "PUT",
+      body: JSON.stringify({
+        site_id: fields.get("site_id"),
+        ...(name ? { site_name: name } : {}),
+        enabled: fields.get("enabled") === "on",
+      }),
+    },
+  );
+  if (!response.ok) {
+    $("registry-error").textContent = (await json<{ error: string }>(response)).error;
+    return;
+  }
+  $("registry-error").textContent = "";
+  form.reset();
+  await Promise.all([registry(), refresh()]);
+});
+
 async function refresh(): Promise<void> {
   const overview = await getJson<Overview>("/district/api/overview");
   $("fever-count").textContent = String(overview.fevers.length);
@@ -154,7 +229,7 @@ async function refresh(): Promise<void> {
         "li",
         { class: "fever", "data-alert": f.alert_id },
         h("strong", {}, f.temp_c === null ? "发热 Fever" : `${f.temp_c.toFixed(1)} °C`),
-        ` · ${f.site_id} · ${f.gateway_id}${f.checkpoint_id ? ` · ${f.checkpoint_id}` : ""} · ${time(f.opened_at)}`,
+        ` · ${f.site_name} · ${f.gateway_id}${f.checkpoint_id ? ` · ${f.checkpoint_id}` : ""} · ${time(f.opened_at)}`,
       ),
     ),
   );
@@ -163,7 +238,7 @@ async function refresh(): Promise<void> {
       h(
         "tr",
         { "data-gateway": g.gateway_id, "data-online": String(g.online !== false) },
-        h("td", {}, g.site_id),
+        siteCell(g.site_name, g.site_id),
         h("td", {}, g.gateway_id),
         h("td", {}, g.online === false ? "离线 offline" : g.online ? "在线 online" : "—"),
         h("td", {}, time(g.last_event_at)),
@@ -174,10 +249,25 @@ async function refresh(): Promise<void> {
     ),
   );
   within($("today"), "tbody", HTMLElement).replaceChildren(...overview.today.map(countsRow));
+  labelCells($("gateways"));
+  labelCells($("today"));
   const sites = within($("report-form"), "select[name=site]", HTMLSelectElement);
-  for (const site of new Set(overview.gateways.map((g) => g.site_id)))
-    if (![...sites.options].some((o) => o.value === site))
-      sites.append(h("option", { value: site }, site));
+  for (const g of overview.gateways)
+    if (![...sites.options].some((o) => o.value === g.site_id))
+      sites.append(h("option", { value: g.site_id }, g.site_name));
+}
+
+/** Each cell of a table's body labelled with its column's header (read on a phone, see the CSS). */
+function labelCells(table: HTMLElement): void {
+  const headers = [...table.querySelectorAll("thead th")].map((th) => th.textContent ?? "");
+  for (const row of table.querySelectorAll("tbody tr, tfoot tr"))
+    for (const [i, cell] of [...row.children].entries())
+      if (headers[i]) cell.setAttribute("data-label", headers[i]);
+}
+
+/** A site as people read it: its name, its id after it (small) when the two differ. */
+function siteCell(name: string, id: string): HTMLElement {
+  return h("td", { class: "site" }, name, ...(name === id ? [] : [h("small", {}, id)]));
 }
 
 /** A gateway's reports not yet sent to the district, as its status last said. */
@@ -193,19 +283,21 @@ function countsRow(c: Counts): HTMLElement {
   return h(
     "tr",
     { "data-site": c.site_id },
-    ...[c.site_id, c.passages, c.allowed, c.denied, c.fevers].map((v) => h("td", {}, v)),
+    siteCell(c.site_name, c.site_id),
+    ...[c.passages, c.allowed, c.denied, c.fevers].map((v) => h("td", {}, v)),
   );
 }
 
 async function report(date: string): Promise<void> {
   const body = await getJson<{
     sites: Counts[];
-    total: Omit<Counts, "site_id">;
+    total: Omit<Counts, "site_id" | "site_name">;
   }>(`/district/api/report?date=${encodeURIComponent(date)}`);
   within($("report"), "tbody", HTMLElement).replaceChildren(...body.sites.map(countsRow));
   within($("report"), "tfoot", HTMLElement).replaceChildren(
-    countsRow({ site_id: "合计 Total", ...body.total }),
+    countsRow({ site_id: "合计 Total", site_name: "合计 Total", ...body.total }),
   );
+  labelCells($("report"));
   exportLink();
 }
 

@@ -1,10 +1,10 @@
 import { randomBytes } from "node:crypto";
 import { Router } from "express";
 import { z } from "zod";
-import { LoginLimiter } from "../../common/login-limiter.js";
+import { LoginThrottle } from "../../common/login-throttle.js";
 import { verifyPassword } from "../../common/passwords.js";
 import type { DistrictAccounts } from "../store/accounts.js";
-import { loggedIn, SESSION_COOKIE, sessionToken, signedIn } from "./session.js";
+import { loggedIn, sessionCookie, sessionToken, signedIn } from "./session.js";
 
 /** What a login sends; anything else is a wrong login, not an error. */
 const loginBody = z
@@ -16,22 +16,27 @@ const loginBody = z
 
 /**
  * `POST /login`, `GET /me`, `POST /logout` of the district console: a session cookie for the
- * console's pages. Guessing is throttled per account and per address, as on the gateway's
- * pages (docs/contract.md#http-api).
+ * console's pages (Secure when it is served over HTTPS). Guessing is throttled as on the
+ * gateway's pages (common/login-throttle.ts): refused per account at an address and per address,
+ * only slowed per account, so guesses never lock the right password out at another address.
  */
 export function authRouter(accounts: DistrictAccounts, sessionTtlHours: number): Router {
   const router = Router();
-  const limiter = new LoginLimiter();
+  const throttle = new LoginThrottle();
   router.post("/login", async (req, res) => {
     const { username, password } = loginBody.parse(req.body ?? {});
-    const keys = [`user:${String(username)}`, `address:${req.socket.remoteAddress ?? ""}`];
-    const waitS = limiter.retryAfterS(keys);
-    if (waitS > 0) {
-      res.setHeader("Retry-After", String(waitS));
-      res.status(429).json({ error: `尝试过多，请 ${waitS} 秒后再试 too many attempts` });
+    // req.ip: the proxy's X-Forwarded-For when console.trust_proxy says there is one.
+    const name = String(username);
+    const address = req.ip ?? req.socket.remoteAddress ?? "unknown";
+    const verdict = throttle.check(name, address);
+    if (!verdict.go) {
+      res.setHeader("Retry-After", String(verdict.retryAfterS));
+      res
+        .status(429)
+        .json({ error: `尝试过多，请 ${verdict.retryAfterS} 秒后再试 too many attempts` });
       return;
     }
-    const countedAt = limiter.count(keys);
+    if (verdict.slowMs > 0) await new Promise((resolve) => setTimeout(resolve, verdict.slowMs));
     const account = username === undefined ? null : await accounts.withHash(username);
     if (
       !account ||
@@ -41,13 +46,10 @@ export function authRouter(accounts: DistrictAccounts, sessionTtlHours: number):
       res.status(401).json({ error: "用户名或密码错误 wrong username or password" });
       return;
     }
-    limiter.uncount(keys, countedAt);
+    throttle.succeeded(name, address, verdict.counted);
     const token = randomBytes(24).toString("base64url");
     await accounts.startSession(token, account.username, sessionTtlHours);
-    res.setHeader(
-      "Set-Cookie",
-      `${SESSION_COOKIE}=${token}; HttpOnly; SameSite=Strict; Path=/district`,
-    );
+    res.setHeader("Set-Cookie", sessionCookie(token, req.secure));
     res.json({ username: account.username, role: account.role });
   });
   router.get("/me", loggedIn(accounts), (_req, res) => {
@@ -56,10 +58,7 @@ export function authRouter(accounts: DistrictAccounts, sessionTtlHours: number):
   router.post("/logout", async (req, res) => {
     const token = sessionToken(req);
     if (token) await accounts.endSession(token);
-    res.setHeader(
-      "Set-Cookie",
-      `${SESSION_COOKIE}=; HttpOnly; SameSite=Strict; Path=/district; Max-Age=0`,
-    );
+    res.setHeader("Set-Cookie", `${sessionCookie("", req.secure)}; Max-Age=0`);
     res.status(204).end();
   });
   return router;

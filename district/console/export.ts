@@ -12,6 +12,7 @@ const HEADER = [
   "编号 id",
   "时间 time",
   "站点 site",
+  "站点编号 site id",
   "网关 gateway",
   "检查点 checkpoint",
   "体温 temp_c",
@@ -47,6 +48,7 @@ export function exportRouter(
             csvLine([
               r.id,
               localTime(r.ts.getTime(), timeZone),
+              r.site_name,
               r.site_id,
               r.gateway_id,
               r.checkpoint_id ?? "",

@@ -5,7 +5,7 @@ import { WebSocket, WebSocketServer } from "ws";
 import { type Logger, messageOf } from "../../common/log.js";
 import type { DistrictAccounts } from "../store/accounts.js";
 import { alertById, gatewayById } from "../store/reports.js";
-import { sessionToken } from "./session.js";
+import { sameOrigin, sessionToken } from "./session.js";
 
 /** The live channel's path: open fevers and gateways as the workers commit them. */
 export const DISTRICT_LIVE_PATH = "/district/live";
@@ -25,6 +25,7 @@ export class DistrictLive {
     private readonly pool: pg.Pool,
     private readonly accounts: DistrictAccounts,
     private readonly log: Logger,
+    private readonly trustProxy = false,
   ) {}
 
   /** Takes an upgrade on the live path from a logged-in console; refuses any other. */
@@ -33,15 +34,31 @@ export class DistrictLive {
       socket.destroy();
       return;
     }
+    const refuse = (status: string) => {
+      socket.write(`HTTP/1.1 ${status}\r\nConnection: close\r\n\r\n`);
+      socket.destroy();
+    };
+    if (!sameOrigin(req, this.trustProxy)) {
+      refuse("403 Forbidden");
+      return;
+    }
+    // The socket may fail before the session is looked up; nothing of it must reach the process.
+    socket.on("error", () => socket.destroy());
     const token = sessionToken(req);
-    void (token ? this.accounts.bySession(token) : Promise.resolve(null)).then((who) => {
-      if (!who) {
-        socket.write("HTTP/1.1 401 Unauthorized\r\nConnection: close\r\n\r\n");
-        socket.destroy();
-        return;
-      }
-      this.wss.handleUpgrade(req, socket, head, (ws) => this.wss.emit("connection", ws));
-    });
+    (token ? this.accounts.bySession(token) : Promise.resolve(null)).then(
+      (who) => {
+        if (!who) refuse("401 Unauthorized");
+        else this.wss.handleUpgrade(req, socket, head, (ws) => this.wss.emit("connection", ws));
+      },
+      (error: unknown) => {
+        // PostgreSQL down: the session cannot be checked now; the page tries again by itself.
+        this.log.warn(
+          { err: messageOf(error) },
+          "district console: a live login could not be checked",
+        );
+        refuse("503 Service Unavailable");
+      },
+    );
   }
 
   async start(): Promise<void> {

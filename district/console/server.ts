@@ -1,22 +1,24 @@
 import { createServer } from "node:http";
 import type { AddressInfo } from "node:net";
 import express, { type NextFunction, type Request, type Response } from "express";
-import type pg from "pg";
 import type { Logger } from "../../common/log.js";
 import type { DistrictConfig } from "../config.js";
 import { DistrictAccounts } from "../store/accounts.js";
 import { DistrictAudit } from "../store/audit.js";
+import { DistrictRegistry } from "../store/registry.js";
+import type { DistrictStore } from "../store/store.js";
 import { auditRouter } from "./audit.js";
 import { authRouter } from "./auth.js";
 import { exportRouter } from "./export.js";
 import { DistrictLive } from "./live.js";
+import { registryRouter } from "./registry.js";
 import { reportsRouter } from "./reports.js";
 import { adminOnly, loggedIn } from "./session.js";
 import { usersRouter } from "./users.js";
 
 export interface ConsoleContext {
   config: DistrictConfig;
-  pool: pg.Pool;
+  store: DistrictStore;
   log: Logger;
   uiDir: string | null;
 }
@@ -31,7 +33,8 @@ export interface ConsoleContext {
 export async function startConsole(
   ctx: ConsoleContext,
 ): Promise<{ port: number; close: () => Promise<void> }> {
-  const { config, pool, log } = ctx;
+  const { config, store, log } = ctx;
+  const { pool } = store;
   const zone = config.console.timezone;
   const accounts = new DistrictAccounts(pool);
   const audit = new DistrictAudit(pool);
@@ -40,6 +43,8 @@ export async function startConsole(
 
   const app = express();
   app.disable("x-powered-by");
+  // Behind one HTTPS proxy: req.ip and req.secure from the X-Forwarded-* headers it sets.
+  if (config.console.trust_proxy) app.set("trust proxy", 1);
   app.use(express.json({ limit: "16kb" }));
   const api = "/district/api";
   const member = loggedIn(accounts);
@@ -48,6 +53,7 @@ export async function startConsole(
   app.use(api, reportsRouter(pool, zone, member));
   app.use(`${api}/export`, member, exportRouter(pool, audit, zone, log));
   app.use(`${api}/audit`, member, adminOnly, auditRouter(audit));
+  app.use(`${api}/registry`, member, registryRouter(new DistrictRegistry(pool), store, audit));
   if (ctx.uiDir) {
     // The page's files, where the pages' build puts them (vite `base` /ui/).
     app.use("/ui", express.static(ctx.uiDir, { index: false }));
@@ -59,7 +65,7 @@ export async function startConsole(
   });
 
   const server = createServer(app);
-  const live = new DistrictLive(pool, accounts, log);
+  const live = new DistrictLive(pool, accounts, log, config.console.trust_proxy);
   server.on("upgrade", (req, socket, head) => live.handleUpgrade(req, socket, head));
   await live.start();
   await new Promise<void>((resolve) =>

@@ -5,6 +5,31 @@ import type { DistrictAccount, DistrictAccounts } from "../store/accounts.js";
 /** The console's session cookie (HttpOnly, SameSite=Strict, on /district only). */
 export const SESSION_COOKIE = "district_session";
 
+/** The cookie that carries a session token: Secure when the console is reached over HTTPS. */
+export function sessionCookie(token: string, secure: boolean): string {
+  return `${SESSION_COOKIE}=${token}; HttpOnly; SameSite=Strict; Path=/district${secure ? "; Secure" : ""}`;
+}
+
+/**
+ * Whether a browser's request comes from a page of the console's own origin: a WebSocket is not
+ * bound by the same-origin policy, so another site's page could open the live channel with the
+ * cookie (SameSite=Strict does not cover a WebSocket handshake in every browser). A client that
+ * sends no Origin (a script) is not a browser page and needs its session all the same.
+ */
+export function sameOrigin(req: IncomingMessage, trustProxy: boolean): boolean {
+  const origin = req.headers.origin;
+  if (origin === undefined) return true;
+  const forwarded = trustProxy ? req.headers["x-forwarded-host"] : undefined;
+  const host =
+    (typeof forwarded === "string" ? forwarded.split(",")[0]?.trim() : undefined) ??
+    req.headers.host;
+  try {
+    return new URL(origin).host === host;
+  } catch {
+    return false;
+  }
+}
+
 /** The session token a request carries in its cookie, if any. */
 export function sessionToken(req: IncomingMessage): string | undefined {
   return new RegExp(`(?:^|;\\s*)${SESSION_COOKIE}=([^;]+)`).exec(req.headers.cookie ?? "")?.[1];

@@ -16,7 +16,7 @@ export async function gatewaysOverview(pool: pg.Pool) {
   return (
     await pool.query(
       // Only open alerts are counted, from the partial index alerts_open (not every alert ever).
-      `SELECT g.gateway_id, g.site_id, g.online, g.last_event_at, g.queue_depth, g.queue_age_s,
+      `SELECT g.gateway_id, g.site_id, coalesce(s.name, g.site_id) AS site_name, g.online, g.last_event_at, g.queue_depth, g.queue_age_s,
               coalesce(open.fevers, 0)::int AS open_fevers,
               coalesce(open.equipment, 0)::int AS open_equipment
        FROM gateways g LEFT JOIN (
@@ -24,32 +24,38 @@ export async function gatewaysOverview(pool: pg.Pool) {
                 count(*) FILTER (WHERE kind <> 'fever') AS equipment
          FROM alerts WHERE state <> 'resolved' GROUP BY gateway_id
        ) open ON open.gateway_id = g.gateway_id
-       ORDER BY g.site_id, g.gateway_id`,
+       LEFT JOIN sites s ON s.site_id = g.site_id
+       ORDER BY site_name, g.gateway_id`,
     )
   ).rows;
 }
 
-const ALERT_COLUMNS = "alert_id, gateway_id, site_id, checkpoint_id, temp_c, opened_at, state";
+/** An alert as the console shows it, with its site's name (from the registry's sites). */
+const ALERT_COLUMNS =
+  "a.alert_id, a.gateway_id, a.site_id, coalesce(s.name, a.site_id) AS site_name, a.checkpoint_id, a.temp_c, a.opened_at, a.state";
+const ALERTS = "alerts a LEFT JOIN sites s ON s.site_id = a.site_id";
 
 /** Fever alerts not yet resolved, newest first. */
 export async function openFevers(pool: pg.Pool) {
   return (
     await pool.query(
-      `SELECT ${ALERT_COLUMNS} FROM alerts
-       WHERE kind = 'fever' AND state <> 'resolved' ORDER BY opened_at DESC LIMIT 200`,
+      `SELECT ${ALERT_COLUMNS} FROM ${ALERTS}
+       WHERE a.kind = 'fever' AND a.state <> 'resolved' ORDER BY a.opened_at DESC LIMIT 200`,
     )
   ).rows;
 }
 
 export async function alertById(pool: pg.Pool, alertId: string) {
-  return (await pool.query(`SELECT ${ALERT_COLUMNS} FROM alerts WHERE alert_id = $1`, [alertId]))
-    .rows[0];
+  return (
+    await pool.query(`SELECT ${ALERT_COLUMNS} FROM ${ALERTS} WHERE a.alert_id = $1`, [alertId])
+  ).rows[0];
 }
 
 export async function gatewayById(pool: pg.Pool, gatewayId: string) {
   return (
     await pool.query(
-      "SELECT gateway_id, site_id, online, last_event_at FROM gateways WHERE gateway_id = $1",
+      `SELECT g.gateway_id, g.site_id, coalesce(s.name, g.site_id) AS site_name, g.online, g.last_event_at
+       FROM gateways g LEFT JOIN sites s ON s.site_id = g.site_id WHERE g.gateway_id = $1`,
       [gatewayId],
     )
   ).rows[0];
@@ -57,6 +63,7 @@ export async function gatewayById(pool: pg.Pool, gatewayId: string) {
 
 export interface SiteCounts {
   site_id: string;
+  site_name: string;
   passages: number;
   allowed: number;
   denied: number;
@@ -71,11 +78,13 @@ export async function siteCounts(
 ): Promise<SiteCounts[]> {
   return (
     await pool.query<SiteCounts>(
-      `SELECT site_id, count(*)::int AS passages,
-              count(*) FILTER (WHERE decision = 'allow')::int AS allowed,
-              count(*) FILTER (WHERE decision = 'deny')::int AS denied,
-              count(*) FILTER (WHERE ',' || reasons || ',' LIKE '%,fever,%')::int AS fevers
-       FROM passages WHERE ts >= $1 AND ts < $2 GROUP BY site_id ORDER BY site_id`,
+      `SELECT c.*, coalesce(s.name, c.site_id) AS site_name FROM (
+         SELECT site_id, count(*)::int AS passages,
+                count(*) FILTER (WHERE decision = 'allow')::int AS allowed,
+                count(*) FILTER (WHERE decision = 'deny')::int AS denied,
+                count(*) FILTER (WHERE ',' || reasons || ',' LIKE '%,fever,%')::int AS fevers
+         FROM passages WHERE ts >= $1 AND ts < $2 GROUP BY site_id
+       ) c LEFT JOIN sites s ON s.site_id = c.site_id ORDER BY c.site_id`,
       [new Date(startMs), new Date(endMs)],
     )
   ).rows;
@@ -101,6 +110,7 @@ export interface PassageRow {
   id: string;
   ts: Date;
   site_id: string;
+  site_name: string;
   gateway_id: string;
   checkpoint_id: string | null;
   temp_c: number | null;
@@ -125,10 +135,12 @@ export async function* passagesOfDay(
   for (;;) {
     const page: PassageRow[] = (
       await pool.query<PassageRow>(
-        `SELECT id, ts, site_id, gateway_id, checkpoint_id, temp_c, decision, reasons FROM passages
-         WHERE ts >= $1 AND ts < $2 AND ($3::text IS NULL OR site_id = $3)
-           AND ($4::timestamptz IS NULL OR (ts, id) > ($4, $5))
-         ORDER BY ts, id LIMIT $6`,
+        `SELECT p.id, p.ts, p.site_id, coalesce(s.name, p.site_id) AS site_name, p.gateway_id,
+                p.checkpoint_id, p.temp_c, p.decision, p.reasons
+         FROM passages p LEFT JOIN sites s ON s.site_id = p.site_id
+         WHERE p.ts >= $1 AND p.ts < $2 AND ($3::text IS NULL OR p.site_id = $3)
+           AND ($4::timestamptz IS NULL OR (p.ts, p.id) > ($4, $5))
+         ORDER BY p.ts, p.id LIMIT $6`,
         [new Date(start), new Date(end), site, after?.ts ?? null, after?.id ?? null, pageSize],
       )
     ).rows;

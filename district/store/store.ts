@@ -1,153 +1,22 @@
 import pg from "pg";
-import { type DistrictRow, type StatusOrder, statusAfter } from "../rows.js";
-
-/**
- * The district's PostgreSQL (docs/fleet.md#the-district-workers-every-gateway-into-postgresql): numbered migrations, and one transaction per batch of
- * events with idempotent inserts (`ON CONFLICT DO NOTHING` on the event's id), so a message the
- * broker delivers again, or two workers racing, store it once. Readings and passages are
- * partitioned by month (made as events for a month first arrive). An alert's current state comes
- * from its changes in seq order, whatever order they arrive in.
- */
-const MIGRATIONS: string[] = [
-  // 1: the district's tables.
-  `
-  CREATE TABLE gateways (
-    gateway_id text PRIMARY KEY,
-    site_id text NOT NULL,
-    online boolean,
-    status_at timestamptz,
-    last_event_at timestamptz
-  );
-  CREATE TABLE passages (
-    id text NOT NULL,
-    gateway_id text NOT NULL,
-    site_id text NOT NULL,
-    seq bigint NOT NULL,
-    ts timestamptz NOT NULL,
-    checkpoint_id text,
-    decision text,
-    reasons text,
-    temp_c real,
-    data jsonb NOT NULL,
-    PRIMARY KEY (id, ts)
-  ) PARTITION BY RANGE (ts);
-  CREATE INDEX passages_site_ts ON passages (site_id, ts);
-  CREATE TABLE readings (
-    id text NOT NULL,
-    gateway_id text NOT NULL,
-    site_id text NOT NULL,
-    seq bigint NOT NULL,
-    ts timestamptz NOT NULL,
-    checkpoint_id text,
-    status text,
-    temp_c real,
-    data jsonb NOT NULL,
-    PRIMARY KEY (id, ts)
-  ) PARTITION BY RANGE (ts);
-  CREATE INDEX readings_site_ts ON readings (site_id, ts);
-  CREATE TABLE scans (
-    id text PRIMARY KEY,
-    gateway_id text NOT NULL,
-    site_id text NOT NULL,
-    seq bigint NOT NULL,
-    ts timestamptz,
-    data jsonb NOT NULL
-  );
-  CREATE TABLE alert_changes (
-    id text PRIMARY KEY,
-    alert_id text NOT NULL,
-    gateway_id text NOT NULL,
-    site_id text NOT NULL,
-    seq bigint NOT NULL,
-    ts timestamptz,
-    data jsonb NOT NULL
-  );
-  CREATE TABLE alerts (
-    alert_id text PRIMARY KEY,
-    gateway_id text NOT NULL,
-    site_id text NOT NULL,
-    kind text NOT NULL,
-    state text NOT NULL,
-    checkpoint_id text,
-    device_id text,
-    temp_c real,
-    opened_at timestamptz,
-    last_seq bigint NOT NULL,
-    data jsonb NOT NULL
-  );
-  CREATE INDEX alerts_open ON alerts (kind, site_id) WHERE state <> 'resolved';
-  CREATE TABLE device_status (
-    id text PRIMARY KEY,
-    gateway_id text NOT NULL,
-    site_id text NOT NULL,
-    seq bigint NOT NULL,
-    ts timestamptz,
-    data jsonb NOT NULL
-  );
-  CREATE TABLE summaries (
-    id text PRIMARY KEY,
-    gateway_id text NOT NULL,
-    site_id text NOT NULL,
-    seq bigint NOT NULL,
-    date text,
-    data jsonb NOT NULL
-  );
-  `,
-  // 2: the district console: its accounts, their sessions, the audit of exports.
-  `
-  CREATE TABLE district_users (
-    username text PRIMARY KEY,
-    password_hash text NOT NULL,
-    role text NOT NULL CHECK (role IN ('viewer', 'admin')),
-    created_at timestamptz NOT NULL DEFAULT now()
-  );
-  CREATE TABLE district_sessions (
-    token_hash text PRIMARY KEY,
-    username text NOT NULL REFERENCES district_users ON DELETE CASCADE,
-    expires_at timestamptz NOT NULL
-  );
-  CREATE TABLE district_audit (
-    id bigserial PRIMARY KEY,
-    at timestamptz NOT NULL DEFAULT now(),
-    actor text NOT NULL,
-    action text NOT NULL,
-    details jsonb
-  );
-  `,
-  // 3: the daily report and today's counts read a day of passages from this index alone
-  // (bench: a day of 166,666 passages among 10,000,000 went from 269 ms to the figure in
-  // docs/fleet.md).
-  `
-  CREATE INDEX passages_day ON passages (ts) INCLUDE (site_id, decision, reasons);
-  `,
-  // 4: each gateway's outbox as its status last said (how far behind its reports are).
-  `
-  ALTER TABLE gateways ADD COLUMN queue_depth integer, ADD COLUMN queue_age_s integer;
-  `,
-  // 5: what the district refused (too large, out of its time window, a NUL, a type its columns
-  // do not take, or refused by PostgreSQL when written alone), kept with why: nothing refused is
-  // dropped silently. Bounded: the newest `limits.dead_letters_kept`.
-  `
-  CREATE TABLE dead_letters (
-    id bigserial PRIMARY KEY,
-    at timestamptz NOT NULL DEFAULT now(),
-    gateway_id text NOT NULL,
-    site_id text NOT NULL,
-    topic text NOT NULL,
-    reason text NOT NULL,
-    payload text NOT NULL
-  );
-  CREATE INDEX dead_letters_gateway ON dead_letters (gateway_id, id);
-  `,
-  // 6: where the gateway's status in force stands among its statuses (rows.ts StatusOrder): a
-  // will committed first is not overwritten by the status it overtook.
-  `
-  ALTER TABLE gateways ADD COLUMN status_connection bigint, ADD COLUMN status_n bigint;
-  `,
-];
+import { upstreamTopic } from "../../common/upstream-routes.js";
+import {
+  type ArrivedRow,
+  type Placement,
+  place,
+  type RefusedRow,
+  type Registration,
+} from "../placement.js";
+import { type DistrictRow, refusedRow, type StatusOrder, statusAfter } from "../rows.js";
+import { MIGRATIONS } from "./migrations.js";
 
 /** A will's `status_n`: after every status of its connection. */
 const WILL_N = "9223372036854775807";
+
+/** The advisory lock that orders a gateway's batches and its registration. */
+function lockKey(gatewayId: string): string {
+  return `district-gateway:${gatewayId}`;
+}
 
 /** The month partitions of a partitioned table a batch needs: `readings_2026_12`. */
 export function monthOf(ts: string): { name: string; from: string; to: string } {
@@ -160,7 +29,6 @@ export function monthOf(ts: string): { name: string; from: string; to: string } 
 }
 
 type EventRow = Exclude<DistrictRow, { kind: "status" | "refused" }>;
-type RefusedRow = Extract<DistrictRow, { kind: "refused" }>;
 type TimedEvent = EventRow & { ts: string };
 
 /** A batch's events of one kind that go to a table partitioned by time (their ts is needed). */
@@ -225,20 +93,63 @@ function gatewaysSeen(rows: readonly DistrictRow[]): GatewaySeen[] {
   return [...seen.values()].sort((a, b) => (a.gatewayId < b.gatewayId ? -1 : 1));
 }
 
+/** What a store keeps of what it cannot store, and the topics' prefix (to name a refused row's). */
+export interface StoreOptions {
+  /** How many refused events the dead-letter table keeps (the newest). */
+  deadLettersKept: number;
+  /** How many events of unknown gateways the quarantine keeps (the newest). */
+  quarantineKept: number;
+  topicPrefix: string;
+}
+
+const DEFAULTS: StoreOptions = {
+  deadLettersKept: 10_000,
+  quarantineKept: 100_000,
+  topicPrefix: "district",
+};
+
+/** What one transaction did with its rows. */
+export interface CommitResult {
+  stored: number;
+  quarantined: number;
+  /** Kept as dead letters: refused before (rows.ts) or here. */
+  deadLetters: number;
+  /** Refused here by the registry (placement.ts), each with its gateway and why. */
+  refusedByRegistry: { gatewayId: string; reason: string }[];
+  /** Quarantined events of unknown gateways deleted to keep the quarantine to its bound. */
+  quarantineDropped: number;
+}
+
+/** The gateways a batch's rows name, sorted: each locked in this order (no deadlock). */
+function gatewayIdsOf(rows: readonly DistrictRow[]): string[] {
+  return [...new Set(rows.filter((r) => r.kind !== "refused").map((r) => r.gatewayId))].sort();
+}
+
+/**
+ * The district's PostgreSQL (docs/fleet.md#the-district-workers-every-gateway-into-postgresql): numbered migrations, and one transaction per batch of
+ * events with idempotent inserts (`ON CONFLICT DO NOTHING` on the event's id), so a message the
+ * broker delivers again, or two workers racing, store it once. Readings and passages are
+ * partitioned by month (made as events for a month first arrive). An alert's current state comes
+ * from its changes in seq order, whatever order they arrive in. Where each row goes is the
+ * registry's (placement.ts), read in the batch's own transaction under a lock per gateway, so an
+ * admin assigning a gateway never races a batch that quarantines its events.
+ */
 export class DistrictStore {
   private readonly partitions = new Set<string>();
+  private readonly options: StoreOptions;
 
-  /** `deadLettersKept`: how many refused events the dead-letter table keeps (the newest). */
   constructor(
     readonly pool: pg.Pool,
-    private readonly deadLettersKept = 10_000,
-  ) {}
+    options: Partial<StoreOptions> = {},
+  ) {
+    this.options = { ...DEFAULTS, ...options };
+  }
 
-  static connect(url: string, deadLettersKept?: number): DistrictStore {
+  static connect(url: string, options?: Partial<StoreOptions>): DistrictStore {
     const pool = new pg.Pool({ connectionString: url, max: 4 });
     // An idle client that loses the server must not take the process down.
     pool.on("error", () => {});
-    return new DistrictStore(pool, deadLettersKept);
+    return new DistrictStore(pool, options);
   }
 
   async migrate(): Promise<void> {
@@ -264,36 +175,71 @@ export class DistrictStore {
     }
   }
 
-  /** Writes a batch in one transaction; throws (nothing written) if PostgreSQL cannot take it. */
-  async commit(rows: readonly DistrictRow[]): Promise<void> {
+  /**
+   * Writes a batch in one transaction, each row where the registry places it; throws (nothing
+   * written) if PostgreSQL cannot take it.
+   */
+  async commit(rows: readonly DistrictRow[]): Promise<CommitResult> {
+    return this.transaction(async (client) => {
+      const ids = gatewayIdsOf(rows);
+      // Shared: batches of one gateway go on together; an admin assigning it waits for them.
+      for (const id of ids)
+        await client.query("SELECT pg_advisory_xact_lock_shared(hashtext($1))", [lockKey(id)]);
+      const found = await client.query<{ gateway_id: string; site_id: string; enabled: boolean }>(
+        "SELECT gateway_id, site_id, enabled FROM registry WHERE gateway_id = ANY($1)",
+        [ids],
+      );
+      const registry = new Map<string, Registration>(
+        found.rows.map((r) => [
+          r.gateway_id,
+          { gatewayId: r.gateway_id, siteId: r.site_id, enabled: r.enabled },
+        ]),
+      );
+      return this.writePlaced(client, place(rows, registry));
+    });
+  }
+
+  /**
+   * Puts a gateway in the registry (or changes its site, name or whether it is enabled) and, in
+   * the same transaction, places what the quarantine held for it: stored under its site, or
+   * refused if its topic named another site or it is disabled.
+   */
+  async register(
+    registration: Registration & { siteName?: string | undefined },
+    actor: string,
+  ): Promise<CommitResult> {
+    const { gatewayId, siteId, enabled } = registration;
+    return this.transaction(async (client) => {
+      await client.query("SELECT pg_advisory_xact_lock(hashtext($1))", [lockKey(gatewayId)]);
+      await client.query(
+        `INSERT INTO sites (site_id, name) VALUES ($1, coalesce($2, $1))
+         ON CONFLICT (site_id) DO UPDATE SET name = coalesce($2, sites.name)`,
+        [siteId, registration.siteName ?? null],
+      );
+      await client.query(
+        `INSERT INTO registry (gateway_id, site_id, enabled, changed_by) VALUES ($1, $2, $3, $4)
+         ON CONFLICT (gateway_id) DO UPDATE SET site_id = $2, enabled = $3, changed_by = $4,
+           changed_at = now()`,
+        [gatewayId, siteId, enabled, actor],
+      );
+      const held = await client.query<{ row: ArrivedRow }>(
+        "DELETE FROM quarantine WHERE gateway_id = $1 RETURNING id, row",
+        [gatewayId],
+      );
+      const rows = held.rows
+        .map((r) => r as { id: string; row: ArrivedRow })
+        .sort((a, b) => Number(a.id) - Number(b.id))
+        .map((r) => r.row);
+      return this.writePlaced(client, place(rows, new Map([[gatewayId, registration]])));
+    });
+  }
+
+  private async transaction<T>(work: (client: pg.PoolClient) => Promise<T>): Promise<T> {
     const client = await this.pool.connect();
+    let result: T;
     try {
       await client.query("BEGIN");
-      // Each gateway's row once per batch, in one order for every worker (no deadlock between
-      // two batches that touch the same gateways).
-      const wentOnOrOff: string[] = [];
-      for (const seen of gatewaysSeen(rows))
-        if (await this.gateway(client, seen)) wentOnOrOff.push(seen.gatewayId);
-      // Passages and readings, nearly all of the stream, go in one statement per table.
-      await this.passages(client, rows);
-      await this.readings(client, rows);
-      for (const row of rows)
-        if (
-          row.kind !== "status" &&
-          row.kind !== "passage" &&
-          row.kind !== "reading" &&
-          row.kind !== "refused"
-        )
-          await this.write(client, row);
-      await this.deadLetters(client, rows);
-      // The console hears of fevers and gateways coming and going when the batch commits.
-      for (const row of rows) {
-        if (row.kind === "alert" && row.data.kind === "fever")
-          await client.query("SELECT pg_notify('district_alert', $1)", [String(row.data.alert_id)]);
-      }
-      // Only a gateway going online or offline, not each periodic status (hundreds a minute).
-      for (const gatewayId of wentOnOrOff)
-        await client.query("SELECT pg_notify('district_gateway', $1)", [gatewayId]);
+      result = await work(client);
       await client.query("COMMIT");
     } catch (error) {
       await client.query("ROLLBACK").catch(() => {});
@@ -303,6 +249,96 @@ export class DistrictStore {
       throw error;
     }
     client.release();
+    return result;
+  }
+
+  private async writePlaced(client: pg.PoolClient, placement: Placement): Promise<CommitResult> {
+    const rows = placement.stored;
+    // Each gateway's row once per batch, in one order for every worker (no deadlock between
+    // two batches that touch the same gateways).
+    const wentOnOrOff: string[] = [];
+    for (const seen of gatewaysSeen(rows))
+      if (await this.gateway(client, seen)) wentOnOrOff.push(seen.gatewayId);
+    // Passages and readings, nearly all of the stream, go in one statement per table.
+    await this.passages(client, rows);
+    await this.readings(client, rows);
+    for (const row of rows)
+      if (row.kind !== "status" && row.kind !== "passage" && row.kind !== "reading")
+        await this.write(client, row);
+    const refused = placement.refused.map(({ row, reason }) => this.refusal(row, reason));
+    await this.deadLetters(client, refused);
+    const quarantineDropped = await this.quarantine(client, placement.quarantined);
+    // The console hears of fevers and gateways coming and going when the batch commits.
+    for (const row of rows) {
+      if (row.kind === "alert" && row.data.kind === "fever")
+        await client.query("SELECT pg_notify('district_alert', $1)", [String(row.data.alert_id)]);
+    }
+    // Only a gateway going online or offline, not each periodic status (hundreds a minute).
+    for (const gatewayId of wentOnOrOff)
+      await client.query("SELECT pg_notify('district_gateway', $1)", [gatewayId]);
+    return {
+      stored: rows.length,
+      quarantined: placement.quarantined.length,
+      deadLetters: refused.length,
+      refusedByRegistry: placement.refused
+        .filter(({ row }) => row.kind !== "refused")
+        .map(({ row, reason }) => ({ gatewayId: row.gatewayId, reason })),
+      quarantineDropped,
+    };
+  }
+
+  /** A row refused by the registry, as its dead letter (its topic and payload as they came). */
+  private refusal(row: ArrivedRow | RefusedRow, reason: string): RefusedRow {
+    if (row.kind === "refused") return row;
+    const { topicPrefix } = this.options;
+    const payload =
+      row.kind === "status"
+        ? { online: row.online, queue_depth: row.queueDepth, oldest_age_s: row.queueAgeS }
+        : row.data;
+    return refusedRow(
+      topicPrefix,
+      upstreamTopic(topicPrefix, row.siteId, row.gatewayId, row.kind),
+      Buffer.from(JSON.stringify(payload)),
+      reason,
+    );
+  }
+
+  /**
+   * Events of gateways the registry does not know, kept apart (a gateway's latest status only)
+   * until an admin assigns them; the newest `quarantineKept`. Resolves with how many older ones
+   * were deleted to keep that bound.
+   */
+  private async quarantine(client: pg.PoolClient, rows: readonly ArrivedRow[]): Promise<number> {
+    const statuses = new Map<string, ArrivedRow>();
+    const events: ArrivedRow[] = [];
+    for (const row of rows) {
+      if (row.kind === "status") statuses.set(row.gatewayId, row);
+      else events.push(row);
+    }
+    if (events.length > 0)
+      await client.query(
+        `INSERT INTO quarantine (gateway_id, site_id, kind, row)
+         SELECT * FROM unnest($1::text[], $2::text[], $3::text[], $4::jsonb[])`,
+        [
+          events.map((r) => r.gatewayId),
+          events.map((r) => r.siteId),
+          events.map((r) => r.kind),
+          events.map((r) => JSON.stringify(r)),
+        ],
+      );
+    for (const row of statuses.values())
+      await client.query(
+        `INSERT INTO quarantine (gateway_id, site_id, kind, row) VALUES ($1, $2, 'status', $3)
+         ON CONFLICT (gateway_id) WHERE kind = 'status' DO UPDATE SET
+           row = excluded.row, site_id = excluded.site_id, at = now()`,
+        [row.gatewayId, row.siteId, JSON.stringify(row)],
+      );
+    if (rows.length === 0) return 0;
+    const dropped = await client.query(
+      "DELETE FROM quarantine WHERE id <= (SELECT max(id) FROM quarantine) - $1",
+      [this.options.quarantineKept],
+    );
+    return dropped.rowCount ?? 0;
   }
 
   async close(): Promise<void> {
@@ -391,8 +427,7 @@ export class DistrictStore {
   }
 
   /** A batch's refused events into the dead-letter table, which keeps the newest only. */
-  private async deadLetters(client: pg.PoolClient, rows: readonly DistrictRow[]): Promise<void> {
-    const refused = rows.filter((r): r is RefusedRow => r.kind === "refused");
+  private async deadLetters(client: pg.PoolClient, refused: readonly RefusedRow[]): Promise<void> {
     if (refused.length === 0) return;
     await client.query(
       `INSERT INTO dead_letters (gateway_id, site_id, topic, reason, payload)
@@ -407,7 +442,7 @@ export class DistrictStore {
     );
     await client.query(
       "DELETE FROM dead_letters WHERE id <= (SELECT max(id) FROM dead_letters) - $1",
-      [this.deadLettersKept],
+      [this.options.deadLettersKept],
     );
   }
 
@@ -464,7 +499,7 @@ export class DistrictStore {
         await client.query(
           `INSERT INTO alerts (alert_id, gateway_id, site_id, kind, state, checkpoint_id, device_id, temp_c, opened_at, last_seq, data)
            VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)
-           ON CONFLICT (alert_id) DO UPDATE SET
+           ON CONFLICT (gateway_id, alert_id) DO UPDATE SET
              state = excluded.state, last_seq = excluded.last_seq, data = excluded.data
            WHERE alerts.last_seq < excluded.last_seq`,
           [

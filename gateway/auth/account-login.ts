@@ -1,22 +1,14 @@
-import { LoginLimiter } from "../../common/login-limiter.js";
+import { LOGIN_LIMITS, LoginThrottle } from "../../common/login-throttle.js";
 import type { Account } from "../store/accounts.js";
 import type { Store } from "../store/store.js";
 import { FailureLog } from "./failure-log.js";
+
+export { LOGIN_LIMITS };
 
 export type LoginResult =
   | { outcome: "ok"; account: Account }
   | { outcome: "refused" }
   | { outcome: "throttled"; retryAfterS: number };
-
-/** How many attempts each throttle allows in 15 minutes. */
-export const LOGIN_LIMITS = {
-  /** One account from one address: a person mistyping, or one guesser. */
-  accountAtAddress: 5,
-  /** One address, whatever the account (a guard room behind one address). */
-  address: 30,
-  /** One account from anywhere: a ceiling against guessing from many addresses. */
-  account: 100,
-} as const;
 
 /**
  * Checking an account's password, wherever it is given: the HTTP login and an MQTT integration
@@ -25,14 +17,12 @@ export const LOGIN_LIMITS = {
  *
  * Each attempt is counted before its password is checked, synchronously with the check of the
  * limits, so however many guesses arrive at once, at most the limit's number of passwords is
- * ever checked; a right password takes its count back. The throttles are per account at an
- * address, per address, and (much higher) per account, so a guesser at one address cannot lock
- * the real admin out at another. Failures are audited aggregated (failure-log.ts).
+ * ever checked; a right password takes its count back (common/login-throttle.ts: an account
+ * past its own limit is slowed, never locked, so no guesser can lock the real admin out at
+ * another address). Failures are audited aggregated (failure-log.ts).
  */
 export class AccountLogin {
-  private readonly perAccountAtAddress = new LoginLimiter(LOGIN_LIMITS.accountAtAddress);
-  private readonly perAddress = new LoginLimiter(LOGIN_LIMITS.address);
-  private readonly perAccount = new LoginLimiter(LOGIN_LIMITS.account);
+  private readonly throttle = new LoginThrottle();
   private readonly failures: FailureLog;
 
   constructor(private readonly store: Store) {
@@ -54,27 +44,20 @@ export class AccountLogin {
     via: "http" | "mqtt",
   ): Promise<LoginResult> {
     const from = address ?? "unknown";
-    const keys: [LoginLimiter, string[]][] = [
-      [this.perAccountAtAddress, [`${username}@${from}`]],
-      [this.perAddress, [from]],
-      [this.perAccount, [username]],
-    ];
     // HTTP logins were audited without `via` before MQTT ones existed; keep them as they were.
     const details = via === "http" ? null : { via };
-    const wait = Math.max(...keys.map(([limiter, key]) => limiter.retryAfterS(key)));
-    if (wait > 0) {
+    const verdict = this.throttle.check(username, from);
+    if (!verdict.go) {
       this.failures.record(username, "login_throttled", address, details);
-      return { outcome: "throttled", retryAfterS: wait };
+      return { outcome: "throttled", retryAfterS: verdict.retryAfterS };
     }
-    // Counted now, before the slow check: nothing can slip in between (no await above).
-    const counted = keys.map(([limiter, key]) => limiter.count(key));
+    if (verdict.slowMs > 0) await new Promise((resolve) => setTimeout(resolve, verdict.slowMs));
     const account = await this.store.accounts.authenticate(username, password);
     if (!account) {
       this.failures.record(username, "login_failed", address, details);
       return { outcome: "refused" };
     }
-    for (const [i, [limiter, key]] of keys.entries()) limiter.uncount(key, counted[i] ?? 0);
-    this.perAccountAtAddress.clear(`${username}@${from}`);
+    this.throttle.succeeded(username, from, verdict.counted);
     this.store.audit.record({ actor: account.username, action: "login", address, details });
     return { outcome: "ok", account };
   }

@@ -10,6 +10,7 @@ import { type Postgres, startPostgres } from "../../firmware-sim/parts/postgres.
 import { deviceTopic } from "../../gateway/mqtt/contract.js";
 import { launchChromium, layoutProblems, screenshot } from "../helpers/browser.js";
 import { publishQos1 } from "../helpers/device.js";
+import { registerGateways } from "../helpers/district-worker.js";
 import { type Mosquitto, startMosquitto } from "../helpers/mosquitto.js";
 import { type GatewayProcess, PROJECT_ROOT, stopProcess } from "../helpers/process.js";
 import { spawnSiteGateway } from "../helpers/site-gateway.js";
@@ -32,6 +33,7 @@ beforeAll(async () => {
   broker = await startMosquitto(dir, {
     "gw-north": "north-upstream-pass",
     "gw-south": "south-upstream-pass",
+    "gw-west": "west-upstream-pass",
     "district-consumer": "consumer-pass",
   });
   const file = join(dir, "district.yaml");
@@ -64,6 +66,10 @@ beforeAll(async () => {
       if (port) resolve(Number(port));
     });
   });
+  await registerGateways(postgres.url("district"), [
+    { gatewayId: "gw-north", siteId: "north-garden", siteName: "北苑社区 North Garden" },
+    { gatewayId: "gw-south", siteId: "south-lake", siteName: "南湖写字楼 South Lake" },
+  ]);
   for (const [id, site] of [
     ["gw-north", "north-garden"],
     ["gw-south", "south-lake"],
@@ -108,10 +114,14 @@ describe("the district console", () => {
     await page.click("#login-form button[type=submit]");
     await page.locator('body[data-connection="online"]').waitFor();
     await page.locator('#gateways tr[data-gateway="gw-south"]').waitFor();
+    // Names first, ids after them.
     await expect(
-      page.locator('#gateways tr[data-gateway="gw-north"]').textContent(),
-    ).resolves.toContain("north-garden");
+      page.locator('#gateways tr[data-gateway="gw-north"] td.site').textContent(),
+    ).resolves.toBe("北苑社区 North Gardennorth-garden");
     await page.locator('#today tr[data-site="north-garden"]', { hasText: "3" }).waitFor();
+    await expect(
+      page.locator('#today tr[data-site="north-garden"] td.site').textContent(),
+    ).resolves.toContain("北苑社区");
     await screenshot(page, "district-1-overview");
     expect(await layoutProblems(page, 12, "width")).toEqual([]);
   });
@@ -123,6 +133,9 @@ describe("the district console", () => {
       { temp_c: 38.7 },
     );
     await page.locator("#fevers li.fever", { hasText: "38.7 °C" }).waitFor({ timeout: 15_000 });
+    await expect(page.locator("#fevers li.fever").first().textContent()).resolves.toContain(
+      "南湖写字楼 South Lake · gw-south",
+    );
     await expect(page.locator("#fever-count").textContent()).resolves.toBe("1");
     await screenshot(page, "district-2-live-fever");
   });
@@ -151,9 +164,12 @@ describe("the district console", () => {
       .trimEnd()
       .split("\r\n");
     expect(lines[0]).toBe(
-      "编号 id,时间 time,站点 site,网关 gateway,检查点 checkpoint,体温 temp_c,结果 decision,原因 reasons",
+      "编号 id,时间 time,站点 site,站点编号 site id,网关 gateway,检查点 checkpoint,体温 temp_c,结果 decision,原因 reasons",
     );
     expect(lines).toHaveLength(7);
+    expect(
+      lines.filter((line) => line.includes(",北苑社区 North Garden,north-garden,gw-north,")),
+    ).toHaveLength(3);
     const audit = (await page.evaluate("fetch('/district/api/audit').then((r) => r.json())")) as {
       items: { actor: string; action: string; details: { rows: number } }[];
     };
@@ -211,6 +227,44 @@ describe("the district console", () => {
       { action: "user_create", details: { username: "duty-officer" } },
     ]);
   });
+  it("lets an admin register a gateway the district did not know, whose waiting events then count", async () => {
+    const { gateway, thermometer } = await spawnSiteGateway(dir, "gw-west", "west-gate", {
+      brokerPort: broker.port,
+      password: "west-upstream-pass",
+    });
+    gateways.set("gw-west", gateway);
+    thermometers.set("gw-west", thermometer);
+    await publishQos1(thermometer, deviceTopic("thermo-1", "temperature"), { temp_c: 36.6 });
+    await page.reload();
+    await page.locator('#quarantine li[data-quarantined="gw-west"]').waitFor({ timeout: 15_000 });
+    expect(await page.locator('#gateways tr[data-gateway="gw-west"]').count()).toBe(0);
+    await screenshot(page, "district-6-unregistered-gateway");
+    await page.click('#quarantine li[data-quarantined="gw-west"] button');
+    await expect(page.locator("#registry-form input[name=site_id]").inputValue()).resolves.toBe(
+      "west-gate",
+    );
+    await page.fill("#registry-form input[name=site_name]", "西门小区 West Gate");
+    await page.click("#registry-form button[type=submit]");
+    await page.locator('#registered tr[data-registered="gw-west"]').waitFor();
+    await page.locator('#gateways tr[data-gateway="gw-west"]', { hasText: "西门小区" }).waitFor();
+    await page.locator('#today tr[data-site="west-gate"]', { hasText: "1" }).waitFor();
+    expect(await page.locator('#quarantine li[data-quarantined="gw-west"]').count()).toBe(0);
+    await screenshot(page, "district-7-registered");
+  });
+
+  it("fits a phone (390x844) and a laptop (1366x768) with no sideways scroll", async () => {
+    for (const [width, height] of [
+      [390, 844],
+      [1366, 768],
+    ] as const) {
+      await page.setViewportSize({ width, height });
+      await page.locator('#gateways tr[data-gateway="gw-north"]').waitFor();
+      expect(await layoutProblems(page, 12, "width")).toEqual([]);
+      await screenshot(page, `district-8-${width}x${height}`);
+    }
+    await page.setViewportSize({ width: 1440, height: 900 });
+  });
+
   it("keeps showing fevers live after PostgreSQL restarts under the console", async () => {
     postgres.stop();
     postgres.start();

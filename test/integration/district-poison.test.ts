@@ -1,47 +1,26 @@
-import type { ChildProcess } from "node:child_process";
-import { mkdtempSync, rmSync } from "node:fs";
-import { tmpdir } from "node:os";
-import { join } from "node:path";
-import mqtt, { type MqttClient } from "mqtt";
-import pg from "pg";
+import type { MqttClient } from "mqtt";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { type Postgres, startPostgres } from "../../firmware-sim/parts/postgres.js";
-import { startDistrictWorker } from "../helpers/district-worker.js";
+import {
+  type DistrictRig,
+  registerGateways,
+  startDistrictRig,
+} from "../helpers/district-worker.js";
 import { eventually } from "../helpers/gateway.js";
-import { type Mosquitto, startMosquitto } from "../helpers/mosquitto.js";
-import { stopProcess } from "../helpers/process.js";
 
 /**
  * No event can stop a district worker: a gateway's account (the example ACL lets it write only
  * under its own id) sends what no gateway would, each followed by another gateway's real fever,
  * against Debian's Mosquitto, a PostgreSQL cluster of the test's own and a worker process.
  */
-const CONSUMER = { username: "district-consumer", password: "consumer-pass" };
-let dir: string;
-let postgres: Postgres;
-let broker: Mosquitto;
-let db: pg.Pool;
-let worker: ChildProcess | undefined;
-let hostile: MqttClient;
-let honest: MqttClient;
-
-const startWorker = () =>
-  startDistrictWorker(dir, "w1", {
-    brokerPort: broker.port,
-    consumer: CONSUMER,
-    databaseUrl: postgres.url("district"),
-    connections: 4,
-  });
-
-const count = async (sql: string, params: unknown[] = []) =>
-  Number((await db.query<{ n: string }>(sql, params)).rows[0]?.n ?? 0);
+let rig: DistrictRig;
+const count = (sql: string, params: unknown[] = []) => rig.count(sql, params);
 
 let fevers = 0;
 /** gw-b's next real fever; resolves once the district has stored it. */
 async function honestFever(): Promise<void> {
   fevers += 1;
   const id = `gw-b:${fevers}`;
-  await honest.publishAsync(
+  await (rig.clients.get("gw-b") as MqttClient).publishAsync(
     "district/site-b/gw-b/alert",
     JSON.stringify({
       id,
@@ -66,40 +45,14 @@ async function honestFever(): Promise<void> {
 }
 
 beforeAll(async () => {
-  dir = mkdtempSync(join(tmpdir(), "cg-district-poison-"));
-  postgres = await startPostgres(dir);
-  await postgres.createDatabase("district");
-  db = new pg.Pool({ connectionString: postgres.url("district"), max: 2 });
-  db.on("error", () => {});
-  broker = await startMosquitto(dir, {
-    "gw-a": "gw-a-upstream-pass",
-    "gw-b": "gw-b-upstream-pass",
-    [CONSUMER.username]: CONSUMER.password,
-  });
-  worker = await startWorker();
-  const connect = (id: string) =>
-    mqtt.connectAsync(`mqtt://127.0.0.1:${broker.port}`, {
-      username: id,
-      password: `${id}-upstream-pass`,
-      clientId: `test-${id}`,
-    });
-  hostile = await connect("gw-a");
-  honest = await connect("gw-b");
+  rig = await startDistrictRig("district-poison", ["gw-a", "gw-b"]);
+  await registerGateways(rig.postgres.url("district"), [
+    { gatewayId: "gw-a", siteId: "site-a" },
+    { gatewayId: "gw-b", siteId: "site-b" },
+  ]);
 }, 60_000);
 
-afterAll(async () => {
-  await hostile?.endAsync(true);
-  await honest?.endAsync(true);
-  if (worker && worker.exitCode === null) worker.kill("SIGKILL");
-  await db?.end();
-  await broker?.stop();
-  try {
-    postgres?.stop();
-  } catch {
-    // already stopped
-  }
-  rmSync(dir, { recursive: true, force: true });
-});
+afterAll(() => rig?.close());
 
 const passage = (seq: number, fields: Record<string, unknown>) =>
   JSON.stringify({
@@ -155,14 +108,18 @@ describe("a worker no event can stop", () => {
     "keeps %s as a dead letter, alone, and stores the next fever from another gateway",
     async (_, kind, payload, reason) => {
       const before = await count("SELECT count(*) AS n FROM dead_letters");
-      await hostile.publishAsync(`district/site-a/gw-a/${kind}`, payload, { qos: 1 });
+      await (rig.clients.get("gw-a") as MqttClient).publishAsync(
+        `district/site-a/gw-a/${kind}`,
+        payload,
+        { qos: 1 },
+      );
       await honestFever();
       await eventually(
         async () =>
           (await count("SELECT count(*) AS n FROM dead_letters")) > before ? true : undefined,
         15_000,
       );
-      const dead = await db.query<{ gateway_id: string; site_id: string; reason: string }>(
+      const dead = await rig.db.query<{ gateway_id: string; site_id: string; reason: string }>(
         "SELECT gateway_id, site_id, reason FROM dead_letters ORDER BY id DESC LIMIT 1",
       );
       expect(dead.rows[0]).toMatchObject({ gateway_id: "gw-a", site_id: "site-a" });
@@ -176,13 +133,12 @@ describe("a worker no event can stop", () => {
     expect(await count("SELECT count(*) AS n FROM readings WHERE gateway_id = 'gw-a'")).toBe(0);
     const deadBefore = await count("SELECT count(*) AS n FROM dead_letters");
     expect(deadBefore).toBe(POISON.length);
-    if (worker) await stopProcess(worker, "SIGKILL");
-    worker = await startWorker();
+    await rig.restartWorker();
     // Every one was acknowledged once kept: nothing comes back to block the new worker.
     await honestFever();
     expect(await count("SELECT count(*) AS n FROM dead_letters")).toBe(deadBefore);
     // Only months inside the window have partitions.
-    const partitions = await db.query<{ name: string }>(
+    const partitions = await rig.db.query<{ name: string }>(
       "SELECT relname AS name FROM pg_class WHERE relkind = 'r' AND relname ~ '^(passages|readings)_'",
     );
     const thisYear = new Date().getUTCFullYear();

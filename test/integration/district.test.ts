@@ -13,7 +13,11 @@ import { type Postgres, startPostgres } from "../../firmware-sim/parts/postgres.
 import { steady } from "../../firmware-sim/scenarios.js";
 import { deviceTopic } from "../../gateway/mqtt/contract.js";
 import { publishQos1 } from "../helpers/device.js";
-import { startDistrictWorker, type WorkerProcess } from "../helpers/district-worker.js";
+import {
+  registerGateways,
+  startDistrictWorker,
+  type WorkerProcess,
+} from "../helpers/district-worker.js";
 import { eventually } from "../helpers/gateway.js";
 import { type Mosquitto, startMosquitto } from "../helpers/mosquitto.js";
 import { type GatewayProcess, PROJECT_ROOT, stopProcess } from "../helpers/process.js";
@@ -89,6 +93,10 @@ beforeAll(async () => {
   });
   await startWorker("w1");
   await startWorker("w2");
+  await registerGateways(
+    postgres.url("district"),
+    [...GATEWAYS, "gw-x", "gw-y"].map((id) => ({ gatewayId: id, siteId: `site-${id}` })),
+  );
   for (const id of GATEWAYS) {
     const { gateway, thermometer } = await spawnSiteGateway(dir, id, `site-${id}`, {
       brokerPort: broker.port,
@@ -210,7 +218,7 @@ describe("the district: gateways -> Mosquitto -> workers on a shared subscriptio
     const store = DistrictStore.connect(postgres.url("district"));
     const change = (seq: number, state: string) => ({
       kind: "alert" as const,
-      siteId: "site-x",
+      siteId: "site-gw-x",
       gatewayId: "gw-x",
       id: `gw-x:${seq}`,
       seq,
@@ -243,7 +251,7 @@ describe("the district: gateways -> Mosquitto -> workers on a shared subscriptio
     // Two workers, or two sessions of one, can commit a gateway's statuses in either order.
     const status = (online: boolean, connection: number, n: number | null, depth?: number) => ({
       kind: "status" as const,
-      siteId: "site-y",
+      siteId: "site-gw-y",
       gatewayId: "gw-y",
       online,
       queueDepth: depth ?? null,
@@ -330,7 +338,11 @@ describe("the district: gateways -> Mosquitto -> workers on a shared subscriptio
            FROM passages WHERE ts_ms >= ? AND ts_ms < ?`,
         )
         .get(start, end);
-      expect(siteOf(after)).toEqual({ site_id: "site-gw-b", ...(own as object) });
+      expect(siteOf(after)).toEqual({
+        site_id: "site-gw-b",
+        site_name: "site-gw-b",
+        ...(own as object),
+      });
     } finally {
       file.close();
     }
