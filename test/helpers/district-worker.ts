@@ -108,64 +108,75 @@ export async function startDistrictRig(
   gatewayAccounts: string[],
   options: { connections?: number; worker?: Record<string, unknown> } = {},
 ): Promise<DistrictRig> {
-  const dir = mkdtempSync(join(tmpdir(), `cg-${name}-`));
-  const postgres = await startPostgres(dir);
-  await postgres.createDatabase("district");
-  const db = new pg.Pool({ connectionString: postgres.url("district"), max: 2 });
-  db.on("error", () => {});
-  const broker = await startMosquitto(dir, {
-    ...Object.fromEntries(gatewayAccounts.map((id) => [id, `${id}-upstream-pass`])),
-    [DISTRICT_CONSUMER.username]: DISTRICT_CONSUMER.password,
-  });
-  const start = () =>
-    startDistrictWorker(
-      dir,
-      "w1",
-      {
-        brokerPort: broker.port,
-        consumer: DISTRICT_CONSUMER,
-        databaseUrl: postgres.url("district"),
-        connections: options.connections ?? 4,
-      },
-      options.worker,
-    );
-  const clients = new Map<string, MqttClient>();
-  for (const id of gatewayAccounts)
-    clients.set(
-      id,
-      await mqtt.connectAsync(`mqtt://127.0.0.1:${broker.port}`, {
-        username: id,
-        password: `${id}-upstream-pass`,
-        clientId: `test-${id}`,
-      }),
-    );
-  const rig: DistrictRig = {
-    dir,
-    postgres,
-    broker,
-    db,
-    worker: await start(),
-    clients,
-    async restartWorker() {
-      if (rig.worker.exitCode === null) await stopProcess(rig.worker, "SIGKILL");
-      rig.worker = await start();
-      return rig.worker;
-    },
-    consolePort: () => Number(/"console":(\d+)/.exec(rig.worker.output())?.[1] ?? 0),
-    count: async (sql, params = []) =>
-      Number((await db.query<{ n: string }>(sql, params)).rows[0]?.n ?? 0),
-    async close() {
-      for (const client of clients.values()) await client.endAsync(true);
-      if (rig.worker.exitCode === null) rig.worker.kill("SIGKILL");
-      await db.end();
-      await broker.stop();
-      try {
-        postgres.stop();
-      } catch {
-        // already stopped
-      }
-      rmSync(dir, { recursive: true, force: true });
-    },
+  // What is started is stopped, newest first, each whatever the others do; also when a later
+  // step of the start fails (a test's beforeAll that throws never reaches its afterAll's close).
+  const stops: (() => unknown)[] = [];
+  const stopAll = async () => {
+    for (const stop of stops.splice(0).reverse())
+      await Promise.resolve()
+        .then(stop)
+        .catch(() => {});
   };
-  return rig;
+  const dir = mkdtempSync(join(tmpdir(), `cg-${name}-`));
+  stops.push(() => rmSync(dir, { recursive: true, force: true }));
+  try {
+    const postgres = await startPostgres(dir);
+    stops.push(() => postgres.stop());
+    await postgres.createDatabase("district");
+    const db = new pg.Pool({ connectionString: postgres.url("district"), max: 2 });
+    db.on("error", () => {});
+    stops.push(() => db.end());
+    const broker = await startMosquitto(dir, {
+      ...Object.fromEntries(gatewayAccounts.map((id) => [id, `${id}-upstream-pass`])),
+      [DISTRICT_CONSUMER.username]: DISTRICT_CONSUMER.password,
+    });
+    stops.push(() => broker.stop());
+    const start = () =>
+      startDistrictWorker(
+        dir,
+        "w1",
+        {
+          brokerPort: broker.port,
+          consumer: DISTRICT_CONSUMER,
+          databaseUrl: postgres.url("district"),
+          connections: options.connections ?? 4,
+        },
+        options.worker,
+      );
+    const clients = new Map<string, MqttClient>();
+    stops.push(() => Promise.all([...clients.values()].map((client) => client.endAsync(true))));
+    for (const id of gatewayAccounts)
+      clients.set(
+        id,
+        await mqtt.connectAsync(`mqtt://127.0.0.1:${broker.port}`, {
+          username: id,
+          password: `${id}-upstream-pass`,
+          clientId: `test-${id}`,
+        }),
+      );
+    const rig: DistrictRig = {
+      dir,
+      postgres,
+      broker,
+      db,
+      worker: await start(),
+      clients,
+      consolePort: () => Number(/"console":(\d+)/.exec(rig.worker.output())?.[1] ?? 0),
+      async restartWorker() {
+        if (rig.worker.exitCode === null) await stopProcess(rig.worker, "SIGKILL");
+        rig.worker = await start();
+        return rig.worker;
+      },
+      count: async (sql, params = []) =>
+        Number((await db.query<{ n: string }>(sql, params)).rows[0]?.n ?? 0),
+      close: stopAll,
+    };
+    stops.push(() => {
+      if (rig.worker.exitCode === null) rig.worker.kill("SIGKILL");
+    });
+    return rig;
+  } catch (error) {
+    await stopAll();
+    throw error;
+  }
 }
