@@ -59,10 +59,17 @@ export async function startConsole(
     app.use("/ui", express.static(ctx.uiDir, { index: false }));
     app.get("/district", (_req, res) => res.sendFile(`${ctx.uiDir}/district.html`));
   }
-  app.use((error: Error, _req: Request, res: Response, _next: NextFunction) => {
-    log.error({ err: error.message }, "district console request failed");
-    res.status(500).json({ error: "internal error" });
-  });
+  app.use(
+    (error: Error & { status?: number }, _req: Request, res: Response, _next: NextFunction) => {
+      // The body parser's own refusals (not JSON, too large) are the client's: 4xx, said plainly.
+      if (typeof error.status === "number" && error.status >= 400 && error.status < 500) {
+        res.status(error.status).json({ error: `请求无效 bad request: ${error.message}` });
+        return;
+      }
+      log.error({ err: error.message }, "district console request failed");
+      res.status(500).json({ error: "internal error" });
+    },
+  );
 
   const server = createServer(app);
   const live = new DistrictLive(pool, accounts, log, config.console.trust_proxy);
