@@ -155,9 +155,13 @@ export async function runSoak(
     passes.map((p) => p.pass_id),
     at,
   );
+  // What the run starts is stopped whatever happens to it: a run that throws (a bound not
+  // reached) must not leave its gateway and broker running.
+  const leftovers: (() => unknown)[] = [];
   try {
     return await soak();
   } finally {
+    for (const stop of leftovers.reverse()) await Promise.resolve().then(stop).catch(() => {});
     await serialGate.close();
     disk.close();
   }
@@ -195,7 +199,9 @@ export async function runSoak(
       [GATEWAY_ID]: UPSTREAM_PASSWORD,
       "district-consumer": "consumer-pass",
     });
+    leftovers.push(() => broker.stop());
     const proxy = await FaultProxy.start(broker.port);
+    leftovers.push(() => proxy.close());
     const consumer = await mqtt.connectAsync(`mqtt://127.0.0.1:${broker.port}`, {
       username: "district-consumer",
       password: "consumer-pass",
@@ -251,6 +257,9 @@ export async function runSoak(
         },
       );
     let gateway: GatewayProcess = await spawnGateway(o.dir, config(0, 0), {}, o.gatewayBin);
+    leftovers.push(() => {
+      if (gateway.child.exitCode === null) gateway.child.kill("SIGKILL");
+    });
     const ports = { http: gateway.httpPort, mqtt: gateway.mqttPort };
     const base = `http://127.0.0.1:${ports.http}`;
     let planned = false;
