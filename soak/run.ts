@@ -161,7 +161,10 @@ export async function runSoak(
   try {
     return await soak();
   } finally {
-    for (const stop of leftovers.reverse()) await Promise.resolve().then(stop).catch(() => {});
+    for (const stop of leftovers.reverse())
+      await Promise.resolve()
+        .then(stop)
+        .catch(() => {});
     await serialGate.close();
     disk.close();
   }
