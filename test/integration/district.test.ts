@@ -7,6 +7,7 @@ import mqtt, { type MqttClient } from "mqtt";
 import pg from "pg";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { dayBounds, localDate } from "../../common/time.js";
+import { MIGRATIONS } from "../../district/store/migrations.js";
 import { dailyReport, gatewaysOverview, passagesOfDay } from "../../district/store/reports.js";
 import { DistrictStore } from "../../district/store/store.js";
 import { type Postgres, startPostgres } from "../../firmware-sim/parts/postgres.js";
@@ -281,6 +282,47 @@ describe("the district: gateways -> Mosquitto -> workers on a shared subscriptio
       { online: false, queue_depth: null },
       { online: true, queue_depth: 5 },
     ]);
+  });
+
+  it("upgrades a district from before the registry: its gateways registered, forgeries undone", async () => {
+    await postgres.createDatabase("district_upgrade");
+    const old = new pg.Pool({ connectionString: postgres.url("district_upgrade"), max: 1 });
+    try {
+      // A district at migration 6, where gw-a had resolved gw-b's fever by naming it.
+      await old.query("CREATE TABLE schema_migrations (version integer PRIMARY KEY)");
+      for (const [i, sql] of MIGRATIONS.slice(0, 6).entries()) {
+        await old.query(sql);
+        await old.query("INSERT INTO schema_migrations (version) VALUES ($1)", [i + 1]);
+      }
+      await old.query(
+        `INSERT INTO gateways (gateway_id, site_id, online) VALUES ('gw-a', 'site-a', true), ('gw-b', 'site-b', true);
+         INSERT INTO alert_changes (id, alert_id, gateway_id, site_id, seq, data) VALUES
+           ('gw-b:5', 'gw-b:5', 'gw-b', 'site-b', 5, '{"state": "open", "kind": "fever"}'),
+           ('gw-a:999999', 'gw-b:5', 'gw-a', 'site-a', 999999, '{"state": "resolved", "kind": "fever"}'),
+           ('gw-a:999998', 'gw-b:77', 'gw-a', 'site-a', 999998, '{"state": "resolved", "kind": "fever"}');
+         INSERT INTO alerts (alert_id, gateway_id, site_id, kind, state, last_seq, data) VALUES
+           ('gw-b:5', 'gw-b', 'site-b', 'fever', 'resolved', 999999, '{"state": "resolved"}'),
+           ('gw-b:77', 'gw-a', 'site-a', 'fever', 'resolved', 999998, '{"state": "resolved"}');`,
+      );
+      const store = DistrictStore.connect(postgres.url("district_upgrade"));
+      await store.migrate().finally(() => store.close());
+      const rows = async (sql: string) => (await old.query(sql)).rows;
+      expect(await rows("SELECT gateway_id, site_id, enabled FROM registry ORDER BY 1")).toEqual([
+        { gateway_id: "gw-a", site_id: "site-a", enabled: true },
+        { gateway_id: "gw-b", site_id: "site-b", enabled: true },
+      ]);
+      expect(await rows("SELECT alert_id, gateway_id, state, last_seq FROM alerts")).toEqual([
+        { alert_id: "gw-b:5", gateway_id: "gw-b", state: "open", last_seq: "5" },
+      ]);
+      expect(await rows("SELECT id FROM alert_changes")).toEqual([{ id: "gw-b:5" }]);
+      expect(await rows("SELECT gateway_id FROM dead_letters")).toEqual([
+        { gateway_id: "gw-a" },
+        { gateway_id: "gw-a" },
+        { gateway_id: "gw-a" },
+      ]);
+    } finally {
+      await old.end();
+    }
   });
 
   it("gives a seeded day's report per site exactly as the site's gateway stored it", async () => {
