@@ -1,13 +1,22 @@
 import { readFileSync } from "node:fs";
 import { parse } from "yaml";
 import { z } from "zod";
+import { applyEnv } from "../common/config-env.js";
+
+/** Environment variables that override the file: `DISTRICT_HTTP__PORT=8090`. */
+export const DISTRICT_ENV_PREFIX = "DISTRICT_";
 
 /**
  * A district worker's config (docs/fleet.md#the-district-workers-every-gateway-into-postgresql): the district broker it reads every gateway's events
  * from (a shared subscription, so workers split the stream), the PostgreSQL database it writes
  * them to, and how it batches.
  */
-export const districtConfigSchema = z.strictObject({
+const schemaShape = z.strictObject({
+  district_id: z
+    .string()
+    .regex(/^[A-Za-z0-9_.-]{1,40}$/, "must be 1-40 letters, digits, '_', '.' or '-'")
+    .default("district")
+    .describe("The district's name, in its console, its exports and its logs."),
   worker_id: z
     .string()
     .regex(/^[A-Za-z0-9_.-]{1,40}$/, "must be 1-40 letters, digits, '_', '.' or '-'")
@@ -21,11 +30,22 @@ export const districtConfigSchema = z.strictObject({
       username: z.string().optional().describe("The district's account there (read district/#)."),
       password: z.string().optional().describe("Its password."),
       topic_prefix: z.string().default("district").describe("The gateways' upstream topic_prefix."),
-      group: z
+      share_group: z
         .string()
         .regex(/^[A-Za-z0-9_-]+$/)
         .default("district")
-        .describe("The shared subscription's group: workers of one group split the events."),
+        .describe(
+          "The shared subscription's group ($share/<share_group>/<topic_prefix>/#): workers of one group split the events.",
+        ),
+      workers: z
+        .number()
+        .int()
+        .min(1)
+        .max(64)
+        .default(1)
+        .describe(
+          "Worker processes this command starts (<worker_id>-1, -2, ...), sharing the HTTP port; 1: this process is the worker.",
+        ),
       connections: z
         .number()
         .int()
@@ -42,6 +62,37 @@ export const districtConfigSchema = z.strictObject({
       url: z.string().min(1).describe("PostgreSQL, postgres://user:password@host:port/database."),
     })
     .describe("The district's PostgreSQL database."),
+  http: z
+    .strictObject({
+      host: z.string().default("0.0.0.0").describe("Where the API and the console listen."),
+      port: z
+        .number()
+        .int()
+        .min(0)
+        .max(65535)
+        .optional()
+        .describe(
+          "The port of the district's API (/api/district) and console (/district); none: this worker serves neither.",
+        ),
+    })
+    .prefault({})
+    .describe("The district's HTTP API and console (docs/contract.md#the-district-centre)."),
+  admin_password: z
+    .string()
+    .min(8)
+    .optional()
+    .describe(
+      "The first password of the district's 'admin' (used while no district admin exists); best given as DISTRICT_ADMIN_PASSWORD.",
+    ),
+  retention_days: z
+    .number()
+    .int()
+    .min(1)
+    .max(3650)
+    .default(28)
+    .describe(
+      "Days the district keeps what names a person or a pass (passages, readings, scans, resolved alerts and their changes, refused and quarantined payloads); daily summaries and gateways are kept.",
+    ),
   health: z
     .strictObject({
       host: z.string().default("127.0.0.1").describe("Where the worker answers GET /health."),
@@ -57,25 +108,10 @@ export const districtConfigSchema = z.strictObject({
     .describe("The worker's health endpoint, for a monitor or a load balancer."),
   console: z
     .strictObject({
-      port: z
-        .number()
-        .int()
-        .min(0)
-        .max(65535)
-        .optional()
-        .describe("The district console's port (/district); none: this worker serves no console."),
-      host: z.string().default("0.0.0.0").describe("Where the console listens."),
       timezone: z
         .string()
         .default("Asia/Shanghai")
         .describe("The district's time zone: what 'today' and a report's date mean."),
-      admin_password: z
-        .string()
-        .min(8)
-        .optional()
-        .describe(
-          "The first password of the console's 'admin' (used while no district admin exists).",
-        ),
       session_ttl_h: z
         .number()
         .positive()
@@ -160,10 +196,62 @@ export const districtConfigSchema = z.strictObject({
     ),
 });
 
-export type DistrictConfig = z.output<typeof districtConfigSchema>;
+/**
+ * The keys the district took before the contract's (docs/fleet.md#district-configuration), still
+ * read: `console.port`, `console.host` and `console.admin_password` for `http.port`, `http.host`
+ * and `admin_password`, `broker.group` for `broker.share_group`. The contract's key wins where
+ * both are given.
+ */
+const ALIASES: [from: [string, string], to: [string] | [string, string]][] = [
+  [
+    ["console", "port"],
+    ["http", "port"],
+  ],
+  [
+    ["console", "host"],
+    ["http", "host"],
+  ],
+  [["console", "admin_password"], ["admin_password"]],
+  [
+    ["broker", "group"],
+    ["broker", "share_group"],
+  ],
+];
 
-export function loadDistrictConfig(file: string): DistrictConfig {
-  const result = districtConfigSchema.safeParse(parse(readFileSync(file, "utf8")) ?? {});
+function withoutAliases(raw: unknown): unknown {
+  if (!isRecord(raw)) return raw;
+  const root: Record<string, unknown> = { ...raw };
+  for (const [[section, key], to] of ALIASES) {
+    const from = root[section];
+    if (!isRecord(from) || !(key in from)) continue;
+    const { [key]: value, ...rest } = from;
+    root[section] = rest;
+    const [first, second] = to;
+    if (second === undefined) root[first] ??= value;
+    else {
+      const target = isRecord(root[first]) ? { ...(root[first] as object) } : {};
+      (target as Record<string, unknown>)[second] ??= value;
+      root[first] = target;
+    }
+  }
+  return root;
+}
+
+function isRecord(value: unknown): value is Record<string, unknown> {
+  return typeof value === "object" && value !== null && !Array.isArray(value);
+}
+
+export const districtConfigSchema = z.preprocess(withoutAliases, schemaShape);
+
+export type DistrictConfig = z.output<typeof schemaShape>;
+
+/** Reads a district config file, with `DISTRICT_` overrides from `env`, validated. */
+export function loadDistrictConfig(
+  file: string,
+  env: NodeJS.ProcessEnv = process.env,
+): DistrictConfig {
+  const raw = withoutAliases(parse(readFileSync(file, "utf8")) ?? {});
+  const result = schemaShape.safeParse(applyEnv(raw, env, DISTRICT_ENV_PREFIX, schemaShape));
   if (!result.success)
     throw new Error(
       result.error.issues

@@ -3,6 +3,7 @@ import { findUiDir } from "../common/static-pages.js";
 import type { DistrictConfig } from "./config.js";
 import { startConsole } from "./console/server.js";
 import { serveHealth } from "./health.js";
+import { sweepOlderThan } from "./store/retention.js";
 import { DistrictStore, type StoreOptions } from "./store/store.js";
 import { DistrictWorker } from "./worker.js";
 
@@ -46,8 +47,9 @@ export async function startDistrict(config: DistrictConfig, log: Logger): Promis
   }
   const worker = new DistrictWorker(config, store, log);
   worker.start();
+  const retention = keepRetention(config, store, log);
   const districtConsole =
-    config.console.port === undefined
+    config.http.port === undefined
       ? undefined
       : await startConsole({ config, store, log, uiDir: findUiDir() });
   const health =
@@ -60,12 +62,35 @@ export async function startDistrict(config: DistrictConfig, log: Logger): Promis
     consolePort: districtConsole?.port ?? null,
     healthPort: health?.port ?? null,
     async stop() {
+      clearInterval(retention);
       health?.close();
       await districtConsole?.close();
       await worker.stop();
       await store.close();
     },
   };
+}
+
+/** How often a worker sweeps what is past `retention_days` (any one of them at a time). */
+const SWEEP_EVERY_MS = 3_600_000;
+
+/** Sweeps now and every hour (district/store/retention.ts). */
+function keepRetention(config: DistrictConfig, store: DistrictStore, log: Logger): NodeJS.Timeout {
+  const sweep = () =>
+    void sweepOlderThan(store.pool, Date.now() - config.retention_days * 86_400_000).then(
+      (counts) => {
+        const deleted = Object.entries(counts ?? {}).filter(([, n]) => n > 0);
+        if (deleted.length > 0)
+          log.info(
+            Object.fromEntries(deleted),
+            `deleted what is older than ${config.retention_days} days (retention_days)`,
+          );
+      },
+      (error: unknown) =>
+        log.warn({ err: messageOf(error) }, "the retention sweep failed; it runs again in an hour"),
+    );
+  sweep();
+  return setInterval(sweep, SWEEP_EVERY_MS).unref();
 }
 
 /**

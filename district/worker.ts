@@ -75,7 +75,7 @@ export class DistrictWorker {
 
   start(): void {
     const { broker } = this.config;
-    const share = `$share/${broker.group}/${broker.topic_prefix}/#`;
+    const share = `$share/${broker.share_group}/${broker.topic_prefix}/#`;
     for (let i = 0; i < broker.connections; i++) {
       const client = mqtt.connect(broker.url, {
         clientId: `district-${this.config.worker_id}-${i}`,
@@ -177,7 +177,7 @@ export class DistrictWorker {
    */
   async retire(): Promise<number> {
     const { broker, worker_id } = this.config;
-    const share = `$share/${broker.group}/${broker.topic_prefix}/#`;
+    const share = `$share/${broker.share_group}/${broker.topic_prefix}/#`;
     const options = (i: number, clean: boolean) => ({
       clientId: `district-${worker_id}-${i}`,
       username: broker.username,

@@ -24,10 +24,19 @@ interface Overview {
     site_id: string;
     site_name: string;
     checkpoint_id: string | null;
+    /** From the gateway's summaries; null until its first. */
+    checkpoint_name: string | null;
     temp_c: number | null;
     opened_at: string;
   }[];
   today: Counts[];
+}
+/** A checkpoint as a person reads it: its name, its id after it (the id alone before a name). */
+function checkpointLabel(f: { checkpoint_id: string | null; checkpoint_name: string | null }) {
+  if (!f.checkpoint_id) return "";
+  return f.checkpoint_name && f.checkpoint_name !== f.checkpoint_id
+    ? ` · ${f.checkpoint_name} ${f.checkpoint_id}`
+    : ` · ${f.checkpoint_id}`;
 }
 interface Counts {
   site_id: string;
@@ -229,7 +238,7 @@ async function refresh(): Promise<void> {
         "li",
         { class: "fever", "data-alert": f.alert_id },
         h("strong", {}, f.temp_c === null ? "发热 Fever" : `${f.temp_c.toFixed(1)} °C`),
-        ` · ${f.site_name} · ${f.gateway_id}${f.checkpoint_id ? ` · ${f.checkpoint_id}` : ""} · ${time(f.opened_at)}`,
+        ` · ${f.site_name} · ${f.gateway_id}${checkpointLabel(f)} · ${time(f.opened_at)}`,
       ),
     ),
   );
@@ -314,7 +323,7 @@ let retryMs = 500;
 let pending: number | undefined;
 function connect(): void {
   const scheme = location.protocol === "https:" ? "wss" : "ws";
-  const ws = new WebSocket(`${scheme}://${location.host}/district/live`);
+  const ws = new WebSocket(`${scheme}://${location.host}/live/district`);
   ws.onopen = () => {
     retryMs = 500;
     document.body.dataset.connection = "online";

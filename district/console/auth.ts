@@ -1,7 +1,7 @@
 import { randomBytes } from "node:crypto";
 import { Router } from "express";
 import { z } from "zod";
-import { LoginThrottle } from "../../common/login-throttle.js";
+import type { LoginThrottle } from "../../common/login-throttle.js";
 import { verifyPassword } from "../../common/passwords.js";
 import type { DistrictAccounts } from "../store/accounts.js";
 import { loggedIn, sessionCookie, sessionToken, signedIn } from "./session.js";
@@ -15,14 +15,19 @@ const loginBody = z
   .catch({});
 
 /**
- * `POST /login`, `GET /me`, `POST /logout` of the district console: a session cookie for the
- * console's pages (Secure when it is served over HTTPS). Guessing is throttled as on the
+ * `POST /login`, `GET /me`, `POST /logout`, at `/api/auth` and the console's `/district/api`: a
+ * session cookie for the console's pages (Secure when it is served over HTTPS) and the same
+ * session as `{token}` for `Authorization: Bearer` (docs/contract.md#the-district-centre). Guessing is throttled as on the
  * gateway's pages (common/login-throttle.ts): refused per account at an address and per address,
- * only slowed per account, so guesses never lock the right password out at another address.
+ * only slowed per account, so guesses never lock the right password out at another address;
+ * one `throttle` for both paths, so neither gives more guesses.
  */
-export function authRouter(accounts: DistrictAccounts, sessionTtlHours: number): Router {
+export function authRouter(
+  accounts: DistrictAccounts,
+  sessionTtlHours: number,
+  throttle: LoginThrottle,
+): Router {
   const router = Router();
-  const throttle = new LoginThrottle();
   router.post("/login", async (req, res) => {
     const { username, password } = loginBody.parse(req.body ?? {});
     // req.ip: the proxy's X-Forwarded-For when console.trust_proxy says there is one.
@@ -50,7 +55,12 @@ export function authRouter(accounts: DistrictAccounts, sessionTtlHours: number):
     const token = randomBytes(24).toString("base64url");
     await accounts.startSession(token, account.username, sessionTtlHours);
     res.setHeader("Set-Cookie", sessionCookie(token, req.secure));
-    res.json({ username: account.username, role: account.role });
+    res.json({
+      token,
+      username: account.username,
+      role: account.role,
+      expires_in_s: Math.round(sessionTtlHours * 3600),
+    });
   });
   router.get("/me", loggedIn(accounts), (_req, res) => {
     res.json(signedIn(res));

@@ -7,8 +7,11 @@ import type { DistrictAccounts } from "../store/accounts.js";
 import { alertById, gatewayById } from "../store/reports.js";
 import { sameOrigin, sessionToken } from "./session.js";
 
-/** The live channel's path: open fevers and gateways as the workers commit them. */
-export const DISTRICT_LIVE_PATH = "/district/live";
+/**
+ * The live channel's paths (the contract's and the console's own): open fevers and gateways as
+ * the workers commit them.
+ */
+export const DISTRICT_LIVE_PATHS = ["/live/district", "/district/live"];
 
 /**
  * The consoles' live feed: one connection LISTENs for the workers' commits (PostgreSQL NOTIFY
@@ -30,7 +33,8 @@ export class DistrictLive {
 
   /** Takes an upgrade on the live path from a logged-in console; refuses any other. */
   handleUpgrade(req: IncomingMessage, socket: Duplex, head: Buffer): void {
-    if (!req.url?.startsWith(DISTRICT_LIVE_PATH)) {
+    const path = req.url?.split("?")[0];
+    if (!DISTRICT_LIVE_PATHS.includes(path ?? "")) {
       socket.destroy();
       return;
     }

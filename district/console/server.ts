@@ -2,11 +2,13 @@ import { createServer } from "node:http";
 import type { AddressInfo } from "node:net";
 import express, { type NextFunction, type Request, type Response } from "express";
 import type { Logger } from "../../common/log.js";
+import { LoginThrottle } from "../../common/login-throttle.js";
 import type { DistrictConfig } from "../config.js";
 import { DistrictAccounts } from "../store/accounts.js";
 import { DistrictAudit } from "../store/audit.js";
 import { DistrictRegistry } from "../store/registry.js";
 import type { DistrictStore } from "../store/store.js";
+import { districtApiRouter } from "./api.js";
 import { auditRouter } from "./audit.js";
 import { authRouter } from "./auth.js";
 import { exportRouter } from "./export.js";
@@ -38,7 +40,7 @@ export async function startConsole(
   const zone = config.console.timezone;
   const accounts = new DistrictAccounts(pool);
   const audit = new DistrictAudit(pool);
-  if (await accounts.ensureFirstAdmin(config.console.admin_password))
+  if (await accounts.ensureFirstAdmin(config.admin_password))
     log.info("made the district console's first admin");
 
   const app = express();
@@ -48,12 +50,21 @@ export async function startConsole(
   app.use(express.json({ limit: "16kb" }));
   const api = "/district/api";
   const member = loggedIn(accounts);
-  app.use(api, authRouter(accounts, config.console.session_ttl_h));
+  // One throttle for the console's login and the API's: two paths give no more guesses.
+  const logins = authRouter(accounts, config.console.session_ttl_h, new LoginThrottle());
+  app.use(api, logins);
   app.use(`${api}/users`, member, adminOnly, usersRouter(accounts, audit));
   app.use(api, reportsRouter(pool, zone, member));
   app.use(`${api}/export`, member, exportRouter(pool, audit, zone, log));
   app.use(`${api}/audit`, member, adminOnly, auditRouter(audit));
   app.use(`${api}/registry`, member, registryRouter(new DistrictRegistry(pool), store, audit));
+  // The contract's API (docs/contract.md#the-district-centre), by token or cookie.
+  app.use("/api/auth", logins);
+  app.use("/api/district/export", member, exportRouter(pool, audit, zone, log));
+  app.use("/api/district", member, districtApiRouter(pool));
+  app.use("/api", (req, res) => {
+    res.status(404).json({ error: `no such path: ${req.method} ${req.originalUrl.split("?")[0]}` });
+  });
   if (ctx.uiDir) {
     // The page's files, where the pages' build puts them (vite `base` /ui/).
     app.use("/ui", express.static(ctx.uiDir, { index: false }));
@@ -76,11 +87,11 @@ export async function startConsole(
   server.on("upgrade", (req, socket, head) => live.handleUpgrade(req, socket, head));
   await live.start();
   await new Promise<void>((resolve) =>
-    server.listen(config.console.port ?? 0, config.console.host, resolve),
+    server.listen(config.http.port ?? 0, config.http.host, resolve),
   );
   const address = server.address();
   const port = typeof address === "object" && address ? (address satisfies AddressInfo).port : 0;
-  log.info({ port }, `district console on http://${config.console.host}:${port}/district`);
+  log.info({ port }, `district console on http://${config.http.host}:${port}/district`);
   return {
     port,
     close: async () => {

@@ -2,12 +2,12 @@ import type { IncomingMessage } from "node:http";
 import type { NextFunction, Request, Response } from "express";
 import type { DistrictAccount, DistrictAccounts } from "../store/accounts.js";
 
-/** The console's session cookie (HttpOnly, SameSite=Strict, on /district only). */
+/** The console's session cookie (HttpOnly, SameSite=Strict), for its pages and the API alike. */
 export const SESSION_COOKIE = "district_session";
 
 /** The cookie that carries a session token: Secure when the console is reached over HTTPS. */
 export function sessionCookie(token: string, secure: boolean): string {
-  return `${SESSION_COOKIE}=${token}; HttpOnly; SameSite=Strict; Path=/district${secure ? "; Secure" : ""}`;
+  return `${SESSION_COOKIE}=${token}; HttpOnly; SameSite=Strict; Path=/${secure ? "; Secure" : ""}`;
 }
 
 /**
@@ -30,8 +30,13 @@ export function sameOrigin(req: IncomingMessage, trustProxy: boolean): boolean {
   }
 }
 
-/** The session token a request carries in its cookie, if any. */
+/**
+ * The session token a request carries: `Authorization: Bearer <token>` (a script, a city's
+ * dashboard), else the console's cookie.
+ */
 export function sessionToken(req: IncomingMessage): string | undefined {
+  const authorization = req.headers.authorization;
+  if (authorization?.startsWith("Bearer ")) return authorization.slice(7).trim() || undefined;
   return new RegExp(`(?:^|;\\s*)${SESSION_COOKIE}=([^;]+)`).exec(req.headers.cookie ?? "")?.[1];
 }
 

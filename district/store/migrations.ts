@@ -190,4 +190,28 @@ export const MIGRATIONS: string[] = [
     WHERE c.gateway_id = a.gateway_id AND c.alert_id = a.alert_id AND a.last_seq <> c.seq;
   ALTER TABLE alerts DROP CONSTRAINT alerts_pkey, ADD PRIMARY KEY (gateway_id, alert_id);
   `,
+  // 8: the contract's API (docs/contract.md#the-district-centre): alerts newest first a page at a
+  // time, each with its changes; a date's summaries; checkpoint names from the gateways'
+  // summaries (a person reads names, ids after them); what retention deletes, by time.
+  `
+  CREATE INDEX alerts_opened ON alerts ((coalesce(opened_at, 'epoch')), gateway_id, alert_id);
+  CREATE INDEX alert_changes_alert ON alert_changes (gateway_id, alert_id, seq);
+  CREATE INDEX alert_changes_ts ON alert_changes (ts);
+  CREATE INDEX summaries_date ON summaries (date, gateway_id, seq);
+  CREATE INDEX scans_ts ON scans (ts);
+  CREATE INDEX dead_letters_at ON dead_letters (at);
+  CREATE INDEX quarantine_at ON quarantine (at);
+  CREATE TABLE checkpoints (
+    gateway_id text NOT NULL,
+    checkpoint_id text NOT NULL,
+    name text NOT NULL,
+    PRIMARY KEY (gateway_id, checkpoint_id)
+  );
+  INSERT INTO checkpoints (gateway_id, checkpoint_id, name)
+    SELECT DISTINCT ON (s.gateway_id, c->>'checkpoint_id') s.gateway_id, c->>'checkpoint_id', c->>'name'
+    FROM summaries s, jsonb_array_elements(CASE WHEN jsonb_typeof(s.data->'checkpoints') = 'array'
+                                               THEN s.data->'checkpoints' ELSE '[]' END) c
+    WHERE jsonb_typeof(c->'checkpoint_id') = 'string' AND jsonb_typeof(c->'name') = 'string'
+    ORDER BY s.gateway_id, c->>'checkpoint_id', s.seq DESC;
+  `,
 ];

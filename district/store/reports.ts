@@ -32,8 +32,9 @@ export async function gatewaysOverview(pool: pg.Pool) {
 
 /** An alert as the console shows it, with its site's name (from the registry's sites). */
 const ALERT_COLUMNS =
-  "a.alert_id, a.gateway_id, a.site_id, coalesce(s.name, a.site_id) AS site_name, a.checkpoint_id, a.temp_c, a.opened_at, a.state";
-const ALERTS = "alerts a LEFT JOIN sites s ON s.site_id = a.site_id";
+  "a.alert_id, a.gateway_id, a.site_id, coalesce(s.name, a.site_id) AS site_name, a.checkpoint_id, c.name AS checkpoint_name, a.temp_c, a.opened_at, a.state";
+const ALERTS = `alerts a LEFT JOIN sites s ON s.site_id = a.site_id
+  LEFT JOIN checkpoints c ON c.gateway_id = a.gateway_id AND c.checkpoint_id = a.checkpoint_id`;
 
 /** Fever alerts not yet resolved, newest first. */
 export async function openFevers(pool: pg.Pool) {
@@ -113,6 +114,8 @@ export interface PassageRow {
   site_name: string;
   gateway_id: string;
   checkpoint_id: string | null;
+  /** The checkpoint's name as its gateway's summaries give it, or null before the first. */
+  checkpoint_name: string | null;
   temp_c: number | null;
   decision: "allow" | "deny";
   reasons: string | null;
@@ -136,8 +139,9 @@ export async function* passagesOfDay(
     const page: PassageRow[] = (
       await pool.query<PassageRow>(
         `SELECT p.id, p.ts, p.site_id, coalesce(s.name, p.site_id) AS site_name, p.gateway_id,
-                p.checkpoint_id, p.temp_c, p.decision, p.reasons
+                p.checkpoint_id, c.name AS checkpoint_name, p.temp_c, p.decision, p.reasons
          FROM passages p LEFT JOIN sites s ON s.site_id = p.site_id
+         LEFT JOIN checkpoints c ON c.gateway_id = p.gateway_id AND c.checkpoint_id = p.checkpoint_id
          WHERE p.ts >= $1 AND p.ts < $2 AND ($3::text IS NULL OR p.site_id = $3)
            AND ($4::timestamptz IS NULL OR (p.ts, p.id) > ($4, $5))
          ORDER BY p.ts, p.id LIMIT $6`,

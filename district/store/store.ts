@@ -488,6 +488,17 @@ export class DistrictStore {
           "INSERT INTO summaries (id, gateway_id, site_id, seq, date, data) VALUES ($1, $2, $3, $4, $5, $6) ON CONFLICT DO NOTHING",
           [...common, d.date, d],
         );
+        // The checkpoints' names, which only the summary carries: what a person reads.
+        await client.query(
+          `INSERT INTO checkpoints (gateway_id, checkpoint_id, name)
+           SELECT DISTINCT ON (c->>'checkpoint_id') $1, c->>'checkpoint_id', c->>'name'
+           FROM jsonb_array_elements(CASE WHEN jsonb_typeof($2::jsonb->'checkpoints') = 'array'
+                                          THEN $2::jsonb->'checkpoints' ELSE '[]' END) c
+           WHERE jsonb_typeof(c->'checkpoint_id') = 'string' AND jsonb_typeof(c->'name') = 'string'
+             AND length(c->>'checkpoint_id') <= 200 AND length(c->>'name') <= 200
+           ON CONFLICT (gateway_id, checkpoint_id) DO UPDATE SET name = excluded.name`,
+          [row.gatewayId, d],
+        );
         return;
       case "alert": {
         await client.query(

@@ -411,6 +411,12 @@ export const configShape = z.strictObject({
       password: z.string().optional().describe("Password upstream."),
       topic_prefix: z.string().default("district").describe("First topic level upstream."),
       forward_readings: z.boolean().default(false).describe("Forward every reading and scan too."),
+      personal_data: z
+        .enum(["masked", "full"])
+        .default("masked")
+        .describe(
+          "What the district is sent of people: masked (holder names as on the kiosk, no guard usernames or notes) or full (as stored, where the district's rules require names).",
+        ),
       ca_file: z
         .string()
         .optional()

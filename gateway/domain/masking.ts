@@ -26,3 +26,21 @@ export function maskPersonalFields<T extends object>(data: T): T {
   if (typeof copy.pass_id === "string") copy.pass_id = maskPassId(copy.pass_id);
   return copy as T;
 }
+
+/** What the district is sent of people (upstream `personal_data`, docs/contract.md#upstream-the-district). */
+export type DistrictPersonalData = "masked" | "full";
+
+/**
+ * An event's data as it goes to the district: by default holder names masked as on the kiosk
+ * and no guard's username or note (the district counts and follows up fevers; who the person is
+ * stays at the site, where the pass register is). `full` sends them as stored, for a district
+ * whose rules require names.
+ */
+export function forDistrict<T extends object>(data: T, personal: DistrictPersonalData): T {
+  if (personal === "full") return data;
+  const copy = { ...data } as Record<string, unknown>;
+  if (typeof copy.holder_name === "string") copy.holder_name = maskHolderName(copy.holder_name);
+  for (const field of ["acknowledged_by", "resolved_by", "note"])
+    if (typeof copy[field] === "string") copy[field] = null;
+  return copy as T;
+}

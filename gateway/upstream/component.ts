@@ -11,7 +11,9 @@ export const upstreamComponent: ComponentFactory = (core) => {
   const { config, ingest } = core;
   const upstream = config.upstream;
   if (!upstream) return undefined;
-  ingest.duringEachCommit(queueUpstream(core.store.outbox, upstream.forward_readings));
+  ingest.duringEachCommit(
+    queueUpstream(core.store.outbox, upstream.forward_readings, upstream.personal_data),
+  );
   const forwarder = new UpstreamForwarder({
     config: upstream,
     link: upstreamLink(upstream, config.gateway_id, config.site.id, () =>

@@ -134,7 +134,8 @@ describe("the district console", () => {
     );
     await page.locator("#fevers li.fever", { hasText: "38.7 °C" }).waitFor({ timeout: 15_000 });
     await expect(page.locator("#fevers li.fever").first().textContent()).resolves.toContain(
-      "南湖写字楼 South Lake · gw-south",
+      // The checkpoint's name from the summary the gateway sent at its start, its id after it.
+      "南湖写字楼 South Lake · gw-south · Gate gate-1",
     );
     await expect(page.locator("#fever-count").textContent()).resolves.toBe("1");
     await screenshot(page, "district-2-live-fever");
@@ -164,7 +165,7 @@ describe("the district console", () => {
       .trimEnd()
       .split("\r\n");
     expect(lines[0]).toBe(
-      "编号 id,时间 time,站点 site,站点编号 site id,网关 gateway,检查点 checkpoint,体温 temp_c,结果 decision,原因 reasons",
+      "编号 id,时间 time,站点 site,站点编号 site id,网关 gateway,检查点 checkpoint,检查点编号 checkpoint id,体温 temp_c,结果 decision,原因 reasons",
     );
     expect(lines).toHaveLength(7);
     expect(

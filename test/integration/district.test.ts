@@ -7,7 +7,9 @@ import mqtt, { type MqttClient } from "mqtt";
 import pg from "pg";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { dayBounds, localDate } from "../../common/time.js";
+import { MIGRATIONS } from "../../district/store/migrations.js";
 import { dailyReport, gatewaysOverview, passagesOfDay } from "../../district/store/reports.js";
+import { sweepOlderThan } from "../../district/store/retention.js";
 import { DistrictStore } from "../../district/store/store.js";
 import { type Postgres, startPostgres } from "../../firmware-sim/parts/postgres.js";
 import { steady } from "../../firmware-sim/scenarios.js";
@@ -283,6 +285,47 @@ describe("the district: gateways -> Mosquitto -> workers on a shared subscriptio
     ]);
   });
 
+  it("upgrades a district from before the registry: its gateways registered, forgeries undone", async () => {
+    await postgres.createDatabase("district_upgrade");
+    const old = new pg.Pool({ connectionString: postgres.url("district_upgrade"), max: 1 });
+    try {
+      // A district at migration 6, where gw-a had resolved gw-b's fever by naming it.
+      await old.query("CREATE TABLE schema_migrations (version integer PRIMARY KEY)");
+      for (const [i, sql] of MIGRATIONS.slice(0, 6).entries()) {
+        await old.query(sql);
+        await old.query("INSERT INTO schema_migrations (version) VALUES ($1)", [i + 1]);
+      }
+      await old.query(
+        `INSERT INTO gateways (gateway_id, site_id, online) VALUES ('gw-a', 'site-a', true), ('gw-b', 'site-b', true);
+         INSERT INTO alert_changes (id, alert_id, gateway_id, site_id, seq, data) VALUES
+           ('gw-b:5', 'gw-b:5', 'gw-b', 'site-b', 5, '{"state": "open", "kind": "fever"}'),
+           ('gw-a:999999', 'gw-b:5', 'gw-a', 'site-a', 999999, '{"state": "resolved", "kind": "fever"}'),
+           ('gw-a:999998', 'gw-b:77', 'gw-a', 'site-a', 999998, '{"state": "resolved", "kind": "fever"}');
+         INSERT INTO alerts (alert_id, gateway_id, site_id, kind, state, last_seq, data) VALUES
+           ('gw-b:5', 'gw-b', 'site-b', 'fever', 'resolved', 999999, '{"state": "resolved"}'),
+           ('gw-b:77', 'gw-a', 'site-a', 'fever', 'resolved', 999998, '{"state": "resolved"}');`,
+      );
+      const store = DistrictStore.connect(postgres.url("district_upgrade"));
+      await store.migrate().finally(() => store.close());
+      const rows = async (sql: string) => (await old.query(sql)).rows;
+      expect(await rows("SELECT gateway_id, site_id, enabled FROM registry ORDER BY 1")).toEqual([
+        { gateway_id: "gw-a", site_id: "site-a", enabled: true },
+        { gateway_id: "gw-b", site_id: "site-b", enabled: true },
+      ]);
+      expect(await rows("SELECT alert_id, gateway_id, state, last_seq FROM alerts")).toEqual([
+        { alert_id: "gw-b:5", gateway_id: "gw-b", state: "open", last_seq: "5" },
+      ]);
+      expect(await rows("SELECT id FROM alert_changes")).toEqual([{ id: "gw-b:5" }]);
+      expect(await rows("SELECT gateway_id FROM dead_letters")).toEqual([
+        { gateway_id: "gw-a" },
+        { gateway_id: "gw-a" },
+        { gateway_id: "gw-a" },
+      ]);
+    } finally {
+      await old.end();
+    }
+  });
+
   it("gives a seeded day's report per site exactly as the site's gateway stored it", async () => {
     const zone = "Asia/Shanghai";
     // Device times well inside one local day (and within the gateway's clock-skew bound).
@@ -485,5 +528,51 @@ describe("the district: gateways -> Mosquitto -> workers on a shared subscriptio
         "SELECT count(DISTINCT id) AS n FROM passages WHERE gateway_id = 'gw-a' AND seq < 900000",
       ),
     ).toBe(storedAt("gw-a"));
+  });
+
+  it("deletes what can name a person after retention_days; keeps open alerts and the summaries", async () => {
+    const store = DistrictStore.connect(postgres.url("district"));
+    const daysAgo = (days: number) => new Date(Date.now() - days * 86_400_000).toISOString();
+    const row = (kind: "passage" | "alert" | "summary", seq: number, ts: string, data = {}) => ({
+      kind,
+      siteId: "site-gw-y",
+      gatewayId: "gw-y",
+      id: `gw-y:${seq}`,
+      seq,
+      ts: kind === "summary" ? null : ts,
+      data: { id: `gw-y:${seq}`, ts, ...data },
+    });
+    const passage = (seq: number, ts: string) =>
+      row("passage", seq, ts, { decision: "allow", pass_id: "0012345678", checkpoint_id: "g1" });
+    const alert = (seq: number, alertSeq: number, state: string, ts: string) =>
+      row("alert", seq, ts, { alert_id: `gw-y:${alertSeq}`, kind: "fever", state, opened_at: ts });
+    try {
+      await store.commit([
+        passage(3001, daysAgo(40)),
+        passage(3002, daysAgo(1)),
+        alert(3003, 3003, "open", daysAgo(40)),
+        alert(3004, 3004, "open", daysAgo(40)),
+        alert(3005, 3004, "resolved", daysAgo(40)),
+        alert(3006, 3006, "open", daysAgo(1)),
+        alert(3007, 3006, "resolved", daysAgo(1)),
+        row("summary", 3008, daysAgo(40), { date: daysAgo(40).slice(0, 10), checkpoints: [] }),
+      ]);
+      const counts = await sweepOlderThan(store.pool, Date.now() - 28 * 86_400_000);
+      expect(counts).toMatchObject({ passages: 1, alerts: 1, alert_changes: 2 });
+    } finally {
+      await store.close();
+    }
+    const ids = async (sql: string) =>
+      (await db.query<{ id: string }>(sql)).rows.map((r) => r.id).sort();
+    expect(await ids("SELECT id FROM passages WHERE gateway_id = 'gw-y' AND seq > 3000")).toEqual([
+      "gw-y:3002",
+    ]);
+    expect(
+      await ids("SELECT alert_id AS id FROM alerts WHERE gateway_id = 'gw-y' AND last_seq > 3000"),
+    ).toEqual(["gw-y:3003", "gw-y:3006"]);
+    expect(
+      await ids("SELECT id FROM alert_changes WHERE gateway_id = 'gw-y' AND seq > 3000"),
+    ).toEqual(["gw-y:3003", "gw-y:3006", "gw-y:3007"]);
+    expect(await ids("SELECT id FROM summaries WHERE gateway_id = 'gw-y'")).toContain("gw-y:3008");
   });
 });

@@ -21,13 +21,14 @@ const GATEWAY_PASSWORD = "gw-upstream-pass";
 let dir: string;
 let broker: Mosquitto;
 let consumer: MqttClient;
-const received: {
+/** Every event the district was sent, whole, with its topic and kind. */
+const received: ({
   topic: string;
   id: string;
   kind: string;
   alert_id?: string;
   state?: string;
-}[] = [];
+} & Record<string, unknown>)[] = [];
 
 beforeAll(async () => {
   dir = mkdtempSync(join(tmpdir(), "cg-upstream-"));
@@ -45,12 +46,8 @@ beforeAll(async () => {
   consumer.on("message", (topic, payload) => {
     const kind = topic.split("/").at(-1) ?? "";
     if (kind === "status") return;
-    const event = JSON.parse(payload.toString()) as {
-      id: string;
-      alert_id?: string;
-      state?: string;
-    };
-    received.push({ topic, kind, id: event.id, alert_id: event.alert_id, state: event.state });
+    const event = JSON.parse(payload.toString()) as { id: string } & Record<string, unknown>;
+    received.push({ ...event, topic, kind });
   });
   await consumer.subscribeAsync("district/#", { qos: 1 });
 });
@@ -132,12 +129,23 @@ describe("forwarding to a real Mosquitto", () => {
         body: JSON.stringify(body),
       });
     expect((await post("ack", {})).status).toBe(200);
-    expect((await post("resolve", { disposition: "referred", confirm_temp_c: 38.4 })).status).toBe(
-      200,
+    const resolve = await post("resolve", {
+      disposition: "referred",
+      confirm_temp_c: 38.4,
+      note: "王先生 sent to the fever clinic",
+    });
+    expect(resolve.status).toBe(200);
+    expect(await resolve.json()).toMatchObject({ resolved_by: "admin", note: expect.any(String) });
+    const resolved = await eventually(() =>
+      received.find((m) => m.alert_id === alertId && m.state === "resolved"),
     );
-    await eventually(() =>
-      received.some((m) => m.alert_id === alertId && m.state === "resolved") ? true : undefined,
-    );
+    // The guard's name and note stay at the site (upstream.personal_data: masked, the default).
+    expect(resolved).toMatchObject({
+      acknowledged_by: null,
+      resolved_by: null,
+      note: null,
+      disposition: "referred",
+    });
     // The district's dedupe: one row per id, as `INSERT ... ON CONFLICT (id) DO NOTHING` keeps.
     const deduped = new Map(
       received.filter((m) => m.alert_id === alertId).map((m) => [m.id, m.state]),

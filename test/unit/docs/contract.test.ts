@@ -40,6 +40,25 @@ describe("the contract reference (docs/contract.md)", () => {
     expect(mounted.filter((route) => !doc.includes(route))).toEqual([]);
   });
 
+  it("lists every route of the district's API", () => {
+    const source = (file: string) =>
+      readFileSync(join(PROJECT_ROOT, "district/console", file), "utf8");
+    const routes = (file: string, prefix: string) =>
+      [...source(file).matchAll(/router\.(?:get|post)\("(\/[a-z./]+)"/g)].map(
+        (m) => `${prefix}${m[1]}`,
+      );
+    const mounted = [
+      ...routes("api.ts", "/api/district"),
+      ...routes("export.ts", "/api/district/export"),
+      ...routes("auth.ts", "/api/auth"),
+      "/live/district",
+    ];
+    expect(mounted.length).toBeGreaterThan(8);
+    expect(source("server.ts")).toMatch(/"\/api\/district", member, districtApiRouter/);
+    expect(source("live.ts")).toContain('"/live/district"');
+    expect(mounted.filter((route) => !doc.includes(route))).toEqual([]);
+  });
+
   it("is linked from the README", () => {
     expect(readme).toContain("(docs/contract.md)");
   });

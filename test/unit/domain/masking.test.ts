@@ -1,5 +1,10 @@
 import { describe, expect, it } from "vitest";
-import { maskHolderName, maskPassId, maskPersonalFields } from "../../../gateway/domain/masking.js";
+import {
+  forDistrict,
+  maskHolderName,
+  maskPassId,
+  maskPersonalFields,
+} from "../../../gateway/domain/masking.js";
 
 describe("masking of personal data for the kiosk", () => {
   it.each([
@@ -44,5 +49,35 @@ describe("masking of personal data for the kiosk", () => {
       pass_id: null,
       temp_c: 37,
     });
+  });
+});
+
+describe("what the district is sent of people", () => {
+  const resolved = {
+    id: "gw-1:9",
+    alert_id: "gw-1:5",
+    pass_id: "0012345678",
+    holder_name: "王小明",
+    acknowledged_by: "guard-li",
+    resolved_by: "guard-li",
+    note: "王小明 went home, his phone 139...",
+    temp_c: 38.4,
+  };
+  it.each([
+    [
+      "masked (the default): the name masked, no guard or note",
+      "masked",
+      {
+        ...resolved,
+        holder_name: "王*",
+        acknowledged_by: null,
+        resolved_by: null,
+        note: null,
+      },
+    ],
+    ["full: as stored", "full", resolved],
+  ] as const)("%s", (_name, personal, expected) => {
+    expect(forDistrict(resolved, personal)).toEqual(expected);
+    expect(resolved.holder_name).toBe("王小明");
   });
 });
