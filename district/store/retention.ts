@@ -40,6 +40,11 @@ export type SweepCounts = Record<string, number>;
  */
 export async function sweepOlderThan(pool: pg.Pool, cutoffMs: number): Promise<SweepCounts | null> {
   const client = await pool.connect();
+  // A server that goes away between two of the sweep's queries must not take the worker with it
+  // (seen in the soak: PostgreSQL restarted, the worker exited on an unhandled client error).
+  const lost = () => {};
+  client.on("error", lost);
+  let failed: Error | undefined;
   try {
     const locked = await client.query<{ ok: boolean }>("SELECT pg_try_advisory_lock($1) AS ok", [
       SWEEP_LOCK,
@@ -63,7 +68,12 @@ export async function sweepOlderThan(pool: pg.Pool, cutoffMs: number): Promise<S
     } finally {
       await client.query("SELECT pg_advisory_unlock($1)", [SWEEP_LOCK]);
     }
+  } catch (error) {
+    failed = error as Error;
+    throw error;
   } finally {
-    client.release();
+    client.off("error", lost);
+    // A connection that failed is thrown away, not handed back to the pool.
+    client.release(failed);
   }
 }
