@@ -74,6 +74,41 @@ export interface Recording {
    * `untilMs` is when the fault was over (the process up again, the cable back in).
    */
   faults: Fault[];
+  /** The district side, when the run had one. */
+  district?: DistrictRecording;
+}
+
+/** What a day's passages were, as a site's counts or a gateway's summary say. */
+export interface DayCounts {
+  passages: number;
+  allowed: number;
+  denied: number;
+}
+
+/**
+ * The district side of a run (soak/district.ts): what its PostgreSQL held after the run, what
+ * the hostile gateway account sent, and how the workers exited.
+ */
+export interface DistrictRecording {
+  /** Each gateway's site in the district's registry. */
+  sites: Record<string, string>;
+  /** The hostile gateway account and the ids of its honest events. */
+  hostile: { gatewayId: string; honestIds: string[] };
+  /** Its forgeries: each payload begins with its marker (so a dead letter's start names it). */
+  forgeries: { marker: string; kind: string; atMs: number }[];
+  /** Every event row the district stored (passages, alert changes, device status, summaries). */
+  stored: { id: string; gateway_id: string; kind: string }[];
+  alerts: { gateway_id: string; alert_id: string; state: string }[];
+  alertChanges: { id: string; gateway_id: string; alert_id: string }[];
+  /** The state of each of the soak gateway's alerts in its own SQLite file. */
+  gatewayAlertStates: Record<string, string>;
+  /** The district's counts per site of each local day the run touched. */
+  siteCounts: (DayCounts & { date: string; site_id: string })[];
+  /** What each gateway says of those days (its summary). */
+  gatewayCounts: (DayCounts & { date: string; gateway_id: string })[];
+  /** The start of every dead letter's payload. */
+  deadLetters: string[];
+  exits: { atMs: number; planned: boolean; detail: string }[];
 }
 
 export interface Fault {
@@ -287,6 +322,7 @@ export function check(run: Recording): Verdict[] {
     ),
   ];
   if (run.serial) verdicts.push(...checkSerial(run, run.serial));
+  if (run.district) verdicts.push(...checkDistrict(run.district, forwardable, since));
   return verdicts;
 }
 
@@ -323,6 +359,105 @@ function checkSerial(run: Recording, serial: NonNullable<Recording["serial"]>): 
       interruptions
         .filter((f) => !readings.some((r) => since(r) >= f.untilMs))
         .map((f) => ({ what: `${f.kind} at ${Math.round(f.atMs / 1000)} s`, atMs: f.untilMs })),
+    ),
+  ];
+}
+
+/** Whether an event or alert id is one of `gatewayId`'s own (`<gateway_id>:<seq>`). */
+const ownedBy = (eventId: string, gatewayId: string) =>
+  eventId.slice(0, eventId.lastIndexOf(":")) === gatewayId;
+
+/**
+ * The district's promises (docs/fleet.md#what-one-gateways-password-can-do): what the outbox
+ * handed over is stored once and nothing else is; no gateway changes another's alert; a site's
+ * counts are its own gateways'; every forgery is kept as a dead letter; no worker dies unplanned.
+ */
+function checkDistrict(
+  district: DistrictRecording,
+  forwardable: Map<string, StoredEvent>,
+  since: (row: StoredEvent) => number,
+): Verdict[] {
+  const stored = counts(district.stored.map((row) => row.id));
+  const sent = new Set([...forwardable.keys(), ...district.hostile.honestIds]);
+  const at = (eventId: string) => {
+    const row = forwardable.get(eventId);
+    return row ? { atMs: since(row) } : {};
+  };
+  const key = (c: { date: string; site_id: string }) => `${c.date} ${c.site_id}`;
+  const expected = new Map<string, DayCounts & { date: string; site_id: string }>();
+  for (const g of district.gatewayCounts) {
+    const site_id = district.sites[g.gateway_id] ?? "?";
+    const sum = expected.get(key({ date: g.date, site_id })) ?? {
+      date: g.date,
+      site_id,
+      passages: 0,
+      allowed: 0,
+      denied: 0,
+    };
+    sum.passages += g.passages;
+    sum.allowed += g.allowed;
+    sum.denied += g.denied;
+    expected.set(key(sum), sum);
+  }
+  const actual = new Map(district.siteCounts.map((c) => [key(c), c]));
+  const sameCounts = (a: DayCounts | undefined, b: DayCounts | undefined) =>
+    (a?.passages ?? 0) === (b?.passages ?? 0) &&
+    (a?.allowed ?? 0) === (b?.allowed ?? 0) &&
+    (a?.denied ?? 0) === (b?.denied ?? 0);
+  const siteDays = new Set([...expected.keys(), ...actual.keys()]);
+  const dead = district.deadLetters.join("\n");
+  return [
+    verdict(
+      "district: every event a gateway's outbox handed over stored once",
+      sent.size,
+      [...sent]
+        .filter((eventId) => stored.get(eventId) !== 1)
+        .map((eventId) => ({ what: `${eventId} x${stored.get(eventId) ?? 0}`, ...at(eventId) })),
+    ),
+    verdict(
+      "district: nothing stored that its gateway did not send",
+      district.stored.length,
+      district.stored
+        .filter((row) => !sent.has(row.id) || !ownedBy(row.id, row.gateway_id))
+        .map((row) => ({ what: `${row.kind} ${row.id} of ${row.gateway_id}` })),
+    ),
+    verdict(
+      "district: no alert's state changed by another gateway",
+      district.alerts.length + district.alertChanges.length,
+      [
+        ...district.alertChanges
+          .filter((c) => !ownedBy(c.alert_id, c.gateway_id))
+          .map((c) => ({ what: `change ${c.id} of ${c.gateway_id} on ${c.alert_id}` })),
+        ...district.alerts
+          .filter((a) => {
+            const own = district.gatewayAlertStates[a.alert_id];
+            return !ownedBy(a.alert_id, a.gateway_id) || (own !== undefined && own !== a.state);
+          })
+          .map((a) => ({
+            what: `${a.alert_id} ${a.state} (its gateway: ${district.gatewayAlertStates[a.alert_id] ?? "none"})`,
+          })),
+      ],
+    ),
+    verdict(
+      "district: every site's daily counts are the sum of its own gateways' summaries",
+      siteDays.size,
+      [...siteDays]
+        .filter((day) => !sameCounts(expected.get(day), actual.get(day)))
+        .map((day) => ({
+          what: `${day}: ${actual.get(day)?.passages ?? 0} counted, ${expected.get(day)?.passages ?? 0} by its gateways`,
+        })),
+    ),
+    verdict(
+      "district: nothing refused is lost silently (every forgery a dead letter)",
+      district.forgeries.length,
+      district.forgeries
+        .filter((f) => !dead.includes(f.marker))
+        .map((f) => ({ what: `${f.kind} ${f.marker}`, atMs: f.atMs })),
+    ),
+    verdict(
+      "district: no worker exits unplanned",
+      district.exits.length,
+      district.exits.filter((e) => !e.planned).map((e) => ({ what: e.detail, atMs: e.atMs })),
     ),
   ];
 }

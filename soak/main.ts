@@ -79,6 +79,9 @@ try {
   log(
     `serial gate: ${figures.serialSent} frames put on the wire; publish -> kiosk (live) p50 / p99: ${figures.latencyMs.p50} / ${figures.latencyMs.p99} ms`,
   );
+  log(
+    `district: ${figures.district.stored} events stored by 2 workers; the hostile account sent ${figures.district.honest} honest passages and ${figures.district.forgeries} forgeries (${figures.district.deadLetters} dead letters kept)`,
+  );
   log("");
   log("phase  after               at s  RSS max MB  shown  p50 ms  p99 ms");
   for (const [i, p] of figures.phases.entries())

@@ -20,17 +20,20 @@ import { deviceTopic } from "../gateway/mqtt/contract.js";
 import { type CheckpointMode, type Recording, SERIAL_INTERRUPTIONS } from "./checker.js";
 import { type CrowdAction, crowd, readerOf, thermometerOf } from "./crowd.js";
 import { SoakDisk } from "./disk.js";
-import { faultSchedule } from "./schedule.js";
+import { DISTRICT_CONSUMER, HOSTILE_ID, HOSTILE_PASSWORD, SoakDistrict } from "./district.js";
+import { districtFaultSchedule, faultSchedule } from "./schedule.js";
 import { SERIAL_GATE, SERIAL_READER, SERIAL_THERMOMETER, SerialGate } from "./serial-gate.js";
 
 /**
  * A seeded soak: a real gateway process driven like a busy site (several gates of every mode
  * playing the simulator's scenarios over MQTT, a serial gate on socat pseudo-terminals, guards
  * handling alerts, an admin importing passes and setting observations, kiosks watching, the
- * district consumer on a real Mosquitto behind a fault proxy) while a seeded schedule restarts
- * it (SIGTERM, SIGKILL), cuts and flaps the district link, pulls the serial cable, fills the
- * disk, sends garbage and a wrong clock, and bursts anonymous replays. Returns what the outside
- * saw, for the checker.
+ * district consumer on a real Mosquitto behind a fault proxy, and the district itself: two
+ * workers into PostgreSQL beside a hostile gateway account, soak/district.ts) while a seeded
+ * schedule restarts it (SIGTERM, SIGKILL), cuts and flaps the district link, pulls the serial
+ * cable, fills the disk, sends garbage and a wrong clock, bursts anonymous replays, restarts
+ * the district's PostgreSQL and SIGKILLs its workers. Returns what the outside saw, for the
+ * checker.
  */
 export interface SoakOptions {
   dir: string;
@@ -67,10 +70,13 @@ export interface SoakFigures {
   restarts: number;
   phases: SoakPhase[];
   latencyMs: { p50: number; p99: number };
+  /** The district side: what the hostile account sent, and what was kept of it. */
+  district: { honest: number; forgeries: number; deadLetters: number; stored: number };
 }
 
 const MODES: CheckpointMode[] = ["temperature_only", "pass_and_temperature", "pass_only"];
 const GATEWAY_ID = "gw-soak";
+const SITE_ID = "site-soak";
 const UPSTREAM_PASSWORD = "soak-upstream-pass";
 const NOTE = "rang family at 13800138000";
 const DEVICE_PASSWORD = "device-pass-1";
@@ -116,6 +122,7 @@ export async function runSoak(
   // The fault schedule is drawn up front from the seed, so a run's faults and their times are
   // the same whenever it is replayed; the crowd and the admin draw from their own streams.
   const schedule = faultSchedule(o.seed, o.seconds * 1000, o.faultEveryMs);
+  const districtSchedule = districtFaultSchedule(o.seed, o.seconds * 1000, o.faultEveryMs);
   const adminRandom = new Random(o.seed + 2);
   const guardRandom = new Random(o.seed + 4);
   const gates = Array.from({ length: o.gates }, (_, i) => ({
@@ -200,9 +207,21 @@ export async function runSoak(
     // The district: Mosquitto, its consumer, and the gateway's link through a fault proxy.
     const broker: Mosquitto = await startMosquitto(o.dir, {
       [GATEWAY_ID]: UPSTREAM_PASSWORD,
-      "district-consumer": "consumer-pass",
+      [HOSTILE_ID]: HOSTILE_PASSWORD,
+      [DISTRICT_CONSUMER.username]: DISTRICT_CONSUMER.password,
     });
     leftovers.push(() => broker.stop());
+    // The highest seq the gateway has forwarded: the hostile account aims at ids near it.
+    let forwardedSeq = 0;
+    const district = new SoakDistrict({
+      dir: o.dir,
+      seed: o.seed,
+      at,
+      log: o.log,
+      victim: { gatewayId: GATEWAY_ID, siteId: SITE_ID, seq: () => forwardedSeq },
+    });
+    leftovers.push(() => district.stop());
+    await district.start(broker.port);
     const proxy = await FaultProxy.start(broker.port);
     leftovers.push(() => proxy.close());
     const consumer = await mqtt.connectAsync(`mqtt://127.0.0.1:${broker.port}`, {
@@ -212,8 +231,10 @@ export async function runSoak(
     });
     consumer.on("message", (topic, payload) => {
       const kind = topic.split("/").at(-1) ?? "";
-      if (kind === "status") return;
-      recording.upstream.push({ id: (JSON.parse(payload.toString()) as { id: string }).id, kind });
+      if (kind === "status" || !topic.includes(`/${GATEWAY_ID}/`)) return;
+      const id = (JSON.parse(payload.toString()) as { id: string }).id;
+      recording.upstream.push({ id, kind });
+      forwardedSeq = Math.max(forwardedSeq, Number(id.split(":").at(-1)) || 0);
     });
     await consumer.subscribeAsync("district/#", { qos: 1 });
 
@@ -246,6 +267,7 @@ export async function runSoak(
           ],
         },
         {
+          site: { id: SITE_ID, name: "Soak community", timezone: "Asia/Shanghai" },
           database: { path: dbPath },
           http: { host: "127.0.0.1", port: http },
           mqtt: { host: "127.0.0.1", port: mqttPort },
@@ -508,7 +530,8 @@ export async function runSoak(
       rssMaxMb.push(0);
       phaseStarts.push({ after: kind, atMs: record.atMs });
       o.log(`soak: ${Math.round(at() / 1000)} s: ${kind}`);
-      await carryOut(kind);
+      if (kind.startsWith("district_")) await district.fault(kind, sleep);
+      else await carryOut(kind);
       record.untilMs = at();
     };
     const carryOut = async (kind: string) => {
@@ -577,8 +600,11 @@ export async function runSoak(
     // The run: the crowd as it comes, faults on the seeded schedule one after another (the crowd
     // does not wait for them: people keep arriving while the gateway restarts).
     const end = start + o.seconds * 1000;
+    // The district's faults come on their own schedule, beside the gateway's.
     let next = 0;
+    let nextDistrict = 0;
     let faults = Promise.resolve();
+    let districtFaults = Promise.resolve();
     while (Date.now() < end) {
       sendDue();
       await sleep(100);
@@ -587,8 +613,15 @@ export async function runSoak(
         next += 1;
         faults = faults.then(() => fault(scheduled.kind));
       }
+      const districtFault = districtSchedule[nextDistrict];
+      if (districtFault && at() >= districtFault.atMs) {
+        nextDistrict += 1;
+        districtFaults = districtFaults.then(() => fault(districtFault.kind));
+      }
     }
     await faults;
+    await districtFaults;
+    district.stopHostile();
     proxy.restore();
 
     // The serial devices must be read again after the last interruption: keep the serial gate's
@@ -640,6 +673,33 @@ export async function runSoak(
       60_000,
       "the district caught up",
     );
+    // The district's own store caught up too (a bound; what it still misses, the checker says).
+    await district.drain(forwardable(), 120_000);
+    const gatewayDay = async (date: string) => {
+      const response = await fetch(`${base}/api/summary/daily?date=${date}`, {
+        headers: { authorization: `Bearer ${token}` },
+      });
+      if (!response.ok) return null;
+      const day = (await response.json()) as {
+        checkpoints: { passages: number; allowed: number; denied: number }[];
+      };
+      return day.checkpoints.reduce(
+        (sum, c) => ({
+          passages: sum.passages + c.passages,
+          allowed: sum.allowed + c.allowed,
+          denied: sum.denied + c.denied,
+        }),
+        { passages: 0, allowed: 0, denied: 0 },
+      );
+    };
+    recording.district = await district.collect(
+      start,
+      gatewayDay,
+      Object.fromEntries(
+        read("SELECT alert_id, state FROM alerts").map((row) => [row.alert_id, row.state]),
+      ),
+    );
+    await district.stop();
     clearInterval(sampler);
     planned = true;
     await stopProcess(gateway.child, "SIGTERM");
@@ -687,6 +747,12 @@ export async function runSoak(
           p99Ms: percentile(ms(i), 99),
         })),
         latencyMs: { p50: percentile(ms(null), 50), p99: percentile(ms(null), 99) },
+        district: {
+          honest: recording.district.hostile.honestIds.length,
+          forgeries: recording.district.forgeries.length,
+          deadLetters: recording.district.deadLetters.length,
+          stored: recording.district.stored.length,
+        },
       },
     };
   }

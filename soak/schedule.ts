@@ -13,20 +13,32 @@ export const FAULTS = [
   "replay_burst",
 ] as const;
 
+/**
+ * The district's faults (soak/district.ts), on a schedule of their own drawn from the same seed,
+ * so adding them left the gateway's schedule of every seed as it was.
+ */
+export const DISTRICT_FAULTS = ["district_pg_restart", "district_worker_kill"] as const;
+
 /** The faults of a run and when they come: seeded, drawn before the run starts. */
 export function faultSchedule(
   seed: number,
   durationMs: number,
   meanGapMs: number,
+  kinds: readonly string[] = FAULTS,
 ): { atMs: number; kind: string }[] {
   const random = new Random(seed);
   const schedule: { atMs: number; kind: string }[] = [];
   for (let atMs = random.exponential(meanGapMs); atMs < durationMs; ) {
     schedule.push({
       atMs: Math.round(atMs),
-      kind: FAULTS[Math.floor(random.next() * FAULTS.length)] as string,
+      kind: kinds[Math.floor(random.next() * kinds.length)] as string,
     });
     atMs += Math.max(1000, random.exponential(meanGapMs));
   }
   return schedule;
+}
+
+/** The district's faults of a run: twice as far apart as the gateway's, from their own stream. */
+export function districtFaultSchedule(seed: number, durationMs: number, meanGapMs: number) {
+  return faultSchedule(seed + 10, durationMs, meanGapMs * 2, DISTRICT_FAULTS);
 }

@@ -1,67 +1,18 @@
-import { type ChildProcess, spawn } from "node:child_process";
-import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import mqtt, { type MqttClient } from "mqtt";
 import pg from "pg";
-import { stringify } from "yaml";
 import { DistrictStore } from "../../district/store/store.js";
+import {
+  startDistrictWorker,
+  type WorkerProcess,
+} from "../../firmware-sim/parts/district-process.js";
 import { type Postgres, startPostgres } from "../../firmware-sim/parts/postgres.js";
 import { type Mosquitto, startMosquitto } from "./mosquitto.js";
-import { PROJECT_ROOT, stopProcess } from "./process.js";
+import { stopProcess } from "./process.js";
 
-/** A district worker process, with what it has logged so far. */
-export type WorkerProcess = ChildProcess & { output: () => string };
-
-/**
- * Runs the built district worker (`dist/district/main.js`) as its own process with a YAML
- * config in `dir` (`extra` overrides any of it), and resolves once it says it started.
- */
-export function startDistrictWorker(
-  dir: string,
-  id: string,
-  parts: {
-    brokerPort: number;
-    consumer: { username: string; password: string };
-    databaseUrl: string;
-    connections?: number;
-  },
-  extra: Record<string, unknown> = {},
-): Promise<WorkerProcess> {
-  const file = join(dir, `${id}.yaml`);
-  writeFileSync(
-    file,
-    stringify({
-      worker_id: id,
-      broker: {
-        url: `mqtt://127.0.0.1:${parts.brokerPort}`,
-        ...parts.consumer,
-        connections: parts.connections ?? 8,
-      },
-      database: { url: parts.databaseUrl },
-      health: { port: 0 },
-      ...extra,
-    }),
-  );
-  const spawned = spawn(
-    process.execPath,
-    [join(PROJECT_ROOT, "dist/district/main.js"), "--config", file],
-    {
-      stdio: ["ignore", "pipe", "pipe"],
-    },
-  );
-  let output = "";
-  const child: WorkerProcess = Object.assign(spawned, { output: () => output });
-  return new Promise((resolve, reject) => {
-    const seen = (chunk: Buffer) => {
-      output += chunk.toString();
-      if (output.includes(`district worker ${id} started`)) resolve(child);
-    };
-    child.stdout?.on("data", seen);
-    child.stderr?.on("data", seen);
-    child.once("exit", (code) => reject(new Error(`worker ${id} exited with ${code}: ${output}`)));
-  });
-}
+export { startDistrictWorker, type WorkerProcess };
 
 /** Puts gateways in the district's registry, as an admin would (docs/fleet.md#the-registry-of-gateways). */
 export async function registerGateways(

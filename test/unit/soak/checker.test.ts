@@ -97,6 +97,33 @@ function cleanRun(): Recording {
       { atMs: 10_000, kind: "sigkill", untilMs: 11_000 },
       { atMs: 20_000, kind: "full_disk", untilMs: 23_000 },
     ],
+    district: {
+      sites: { gw: "site-1", "gw-h": "site-h" },
+      hostile: { gatewayId: "gw-h", honestIds: ["gw-h:1"] },
+      forgeries: [{ marker: "gw-h:900000001", kind: "another_gateways_alert", atMs: 3000 }],
+      stored: [
+        ...["gw:2", "gw:7"].map((id) => ({ id, gateway_id: "gw", kind: "alert" })),
+        ...["gw:3", "gw:6", "gw:12"].map((id) => ({ id, gateway_id: "gw", kind: "passage" })),
+        { id: "gw:8", gateway_id: "gw", kind: "device_status" },
+        { id: "gw-h:1", gateway_id: "gw-h", kind: "passage" },
+      ],
+      alerts: [{ gateway_id: "gw", alert_id: "gw:2", state: "resolved" }],
+      alertChanges: [
+        { id: "gw:2", gateway_id: "gw", alert_id: "gw:2" },
+        { id: "gw:7", gateway_id: "gw", alert_id: "gw:2" },
+      ],
+      gatewayAlertStates: { "gw:2": "resolved" },
+      siteCounts: [
+        { date: "2023-11-15", site_id: "site-1", passages: 3, allowed: 2, denied: 1 },
+        { date: "2023-11-15", site_id: "site-h", passages: 1, allowed: 1, denied: 0 },
+      ],
+      gatewayCounts: [
+        { date: "2023-11-15", gateway_id: "gw", passages: 3, allowed: 2, denied: 1 },
+        { date: "2023-11-15", gateway_id: "gw-h", passages: 1, allowed: 1, denied: 0 },
+      ],
+      deadLetters: ['{"id":"gw-h:900000001","alert_id":"gw:2","state":"resolved"'],
+      exits: [{ atMs: 30_000, planned: true, detail: "w1 exit SIGKILL" }],
+    },
   };
 }
 
@@ -185,6 +212,8 @@ describe("the soak's checker", () => {
       (run) => {
         run.stored.passages = run.stored.passages.filter((p) => p.reading_id !== "gw:1");
         run.upstream = run.upstream.filter((m) => m.id !== "gw:3");
+        // The gateway's own promise, not the district's: the district side left out.
+        delete run.district;
       },
       "every reading and scan decided as docs/contract.md#screening-and-decisions says (its passage; lone halves at window end)",
     ],
@@ -214,6 +243,7 @@ describe("the soak's checker", () => {
           reasons: "",
         });
         run.upstream.push({ id: "gw:10", kind: "passage" });
+        delete run.district;
       },
       "nothing stored that no device sent",
     ],
@@ -272,6 +302,52 @@ describe("the soak's checker", () => {
         });
       },
       "every guard and admin action answered 2xx or its documented 4xx (503 only on a full disk)",
+    ],
+    [
+      "an event the district lost",
+      (run) => {
+        if (run.district) run.district.stored = run.district.stored.filter((r) => r.id !== "gw:6");
+      },
+      "district: every event a gateway's outbox handed over stored once",
+    ],
+    [
+      "a forged event the district stored",
+      (run) => {
+        run.district?.stored.push({ id: "gw:50", gateway_id: "gw-h", kind: "passage" });
+      },
+      "district: nothing stored that its gateway did not send",
+    ],
+    [
+      "an alert another gateway closed",
+      (run) => {
+        if (run.district) run.district.gatewayAlertStates["gw:2"] = "open";
+      },
+      "district: no alert's state changed by another gateway",
+    ],
+    [
+      "a site counted another site's passage",
+      (run) => {
+        const site = run.district?.siteCounts[0];
+        if (site) {
+          site.passages += 1;
+          site.allowed += 1;
+        }
+      },
+      "district: every site's daily counts are the sum of its own gateways' summaries",
+    ],
+    [
+      "a forgery dropped without a dead letter",
+      (run) => {
+        if (run.district) run.district.deadLetters = [];
+      },
+      "district: nothing refused is lost silently (every forgery a dead letter)",
+    ],
+    [
+      "a worker that died unplanned",
+      (run) => {
+        run.district?.exits.push({ atMs: 40_000, planned: false, detail: "w2 exit 1" });
+      },
+      "district: no worker exits unplanned",
     ],
   ];
   for (const [name, inject, invariant] of injections) {
