@@ -147,8 +147,11 @@ export class DistrictStore {
 
   static connect(url: string, options?: Partial<StoreOptions>): DistrictStore {
     const pool = new pg.Pool({ connectionString: url, max: 4 });
-    // An idle client that loses the server must not take the process down.
+    // An idle client that loses the server must not take the process down; nor one checked
+    // out between two queries (its error has no query to go to: seen in the soak, a worker
+    // exiting on a PostgreSQL restart). Its next query fails, and the caller throws it away.
     pool.on("error", () => {});
+    pool.on("connect", (client) => client.on("error", () => {}));
     return new DistrictStore(pool, options);
   }
 
