@@ -7,7 +7,8 @@ import { WebSocket } from "ws";
 import { stringify } from "yaml";
 import { DistrictStore, monthOf } from "../district/store/store.js";
 import { startMosquitto } from "../firmware-sim/parts/mosquitto.js";
-import { startPostgres } from "../firmware-sim/parts/postgres.js";
+import { type Postgres, startPostgres } from "../firmware-sim/parts/postgres.js";
+import { FORGERIES, HOSTILE_ID, HOSTILE_PASSWORD } from "../soak/district.js";
 import { districtQueryTimes } from "./district-queries.js";
 import { DEVICE_PASSWORD, percentile, spawnGatewayProcess, stop } from "./harness.js";
 
@@ -18,8 +19,11 @@ import { DEVICE_PASSWORD, percentile, spawnGatewayProcess, stop } from "./harnes
  */
 export interface DistrictFigures {
   events: number;
-  byWorkers: { workers: number; perS: number }[];
+  /** Clean: honest passages only. Hostile: the same, while one account sends 10% forgeries. */
+  byWorkers: { workers: number; perS: number; hostile: IngestRate }[];
   barePerS: number;
+  /** A poison event's arrival (its PUBACK) -> the next good event committed (its NOTIFY), ms. */
+  poison: { samples: number; p50: number; p99: number };
   /** A fever read at a gateway -> shown on a district console (its WebSocket message), ms. */
   latency: { samples: number; p50: number; p99: number };
   queries: Awaited<ReturnType<typeof districtQueryTimes>> & { rows: number };
@@ -27,6 +31,15 @@ export interface DistrictFigures {
 
 const GATEWAYS = 200;
 const CONSUMER = { username: "district-consumer", password: "consumer-pass" };
+const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+
+interface IngestRate {
+  /** Everything published (passages and forgeries) per second. */
+  perS: number;
+  /** The honest passages alone per second. */
+  goodPerS: number;
+  forgeries: number;
+}
 
 function passage(gateway: number, seq: number): { topic: string; payload: string } {
   const id = `gw-${gateway}:${seq}`;
@@ -63,57 +76,25 @@ export async function districtFigures(
       Array.from({ length: GATEWAYS }, (_, g) => [`gw-${g}`, "bench-upstream-pass"]),
     ),
     [CONSUMER.username]: CONSUMER.password,
+    [HOSTILE_ID]: HOSTILE_PASSWORD,
   });
   const byWorkers: DistrictFigures["byWorkers"] = [];
   try {
     for (const [round, workers] of [1, 2, 4].entries()) {
-      const database = `district_${round}`;
-      await postgres.createDatabase(database);
-      const children: ChildProcess[] = [];
-      for (let w = 0; w < workers; w++)
-        children.push(
-          (
-            await spawnWorker(dist, home, {
-              worker_id: `bench-${round}-${w}`,
-              broker: {
-                url: `mqtt://127.0.0.1:${broker.port}`,
-                ...CONSUMER,
-                group: `bench${round}`,
-                connections: 32,
-              },
-              database: { url: postgres.url(database) },
-            })
-          ).child,
-        );
-      await registerBenchGateways(postgres.url(database), GATEWAYS);
-      // Let every session subscribe before the gateways publish.
-      await new Promise((resolve) => setTimeout(resolve, 500));
-      const pool = new pg.Pool({ connectionString: postgres.url(database), max: 1 });
-      const started = performance.now();
-      await Promise.all(
-        Array.from({ length: GATEWAYS }, async (_, g) => {
-          const client = await mqtt.connectAsync(`mqtt://127.0.0.1:${broker.port}`, {
-            username: `gw-${g}`,
-            password: "bench-upstream-pass",
-            clientId: `bench-${round}-gw-${g}`,
-          });
-          for (let seq = 1; seq <= perGateway; seq++) {
-            const { topic, payload } = passage(g, seq);
-            await client.publishAsync(topic, payload, { qos: 1 });
-          }
-          await client.endAsync();
-        }),
-      );
-      for (;;) {
-        const n = Number(
-          (await pool.query<{ n: string }>("SELECT count(*) AS n FROM passages")).rows[0]?.n,
-        );
-        if (n >= events) break;
-        await new Promise((resolve) => setTimeout(resolve, 20));
-      }
-      byWorkers.push({ workers, perS: events / ((performance.now() - started) / 1000) });
-      await pool.end();
-      for (const child of children) child.kill("SIGTERM");
+      const clean = await ingestRate(dist, home, postgres, broker.port, {
+        name: `${round}_clean`,
+        workers,
+        perGateway,
+        forgeries: 0,
+      });
+      // One in ten of everything published is a forgery or garbage from one hostile account.
+      const hostile = await ingestRate(dist, home, postgres, broker.port, {
+        name: `${round}_hostile`,
+        workers,
+        perGateway,
+        forgeries: Math.round(events / 9),
+      });
+      byWorkers.push({ workers, perS: clean.perS, hostile });
     }
     // The bare part: the same rows, one process, plain multi-row INSERTs of 500 into the same
     // tables, with no broker, no transaction of our own and nothing else per batch.
@@ -142,20 +123,189 @@ export async function districtFigures(
     }
     const barePerS = events / ((performance.now() - started) / 1000);
     await store.close();
+    const poison = await poisonLatency(dist, home, postgres, broker.port, quick ? 22 : 220);
     const latency = await consoleLatency(dist, home, postgres, broker.port, quick ? 20 : 200);
     const queryRows = quick ? 200_000 : 10_000_000;
     const queries = { rows: queryRows, ...(await districtQueryTimes(postgres, queryRows)) };
-    return { events, byWorkers, barePerS, latency, queries };
+    return { events, byWorkers, barePerS, poison, latency, queries };
   } finally {
     await broker.stop();
     postgres.stop();
   }
 }
 
-/** Gateways gw-0 ... in the district's registry, each of its own site (site-0 ...). */
+/**
+ * `events` passages from 200 gateways at once and, beside them, `forgeries` from the hostile
+ * account (every kind of soak/district.ts FORGERIES in turn), into a database of their own: the
+ * time until every passage is stored and every forgery is a dead letter.
+ */
+async function ingestRate(
+  dist: string,
+  home: string,
+  postgres: Postgres,
+  brokerPort: number,
+  run: { name: string; workers: number; perGateway: number; forgeries: number },
+): Promise<IngestRate> {
+  const events = GATEWAYS * run.perGateway;
+  const database = `district_${run.name}`;
+  await postgres.createDatabase(database);
+  const children: ChildProcess[] = [];
+  for (let w = 0; w < run.workers; w++)
+    children.push(
+      (
+        await spawnWorker(dist, home, {
+          worker_id: `bench-${run.name}-${w}`,
+          broker: {
+            url: `mqtt://127.0.0.1:${brokerPort}`,
+            ...CONSUMER,
+            group: `bench${run.name}`,
+            connections: 32,
+          },
+          database: { url: postgres.url(database) },
+        })
+      ).child,
+    );
+  await registerBenchGateways(postgres.url(database), GATEWAYS);
+  // Let every session subscribe before the gateways publish.
+  await sleep(500);
+  const pool = new pg.Pool({ connectionString: postgres.url(database), max: 1 });
+  const count = async (table: string) =>
+    Number((await pool.query<{ n: string }>(`SELECT count(*) AS n FROM ${table}`)).rows[0]?.n);
+  const started = performance.now();
+  const honest = Array.from({ length: GATEWAYS }, async (_, g) => {
+    const client = await mqtt.connectAsync(`mqtt://127.0.0.1:${brokerPort}`, {
+      username: `gw-${g}`,
+      password: "bench-upstream-pass",
+      clientId: `bench-${run.name}-gw-${g}`,
+    });
+    for (let seq = 1; seq <= run.perGateway; seq++) {
+      const { topic, payload } = passage(g, seq);
+      await client.publishAsync(topic, payload, { qos: 1 });
+    }
+    await client.endAsync();
+  });
+  await Promise.all([...honest, publishForgeries(brokerPort, run.name, run.forgeries)]);
+  while ((await count("passages")) < events || (await count("dead_letters")) < run.forgeries)
+    await sleep(20);
+  const seconds = (performance.now() - started) / 1000;
+  await pool.end();
+  for (const child of children) child.kill("SIGTERM");
+  return {
+    perS: (events + run.forgeries) / seconds,
+    goodPerS: events / seconds,
+    forgeries: run.forgeries,
+  };
+}
+
+const FORGERY_KINDS = Object.keys(FORGERIES);
+
+/** Forgery `n` of the hostile account: each kind in turn, against gw-0. */
+function forgery(n: number): { topic: string; payload: string } {
+  const forge = FORGERIES[FORGERY_KINDS[n % FORGERY_KINDS.length] as string];
+  if (!forge) throw new Error("no forgeries");
+  return forge(`${HOSTILE_ID}:${900_000_000 + n}`, {
+    gatewayId: "gw-0",
+    siteId: "site-0",
+    seq: 1 + (n % 50),
+  });
+}
+
+async function publishForgeries(brokerPort: number, run: string, count: number): Promise<void> {
+  if (count === 0) return;
+  const client = await mqtt.connectAsync(`mqtt://127.0.0.1:${brokerPort}`, {
+    username: HOSTILE_ID,
+    password: HOSTILE_PASSWORD,
+    clientId: `bench-${run}-${HOSTILE_ID}`,
+  });
+  for (let n = 0; n < count; n++) {
+    const { topic, payload } = forgery(n);
+    await client.publishAsync(topic, payload, { qos: 1 });
+  }
+  await client.endAsync();
+}
+
+/**
+ * How long a poison event holds up the good ones: the hostile account publishes a forgery (each
+ * kind in turn) and, once the broker has it (PUBACK), gw-0 publishes a real fever; timed until
+ * the fever's commit is announced (PostgreSQL NOTIFY `district_alert`), one pair at a time, with
+ * one worker (nothing else to take the good event while the poison is handled).
+ */
+async function poisonLatency(
+  dist: string,
+  home: string,
+  postgres: Postgres,
+  brokerPort: number,
+  samples: number,
+): Promise<DistrictFigures["poison"]> {
+  await postgres.createDatabase("district_poison");
+  const url = postgres.url("district_poison");
+  const worker = await spawnWorker(dist, home, {
+    worker_id: "bench-poison",
+    broker: { url: `mqtt://127.0.0.1:${brokerPort}`, ...CONSUMER, group: "poison" },
+    database: { url },
+  });
+  await registerBenchGateways(url, 1);
+  const listener = new pg.Client({ connectionString: url });
+  await listener.connect();
+  await listener.query("LISTEN district_alert");
+  const connect = (username: string, password: string) =>
+    mqtt.connectAsync(`mqtt://127.0.0.1:${brokerPort}`, {
+      username,
+      password,
+      clientId: `bench-poison-${username}`,
+    });
+  const hostile = await connect(HOSTILE_ID, HOSTILE_PASSWORD);
+  const honest = await connect("gw-0", "bench-upstream-pass");
+  await sleep(500);
+  const ms: number[] = [];
+  try {
+    for (let i = 0; i < samples; i++) {
+      const id = `gw-0:${i + 1}`;
+      const stored = new Promise<void>((resolve) => {
+        const onNotification = (message: pg.Notification) => {
+          if (message.payload !== id) return;
+          listener.off("notification", onNotification);
+          resolve();
+        };
+        listener.on("notification", onNotification);
+      });
+      const poison = forgery(i);
+      await hostile.publishAsync(poison.topic, poison.payload, { qos: 1 });
+      const t0 = performance.now();
+      const ts = new Date().toISOString();
+      await honest.publishAsync(
+        "district/site-0/gw-0/alert",
+        JSON.stringify({
+          id,
+          alert_id: id,
+          seq: i + 1,
+          kind: "fever",
+          state: "open",
+          checkpoint_id: "gate-1",
+          temp_c: 38.6,
+          ts,
+          opened_at: ts,
+        }),
+        { qos: 1 },
+      );
+      await stored;
+      ms.push(performance.now() - t0);
+    }
+  } finally {
+    await hostile.endAsync();
+    await honest.endAsync();
+    await listener.end();
+    worker.child.kill("SIGTERM");
+  }
+  return { samples, p50: percentile(ms, 50), p99: percentile(ms, 99) };
+}
+
+/** Gateways gw-0 ... in the district's registry, each of its own site (site-0 ...), and the
+ * hostile account's gateway, registered at a site of its own (as a stolen account would be). */
 async function registerBenchGateways(url: string, gateways: number): Promise<void> {
   const store = DistrictStore.connect(url);
   try {
+    await store.register({ gatewayId: HOSTILE_ID, siteId: "site-hostile", enabled: true }, "bench");
     for (let g = 0; g < gateways; g++)
       await store.register({ gatewayId: `gw-${g}`, siteId: `site-${g}`, enabled: true }, "bench");
   } finally {
@@ -197,7 +347,7 @@ async function spawnWorker(
 async function consoleLatency(
   dist: string,
   home: string,
-  postgres: Awaited<ReturnType<typeof startPostgres>>,
+  postgres: Postgres,
   brokerPort: number,
   samples: number,
 ): Promise<DistrictFigures["latency"]> {

@@ -105,14 +105,26 @@ function terminalRows(t: TerminalFigures): [string, string, string][] {
 /** The district's rows: events/s into PostgreSQL by workers, beside the bare batched insert. */
 function districtRows(d: DistrictFigures): [string, string, string][] {
   return [
-    ...d.byWorkers.map((w): [string, string, string] => [
-      `district: ${fmt(d.events)} passages from 200 gateways via Mosquitto into PostgreSQL, ${w.workers} worker(s) x 32 connections: events/s`,
-      `${fmt(w.perS)} (${fmt(w.perS / d.barePerS, 2)}x the bare insert)`,
-      "",
+    ...d.byWorkers.flatMap((w): [string, string, string][] => [
+      [
+        `district: ${fmt(d.events)} passages from 200 gateways via Mosquitto into PostgreSQL, ${w.workers} worker(s) x 32 connections: events/s`,
+        `${fmt(w.perS)} (${fmt(w.perS / d.barePerS, 2)}x the bare insert)`,
+        "",
+      ],
+      [
+        `  the same while one hostile account sends ${fmt(w.hostile.forgeries)} forgeries and garbage (10% of all): all events/s; passages/s`,
+        `${fmt(w.hostile.perS)}; ${fmt(w.hostile.goodPerS)} (${fmt(w.hostile.goodPerS / w.perS, 2)}x clean)`,
+        "",
+      ],
     ]),
     [
       "  bare part: the same rows by one process, multi-row INSERTs of 500, no broker: rows/s",
       fmt(d.barePerS),
+      "",
+    ],
+    [
+      `district: a poison event's arrival -> the next good event stored (1 worker), ${d.poison.samples} one at a time: p50 / p99, ms`,
+      `${fmt(d.poison.p50, 1)} / ${fmt(d.poison.p99, 1)}`,
       "",
     ],
     [
