@@ -38,9 +38,10 @@ const alertsQuery = alertFilters.extend({
   cursor: cursorParam(parseAlertCursor).optional(),
 });
 
-const summaryQuery = z.object({
-  date: z.string().regex(/^\d{4}-\d{2}-\d{2}$/, "must be YYYY-MM-DD"),
-});
+/** A calendar date that exists (zod's ISO date knows month lengths and leap years). */
+export const calendarDate = z.iso.date("must be a date YYYY-MM-DD");
+
+const summaryQuery = z.object({ date: calendarDate });
 
 /**
  * `GET /api/district/gateways`, `/alerts`, `/summary?date=` (docs/contract.md#the-district-centre),

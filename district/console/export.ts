@@ -1,13 +1,14 @@
 import { once } from "node:events";
 import { type Response, Router } from "express";
 import type pg from "pg";
+import { z } from "zod";
 import { BOM, csvLine, localTime } from "../../common/csv.js";
 import { type Logger, messageOf } from "../../common/log.js";
 import { localDate } from "../../common/time.js";
 import { alertPages } from "../store/alerts.js";
 import type { DistrictAudit } from "../store/audit.js";
 import { passagesOfDay } from "../store/reports.js";
-import { alertFilters, queryOf } from "./api.js";
+import { alertFilters, calendarDate, queryOf } from "./api.js";
 import { signedIn } from "./session.js";
 
 const PASSAGE_HEADER = [
@@ -81,6 +82,12 @@ async function streamCsv<T>(
   }
 }
 
+/** A local date (today's when none) and a site (every site when none). */
+const passagesQuery = z.object({
+  date: calendarDate.optional(),
+  site: z.string().max(200).optional(),
+});
+
 /**
  * `GET /export/passages.csv?date=&site=` (a local date's passages, of one site or all) and
  * `GET /export/alerts.csv` (the alerts API's filters), for Excel: names first, ids after them;
@@ -94,11 +101,10 @@ export function exportRouter(
 ): Router {
   const router = Router();
   router.get("/passages.csv", async (req, res) => {
-    const site = typeof req.query.site === "string" && req.query.site ? req.query.site : null;
-    const date =
-      typeof req.query.date === "string" && /^\d{4}-\d{2}-\d{2}$/.test(req.query.date)
-        ? req.query.date
-        : localDate(Date.now(), timeZone);
+    const query = queryOf(passagesQuery, req, res);
+    if (!query) return;
+    const site = query.site || null;
+    const date = query.date ?? localDate(Date.now(), timeZone);
     await streamCsv(
       res,
       audit,

@@ -195,6 +195,19 @@ describe("the district's API (docs/contract.md#the-district-centre)", () => {
     expect((await api("/api/district/alerts?cursor=forged")).status).toBe(400);
     expect((await api("/api/district/alerts?from=yesterday")).status).toBe(400);
     expect((await api("/api/district/summary?date=30/11/2026")).status).toBe(400);
+    // Dates that do not exist, and times PostgreSQL cannot hold (JavaScript's extremes): each a
+    // 400 naming its parameter, on every route that takes it (year -271821 was a 500).
+    for (const [path, parameter] of [
+      ["/api/district/summary?date=2026-02-30", "date"],
+      ["/api/district/export/passages.csv?date=2026-02-29", "date"],
+      ["/api/district/alerts?from=-271821-04-20T00:00:00.000Z", "from"],
+      ["/api/district/export/alerts.csv?from=-271821-04-20T00:00:00.000Z", "from"],
+      ["/api/district/alerts?to=%2B275760-09-13T00:00:00.000Z", "to"],
+    ] as const) {
+      const answer = await api(path);
+      expect([path, answer.status]).toEqual([path, 400]);
+      expect(((await answer.json()) as { error: string }).error).toMatch(`query.${parameter}: `);
+    }
   });
 
   it("lists every gateway with its site, link and last event", async () => {

@@ -12,7 +12,8 @@ import { eventually } from "../helpers/gateway.js";
 /**
  * Fuzzing a real district worker at its doors (fast-check, seeded per run, bounded): random
  * payloads under a gateway account's topics, random requests to the console's registry routes
- * as its admin, random live-channel upgrades. Whatever arrives, the worker stays up, never
+ * as its admin, random queries to the contract's API (docs/contract.md#the-district-centre) with
+ * good and bad tokens, random live-channel upgrades. Whatever arrives, the worker stays up, never
  * answers 5xx, and the next real fever of another gateway is stored.
  */
 const ADMIN_PASSWORD = "district-admin-pass";
@@ -151,12 +152,97 @@ describe("fuzzing a real district worker", () => {
     await nextFeverStored();
   }, 120_000);
 
+  it("HTTP: random queries to the contract's API, with a token, with anything as a token, never a 5xx", async () => {
+    const login = await fetch(`${base()}/api/auth/login`, {
+      method: "POST",
+      headers: { "content-type": "application/json" },
+      body: JSON.stringify({ username: "admin", password: ADMIN_PASSWORD }),
+    });
+    const { token } = (await login.json()) as { token: string };
+    // A real cursor (earlier tests stored fevers), to page on from.
+    const first = await fetch(`${base()}/api/district/alerts?limit=1`, {
+      headers: { authorization: `Bearer ${token}` },
+    });
+    const { next_cursor: realCursor } = (await first.json()) as { next_cursor: string | null };
+    expect(realCursor).toEqual(expect.any(String));
+    // Each parameter valid half the time (so the queries behind them run) and hostile otherwise.
+    const hostile = fc.oneof(
+      fc.string({ maxLength: 40 }),
+      fc.integer().map(String),
+      fc.double().map(String),
+      fc.constantFrom(
+        "2026-02-30",
+        "+275760-09-13T00:00:00.000Z",
+        "-271821-04-20T00:00:00.000Z",
+        "0",
+        "-1",
+        "1e9",
+        "eyJ0cyI6IngiLCJpZCI6MX0",
+        "%00",
+      ),
+    );
+    const instant = fc
+      .date({ noInvalidDate: true, min: new Date(0), max: new Date(Date.UTC(2100, 0)) })
+      .map((d) => d.toISOString());
+    const valid: Record<string, fc.Arbitrary<string>> = {
+      site: fc.constantFrom("site-a", "site-b"),
+      kind: fc.constantFrom("fever", "device_offline"),
+      state: fc.constantFrom("open", "acknowledged", "resolved"),
+      from: instant,
+      to: instant,
+      limit: fc.integer({ min: 1, max: 500 }).map(String),
+      cursor: fc.constant(realCursor as string),
+      date: instant.map((t) => t.slice(0, 10)),
+    };
+    const query = fc.record(
+      Object.fromEntries(
+        Object.entries(valid).map(([key, good]) => [key, fc.oneof(good, hostile)]),
+      ),
+      { requiredKeys: [] },
+    );
+    await fc.assert(
+      fc.asyncProperty(
+        fc.constantFrom(
+          "/api/district/gateways",
+          "/api/district/alerts",
+          "/api/district/summary",
+          "/api/district/export/alerts.csv",
+          "/api/district/export/passages.csv",
+          "/api/district/nonsense",
+        ),
+        query,
+        fc.oneof(
+          { arbitrary: fc.constant(`Bearer ${token}`), weight: 4 },
+          {
+            arbitrary: fc
+              .string({ maxLength: 60 })
+              .map((v) => `Bearer ${v.replace(/[^\x20-\x7e]/g, "")}`),
+            weight: 1,
+          },
+          { arbitrary: fc.constant(`Bearer ${token.slice(0, -1)}`), weight: 1 },
+        ),
+        async (path, params, authorization) => {
+          const search = new URLSearchParams(params as Record<string, string>);
+          const response = await fetch(`${base()}${path}?${search}`, {
+            headers: { authorization },
+          });
+          expect(response.status).toBeLessThan(500);
+          const body = await response.text();
+          if (response.status === 200 && !path.endsWith(".csv"))
+            expect(() => JSON.parse(body)).not.toThrow();
+        },
+      ),
+      { numRuns: 300 },
+    );
+    await nextFeverStored();
+  }, 120_000);
+
   it("WebSocket: random live-channel upgrades, never a 5xx", async () => {
     const { connect } = await import("node:net");
     const text = fc.string({ unit: "binary", maxLength: 40 });
     await fc.assert(
       fc.asyncProperty(
-        fc.constantFrom("/district/live", "/", "//["),
+        fc.constantFrom("/district/live", "/live/district", "/", "//["),
         text,
         text,
         async (path, cookieText, origin) => {
