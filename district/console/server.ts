@@ -8,6 +8,7 @@ import { DistrictAccounts } from "../store/accounts.js";
 import { DistrictAudit } from "../store/audit.js";
 import { DistrictRegistry } from "../store/registry.js";
 import type { DistrictStore } from "../store/store.js";
+import { isUnreachable } from "../store/unreachable.js";
 import { districtApiRouter } from "./api.js";
 import { auditRouter } from "./audit.js";
 import { authRouter } from "./auth.js";
@@ -75,6 +76,16 @@ export async function startConsole(
       // The body parser's own refusals (not JSON, too large) are the client's: 4xx, said plainly.
       if (typeof error.status === "number" && error.status >= 400 && error.status < 500) {
         res.status(error.status).json({ error: `请求无效 bad request: ${error.message}` });
+        return;
+      }
+      // PostgreSQL restarting or out of reach is not the request's fault nor a bug: 503, so a
+      // dashboard or script knows to try again (RFC 9110 section 15.6.4).
+      if (isUnreachable(error)) {
+        log.warn({ err: error.message }, "district console request: database unavailable");
+        res
+          .status(503)
+          .set("Retry-After", "5")
+          .json({ error: "数据库暂不可用，请稍后重试 database unavailable, try again shortly" });
         return;
       }
       log.error({ err: error.message }, "district console request failed");

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { isUnreachable } from "../../../district/worker.js";
+import { isUnreachable } from "../../../district/store/unreachable.js";
 
 const withCode = (code: string, message = "x") => Object.assign(new Error(message), { code });
 
