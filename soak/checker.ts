@@ -109,6 +109,10 @@ export interface DistrictRecording {
   /** The start of every dead letter's payload. */
   deadLetters: string[];
   exits: { atMs: number; planned: boolean; detail: string }[];
+  /** Each answer the dashboard had from the API (status 0: none, the worker alive). */
+  api: { atMs: number; route: string; status: number }[];
+  /** Every alert id the API's pages gave after the run, in order. */
+  apiAlertIds: string[];
 }
 
 export interface Fault {
@@ -406,6 +410,8 @@ function checkDistrict(
     (a?.denied ?? 0) === (b?.denied ?? 0);
   const siteDays = new Set([...expected.keys(), ...actual.keys()]);
   const dead = district.deadLetters.join("\n");
+  const apiAlerts = counts(district.apiAlertIds);
+  const storedAlerts = new Set(district.alerts.map((a) => a.alert_id));
   return [
     verdict(
       "district: every event a gateway's outbox handed over stored once",
@@ -453,6 +459,20 @@ function checkDistrict(
       district.forgeries
         .filter((f) => !dead.includes(f.marker))
         .map((f) => ({ what: `${f.kind} ${f.marker}`, atMs: f.atMs })),
+    ),
+    verdict(
+      "district: the API answered every dashboard request (200, or 503 while PostgreSQL was away)",
+      district.api.length,
+      district.api
+        .filter((a) => a.status !== 200 && a.status !== 503)
+        .map((a) => ({ what: `${a.route} ${a.status}`, atMs: a.atMs })),
+    ),
+    verdict(
+      "district: the API's alert pages give every stored alert once",
+      district.alerts.length,
+      [...new Set([...district.alerts.map((a) => a.alert_id), ...district.apiAlertIds])]
+        .filter((id) => apiAlerts.get(id) !== 1 || !storedAlerts.has(id))
+        .map((id) => ({ what: `${id} x${apiAlerts.get(id) ?? 0} in the API's pages` })),
     ),
     verdict(
       "district: no worker exits unplanned",

@@ -16,7 +16,8 @@ import type { DayCounts, DistrictRecording } from "./checker.js";
  * soak's Mosquitto, taking in what the soak's gateway forwards, while a hostile gateway account
  * publishes forgeries all through the run (another gateway's alert ids and site, extreme times,
  * an oversized payload, a NUL, wrong types, garbage) beside honest events of its own, and the
- * seeded schedule restarts PostgreSQL and SIGKILLs a worker (started again, as systemd would).
+ * seeded schedule restarts PostgreSQL and SIGKILLs a worker (started again, as systemd would),
+ * and a dashboard polls the district's API on one of the workers.
  * What it saw goes to the checker (soak/checker.ts, the district's invariants).
  */
 
@@ -24,6 +25,9 @@ export const HOSTILE_ID = "gw-hostile";
 export const HOSTILE_PASSWORD = "hostile-upstream-pass";
 export const DISTRICT_CONSUMER = { username: "district-consumer", password: "consumer-pass" };
 const HOSTILE_SITE = "site-hostile";
+/** The worker that also serves the console and the API, and the dashboard's account there. */
+const API_WORKER = "w1";
+const DASHBOARD_PASSWORD = "soak-dashboard-pass";
 /** The district's time zone (its default): what a day is in the site counts. */
 const ZONE = "Asia/Shanghai";
 /** Forgeries' seqs: far above anything the hostile gateway's honest events use. */
@@ -103,6 +107,8 @@ export class SoakDistrict {
   private readonly workers = new Map<string, WorkerProcess>();
   private hostile: MqttClient | undefined;
   private hostileTimer: NodeJS.Timeout | undefined;
+  private dashboardTimer: NodeJS.Timeout | undefined;
+  private token: string | undefined;
   private readonly random: Random;
   private honestSeq = 0;
   private forgeryNo = 0;
@@ -111,6 +117,7 @@ export class SoakDistrict {
   readonly honest: { id: string; ts: string; decision: "allow" | "deny" }[] = [];
   readonly forgeries: DistrictRecording["forgeries"] = [];
   readonly exits: DistrictRecording["exits"] = [];
+  readonly api: DistrictRecording["api"] = [];
 
   constructor(private readonly o: SoakDistrictOptions) {
     this.random = new Random(o.seed + 11);
@@ -151,6 +158,7 @@ export class SoakDistrict {
     });
     this.hostile.on("error", () => {});
     this.hostileTimer = setInterval(() => void this.hostileStep(), 400);
+    this.dashboardTimer = setInterval(() => void this.dashboardStep(), 1500);
   }
 
   private get url(): string {
@@ -167,7 +175,9 @@ export class SoakDistrict {
         databaseUrl: this.url,
         connections: 4,
       },
-      { health: {} },
+      id === API_WORKER
+        ? { health: {}, http: { port: 0, host: "127.0.0.1" }, admin_password: DASHBOARD_PASSWORD }
+        : { health: {} },
     );
     this.workers.set(id, worker);
     worker.once("exit", (code, signal) => {
@@ -228,8 +238,73 @@ export class SoakDistrict {
     }
   }
 
-  stopHostile(): void {
+  /**
+   * One look of a city's dashboard at the contract's API (docs/contract.md#the-district-centre),
+   * as a script polling it would: log in once, then today's summary and the newest alerts. Every
+   * answer is recorded, but for a request the API worker could not answer because the schedule
+   * had killed it.
+   */
+  private async dashboardStep(): Promise<void> {
+    const worker = this.workers.get(API_WORKER);
+    if (!worker || worker.exitCode !== null || worker.signalCode !== null) return;
+    const base = `http://127.0.0.1:${worker.httpPort()}`;
+    const ask = async (route: string, init?: RequestInit): Promise<Response | null> => {
+      const atMs = this.o.at();
+      try {
+        const response = await fetch(`${base}${route}`, {
+          ...init,
+          signal: AbortSignal.timeout(15_000),
+        });
+        this.api.push({ atMs, route: route.split("?")[0] as string, status: response.status });
+        return response;
+      } catch (error) {
+        if (worker.exitCode === null && worker.signalCode === null && !this.planned.has(API_WORKER))
+          this.api.push({ atMs, route: `${route.split("?")[0]} (${String(error)})`, status: 0 });
+        return null;
+      }
+    };
+    if (!this.token) {
+      const login = await ask("/api/auth/login", {
+        method: "POST",
+        headers: { "content-type": "application/json" },
+        body: JSON.stringify({ username: "admin", password: DASHBOARD_PASSWORD }),
+      });
+      if (login?.status === 200) this.token = ((await login.json()) as { token: string }).token;
+      return;
+    }
+    const headers = { authorization: `Bearer ${this.token}` };
+    await (await ask(`/api/district/summary?date=${localDate(Date.now(), ZONE)}`, { headers }))
+      ?.arrayBuffer()
+      .catch(() => {});
+    await (await ask("/api/district/alerts?limit=20", { headers }))?.arrayBuffer().catch(() => {});
+  }
+
+  /** Every alert the API gives, page by page (small pages, to cross many of them). */
+  private async apiAlertIds(): Promise<string[]> {
+    const worker = this.workers.get(API_WORKER);
+    if (!worker || !this.token) return [];
+    const ids: string[] = [];
+    let cursor: string | null = null;
+    do {
+      const response = await fetch(
+        `http://127.0.0.1:${worker.httpPort()}/api/district/alerts?limit=7${cursor ? `&cursor=${cursor}` : ""}`,
+        { headers: { authorization: `Bearer ${this.token}` } },
+      );
+      if (response.status !== 200) throw new Error(`alerts page: ${response.status}`);
+      const page = (await response.json()) as {
+        items: { alert_id: string }[];
+        next_cursor: string | null;
+      };
+      ids.push(...page.items.map((item) => item.alert_id));
+      cursor = page.next_cursor;
+    } while (cursor);
+    return ids;
+  }
+
+  /** Stops the hostile account's and the dashboard's traffic. */
+  stopClients(): void {
     clearInterval(this.hostileTimer);
+    clearInterval(this.dashboardTimer);
   }
 
   /**
@@ -332,6 +407,8 @@ export class SoakDistrict {
         gatewayCounts,
         deadLetters: seen.deadLetters,
         exits: this.exits,
+        api: this.api,
+        apiAlertIds: await this.apiAlertIds(),
       };
     } finally {
       await store.close();
@@ -339,7 +416,7 @@ export class SoakDistrict {
   }
 
   async stop(): Promise<void> {
-    this.stopHostile();
+    this.stopClients();
     await this.hostile?.endAsync(true).catch(() => {});
     for (const [id, worker] of this.workers) {
       this.planned.add(id);

@@ -80,7 +80,7 @@ try {
     `serial gate: ${figures.serialSent} frames put on the wire; publish -> kiosk (live) p50 / p99: ${figures.latencyMs.p50} / ${figures.latencyMs.p99} ms`,
   );
   log(
-    `district: ${figures.district.stored} events stored by 2 workers; the hostile account sent ${figures.district.honest} honest passages and ${figures.district.forgeries} forgeries (${figures.district.deadLetters} dead letters kept)`,
+    `district: ${figures.district.stored} events stored by 2 workers; the hostile account sent ${figures.district.honest} honest passages and ${figures.district.forgeries} forgeries (${figures.district.deadLetters} dead letters kept); a dashboard asked the API ${figures.district.apiRequests} times (${figures.district.api503} answered 503 while PostgreSQL was away)`,
   );
   log("");
   log("phase  after               at s  RSS max MB  shown  p50 ms  p99 ms");

@@ -71,7 +71,15 @@ export interface SoakFigures {
   phases: SoakPhase[];
   latencyMs: { p50: number; p99: number };
   /** The district side: what the hostile account sent, and what was kept of it. */
-  district: { honest: number; forgeries: number; deadLetters: number; stored: number };
+  district: {
+    honest: number;
+    forgeries: number;
+    deadLetters: number;
+    stored: number;
+    /** The dashboard's requests to the API, and how many of them were answered 503. */
+    apiRequests: number;
+    api503: number;
+  };
 }
 
 const MODES: CheckpointMode[] = ["temperature_only", "pass_and_temperature", "pass_only"];
@@ -621,7 +629,7 @@ export async function runSoak(
     }
     await faults;
     await districtFaults;
-    district.stopHostile();
+    district.stopClients();
     proxy.restore();
 
     // The serial devices must be read again after the last interruption: keep the serial gate's
@@ -752,6 +760,8 @@ export async function runSoak(
           forgeries: recording.district.forgeries.length,
           deadLetters: recording.district.deadLetters.length,
           stored: recording.district.stored.length,
+          apiRequests: recording.district.api.length,
+          api503: recording.district.api.filter((a) => a.status === 503).length,
         },
       },
     };

@@ -4,8 +4,11 @@ import { join } from "node:path";
 import { stringify } from "yaml";
 import { PROJECT_ROOT } from "./project-root.js";
 
-/** A district worker process, with what it has logged so far. */
-export type WorkerProcess = ChildProcess & { output: () => string };
+/**
+ * A district worker process, with what it has logged so far and the port of its HTTP server
+ * (console and API) when its config has one (its started line says it), else 0.
+ */
+export type WorkerProcess = ChildProcess & { output: () => string; httpPort: () => number };
 
 /**
  * Runs the built district worker (`dist/district/main.js`) as its own process with a YAML
@@ -45,7 +48,10 @@ export function startDistrictWorker(
     },
   );
   let output = "";
-  const child: WorkerProcess = Object.assign(spawned, { output: () => output });
+  const child: WorkerProcess = Object.assign(spawned, {
+    output: () => output,
+    httpPort: () => Number(/"console":(\d+)/.exec(output)?.[1] ?? 0),
+  });
   return new Promise((resolve, reject) => {
     const seen = (chunk: Buffer) => {
       output += chunk.toString();

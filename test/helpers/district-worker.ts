@@ -112,7 +112,7 @@ export async function startDistrictRig(
       db,
       worker: await start(),
       clients,
-      consolePort: () => Number(/"console":(\d+)/.exec(rig.worker.output())?.[1] ?? 0),
+      consolePort: () => rig.worker.httpPort(),
       async restartWorker() {
         if (rig.worker.exitCode === null) await stopProcess(rig.worker, "SIGKILL");
         rig.worker = await start();

@@ -42,6 +42,8 @@ describe("the short soak (fixed seed): every promise holds through mixed faults"
     expect(new Set(recording.district?.forgeries.map((f) => f.kind))).toEqual(
       new Set(Object.keys(FORGERIES)),
     );
+    // A dashboard polled the API all through (every answer held to the checker's invariant).
+    expect(figures.district.apiRequests).toBeGreaterThan(40);
     // The serial gate was read, and its readings are held to what its devices sent.
     expect(
       recording.stored.readings.filter((r) => r.device_id === "thermo-serial").length,

@@ -123,6 +123,12 @@ function cleanRun(): Recording {
       ],
       deadLetters: ['{"id":"gw-h:900000001","alert_id":"gw:2","state":"resolved"'],
       exits: [{ atMs: 30_000, planned: true, detail: "w1 exit SIGKILL" }],
+      api: [
+        { atMs: 2000, route: "/api/district/alerts", status: 200 },
+        // Asked while PostgreSQL restarted: "try again".
+        { atMs: 31_000, route: "/api/district/summary", status: 503 },
+      ],
+      apiAlertIds: ["gw:2"],
     },
   };
 }
@@ -348,6 +354,27 @@ describe("the soak's checker", () => {
         run.district?.exits.push({ atMs: 40_000, planned: false, detail: "w2 exit 1" });
       },
       "district: no worker exits unplanned",
+    ],
+    [
+      "an API request that failed",
+      (run) => {
+        run.district?.api.push({ atMs: 41_000, route: "/api/district/alerts", status: 500 });
+      },
+      "district: the API answered every dashboard request (200, or 503 while PostgreSQL was away)",
+    ],
+    [
+      "an alert the API's pages gave twice",
+      (run) => {
+        run.district?.apiAlertIds.push("gw:2");
+      },
+      "district: the API's alert pages give every stored alert once",
+    ],
+    [
+      "an alert the API's pages left out",
+      (run) => {
+        if (run.district) run.district.apiAlertIds = [];
+      },
+      "district: the API's alert pages give every stored alert once",
     ],
   ];
   for (const [name, inject, invariant] of injections) {
