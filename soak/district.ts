@@ -292,10 +292,10 @@ export class SoakDistrict {
       );
       if (response.status !== 200) throw new Error(`alerts page: ${response.status}`);
       const page = (await response.json()) as {
-        items: { alert_id: string }[];
+        items: { id: string }[];
         next_cursor: string | null;
       };
-      ids.push(...page.items.map((item) => item.alert_id));
+      ids.push(...page.items.map((item) => item.id));
       cursor = page.next_cursor;
     } while (cursor);
     return ids;
