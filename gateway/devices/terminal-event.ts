@@ -68,6 +68,16 @@ export interface EventFields {
 }
 
 /**
+ * A yes/no a terminal said: a JSON boolean, or the string a DS-K1T323 sends
+ * (`"isAbnomalTemperature": "true"`; issue reports of real pushes); anything else is unsaid.
+ */
+function flag(value: unknown): boolean | null {
+  if (typeof value === "boolean") return value;
+  if (value === "true" || value === "false") return value === "true";
+  return null;
+}
+
+/**
  * An event from what a terminal said (both protocols): the temperature in °C, a card else a face
  * id, the serial as text, the verdict; or the problem (a temperature that is not a number, or
  * neither a measurement nor a pass).
@@ -97,7 +107,7 @@ export function terminalEvent(f: EventFields): TerminalEvent | TerminalProblem {
     passId: card ?? person,
     method: card !== null ? "card" : person !== null ? "face" : null,
     verdict: {
-      over_temperature: typeof f.overTemperature === "boolean" ? f.overTemperature : null,
+      over_temperature: flag(f.overTemperature),
       mask: f.mask,
     },
   };

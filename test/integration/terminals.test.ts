@@ -1,5 +1,6 @@
 import { execFileSync } from "node:child_process";
 import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { request } from "node:http";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import Database from "better-sqlite3";
@@ -11,6 +12,7 @@ import {
   hikvisionNotification,
 } from "../../gateway/devices/hikvision-isapi/encode.js";
 import { digestPostJson } from "../../gateway/terminals/digest.js";
+import { capture } from "../helpers/captures.js";
 import { eventually, startGateway } from "../helpers/gateway.js";
 import {
   type GatewayProcess,
@@ -66,6 +68,40 @@ function post(
 }
 const hik = (gateway: GatewayProcess, body: string | Buffer, type = "application/json") =>
   post(gateway, "/ingest/hikvision/hik-1", body, type, "hik-1", HIK_PASSWORD);
+/** A POST written in pieces of 1 to 97 bytes, each in its own write (as a slow link delivers). */
+function postInChunks(
+  gateway: GatewayProcess,
+  path: string,
+  body: Buffer,
+  headers: Record<string, string>,
+): Promise<{ status: number; text: string }> {
+  return new Promise((resolve, reject) => {
+    const req = request(
+      { host: "127.0.0.1", port: gateway.httpPort, path, method: "POST", headers },
+      (res) => {
+        let text = "";
+        res.on("data", (chunk: Buffer) => {
+          text += chunk.toString();
+        });
+        res.on("end", () => resolve({ status: res.statusCode ?? 0, text }));
+      },
+    );
+    req.on("error", reject);
+    let offset = 0;
+    let n = 0;
+    const next = () => {
+      if (offset >= body.length) {
+        req.end();
+        return;
+      }
+      const size = 1 + ((n++ * 37) % 97);
+      req.write(body.subarray(offset, offset + size));
+      offset += size;
+      setImmediate(next);
+    };
+    next();
+  });
+}
 const at = (second: number) => new Date(Date.now() - 60_000 + second * 1000).toISOString();
 
 describe("Hikvision and Dahua terminals posting to a gateway process", () => {
@@ -140,6 +176,51 @@ describe("Hikvision and Dahua terminals posting to a gateway process", () => {
     await eventually(() =>
       gateway.output().includes("terminal hik-1: a picture over 1 MB, dropped") ? true : undefined,
     );
+  });
+
+  // A DS-K1T323 in production declares `boundary=mime_boundary` and writes `--MIME_boundary`,
+  // with a Content-Length that does not match and a stray other boundary after the JSON (busboy
+  // answered "Unexpected end of form"). The JSON is the DS-K1T342MWX capture's serialNo 10 part,
+  // verbatim and tab-indented (test/fixtures/terminals/), with the fields a thermometry terminal
+  // adds, as that one sends them (a string boolean, six decimals) and a time of now.
+  describe.each([
+    ["LF", "\n"],
+    ["CRLF", "\r\n"],
+  ] as const)("a real terminal's multipart push with %s, in odd chunks", (name, end) => {
+    it("is read, stored and answered 200", async () => {
+      const serial = name === "LF" ? 1010 : 1011;
+      const part = capture("terminals/hik-alertstream-ds-k1t342mwx-multipart.txt", end)
+        .split(`--MIME_boundary${end}`)
+        .find((p) => p.includes('"serialNo":\t10,')) as string;
+      const json = part
+        .slice(part.indexOf("{"), part.lastIndexOf("}") + 1)
+        .replace(/"dateTime":\t"[^"]+"/, `"dateTime":\t"${at(5)}"`)
+        .replace(
+          '"serialNo":\t10,',
+          `"serialNo":\t${serial},${end}\t\t"currTemperature":\t36.600000,${end}\t\t"isAbnomalTemperature":\t"false",${end}\t\t"employeeNoString":\t"E10",`,
+        );
+      const body = Buffer.from(
+        [
+          "--MIME_boundary",
+          'Content-Disposition: form-data; name="event_log"',
+          "Content-Type: application/json",
+          "Content-Length: 652",
+          "",
+          json,
+          "--other_boundary",
+          "--MIME_boundary--",
+          "",
+        ].join(end),
+      );
+      const answer = await postInChunks(gateway, "/ingest/hikvision/hik-1", body, {
+        "content-type": "multipart/form-data; boundary=mime_boundary",
+        authorization: `Basic ${Buffer.from(`hik-1:${HIK_PASSWORD}`).toString("base64")}`,
+      });
+      expect(answer).toMatchObject({ status: 200 });
+      expect(
+        rows(`SELECT temp_c, status FROM readings WHERE msg_id LIKE 'sn:${serial}@%'`),
+      ).toEqual([{ temp_c: 36.6, status: "normal" }]);
+    });
   });
 
   it("refuses wrong credentials, another terminal's path, garbage and an oversized body", async () => {

@@ -113,6 +113,22 @@ describe("Hikvision ISAPI notifications", () => {
       verdict: { over_temperature: true },
     });
   });
+
+  // A DS-K1T323 in production (as reported; no capture of it is public): tab-indented JSON,
+  // booleans as strings, temperatures with six decimals.
+  it.each([
+    ["true", true],
+    ["false", false],
+    ["yes", null],
+  ])('takes isAbnomalTemperature "%s" as %s, and 36.600000 as 36.6', (text, verdict) => {
+    const sent = `{\n\t"dateTime":\t"2026-12-01T08:31:00+08:00",\n\t"eventType":\t"AccessControllerEvent",\n\t"AccessControllerEvent":\t{\n\t\t"serialNo":\t12,\n\t\t"currTemperature":\t36.600000,\n\t\t"isAbnomalTemperature":\t"${text}",\n\t\t"employeeNoString":\t"E7"\n\t}\n}`;
+    expect(parseHikvisionNotification(sent)).toMatchObject({
+      kind: "event",
+      serial: "12",
+      tempC: 36.6,
+      verdict: { over_temperature: verdict },
+    });
+  });
 });
 
 /** An upload as a Dahua terminal posts it, one live event and one it stored while offline. */
