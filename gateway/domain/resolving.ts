@@ -41,6 +41,7 @@ export const RESOLVING: Record<AlertKind, ResolvingRule> = {
   device_offline: EQUIPMENT,
   reader_fault: EQUIPMENT,
   upstream_backlog: EQUIPMENT,
+  terminal_gap: EQUIPMENT,
 };
 
 /**
@@ -55,6 +56,7 @@ export const SEVERITY: readonly AlertKind[] = [
   "expired_pass",
   "unknown_pass",
   "reader_fault",
+  "terminal_gap",
   "device_offline",
   "upstream_backlog",
 ];

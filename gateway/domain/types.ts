@@ -147,6 +147,7 @@ export const ALERT_KINDS = [
   "device_offline",
   "upstream_backlog",
   "reader_fault",
+  "terminal_gap",
 ] as const;
 export type AlertKind = (typeof ALERT_KINDS)[number];
 export const ALERT_STATES = ["open", "acknowledged", "resolved"] as const;

@@ -42,6 +42,10 @@ export const ALERT_WORDS: Record<AlertKind, Words> = {
     zh: "读卡器连续读到未知卡号，请检查",
     en: "Reader sends many unknown codes: check it",
   },
+  terminal_gap: {
+    zh: "终端有未收到的记录，请在终端上核对",
+    en: "Events missing from a terminal: check them on the terminal",
+  },
 };
 
 export const STATUS_WORDS: Record<ReadingStatus, Words> = {

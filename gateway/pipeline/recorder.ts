@@ -90,7 +90,7 @@ export class Recorder {
       case "device_status":
         return this.deviceStatus(arrival);
       case "alert":
-        return [this.ctx.store.alerts.open(arrival.alert)];
+        return this.raised(arrival.alert);
       case "window_end":
         return this.windowEnd(arrival.nowMs);
     }
@@ -310,6 +310,18 @@ export class Recorder {
     if (storm.alert === "unknown_pass") return alerts;
     if (storm.alert === null) return others;
     return [...others, { ...unknown, kind: "reader_fault", device_id: deviceId, pass_id: null }];
+  }
+
+  /**
+   * An alert the gateway raises itself: a device's equipment alert (a terminal's gap) is opened
+   * once while it is active, however often its cause repeats (a hostile terminal jumping its
+   * serial again and again makes one alert, not one per jump).
+   */
+  private raised(alert: AlertDraft): DomainEvent[] {
+    const { alerts } = this.ctx.store;
+    if (alert.device_id !== null && alerts.activeFor(alert.kind, alert.device_id).length > 0)
+      return [];
+    return [alerts.open(alert)];
   }
 
   private deviceStatus(change: Extract<Arrival, { kind: "device_status" }>): DomainEvent[] {

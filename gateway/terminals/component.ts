@@ -24,13 +24,25 @@ export const terminalsComponent: ComponentFactory = (core) => {
     setOnline: (deviceId, online, reason) => ingest.setDeviceOnline(deviceId, online, reason),
   });
   const searchable = terminals.filter(
-    (t) => t.protocol === "hikvision-isapi" && t.isapi_url !== undefined,
+    (t): t is Extract<TerminalConfig, { protocol: "hikvision-isapi" }> =>
+      t.protocol === "hikvision-isapi" && t.isapi_url !== undefined,
   );
   const gapFill =
     searchable.length > 0
       ? new HikvisionGapFill({
           terminals: searchable,
           submit: (deviceId, event) => submitTerminalEvent({ ingest, clock }, deviceId, event),
+          raiseGap: (terminal) =>
+            ingest.submitAlert({
+              kind: "terminal_gap",
+              checkpoint_id: terminal.checkpoint,
+              device_id: terminal.id,
+              passage_id: null,
+              reading_id: null,
+              pass_id: null,
+              temp_c: null,
+              ts_ms: Date.now(),
+            }),
           log,
         })
       : undefined;
@@ -54,7 +66,7 @@ export const terminalsComponent: ComponentFactory = (core) => {
     start: () => presence.start(),
     stop: async () => {
       presence.stop();
-      await gapFill?.settled();
+      await gapFill?.stop();
     },
   };
 };

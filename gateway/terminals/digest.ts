@@ -75,17 +75,22 @@ export function digestValid(
   return expected === f.response;
 }
 
-/** A POST of JSON with Digest: the first try is challenged, the second answers it. */
+/**
+ * A POST of JSON with Digest: the first try is challenged, the second answers it. `signal`
+ * ends both (and the reading of the answer's body): a timeout, or the gateway stopping.
+ */
 export async function digestPostJson(
   url: string,
   body: unknown,
   username: string,
   password: string,
+  signal?: AbortSignal,
 ): Promise<Response> {
   const init = {
     method: "POST",
     headers: { "content-type": "application/json" },
     body: JSON.stringify(body),
+    ...(signal ? { signal } : {}),
   };
   const first = await fetch(url, init);
   // Several challenges (Basic, then Digest) come joined in one header value: take Digest's.

@@ -4,56 +4,76 @@ import type { TerminalConfig } from "../config/schema.js";
 import { HIKVISION } from "../devices/hikvision-isapi/constants.js";
 import { hikvisionEvent } from "../devices/hikvision-isapi/event.js";
 import type { TerminalEvent } from "../devices/terminal-event.js";
+import { boundedText } from "./bounded-response.js";
+import { withDeadline } from "./deadline.js";
 import { digestPostJson } from "./digest.js";
+
+type SearchableTerminal = Extract<TerminalConfig, { protocol: "hikvision-isapi" }>;
 
 export interface GapFillContext {
   /** The Hikvision terminals with `isapi_url` (the others cannot be asked). */
-  terminals: readonly TerminalConfig[];
+  terminals: readonly SearchableTerminal[];
   /** Takes one fetched event in as if the terminal had posted it; resolves once committed. */
   submit: (deviceId: string, event: TerminalEvent) => Promise<Error | null>;
+  /** A gap the gateway does not fill (too large, or a search that does not end): the guard's. */
+  raiseGap: (terminal: SearchableTerminal) => void;
   log: Logger;
 }
+
+/**
+ * What one terminal's answers may cost the gateway, whatever it (or whoever holds its address)
+ * sends. A page of 30 events is about 20 kB (the DS-K1T342MWX capture: ~600 bytes an event).
+ */
+export const GAP_FILL_LIMITS = {
+  pageBytes: 1024 * 1024,
+  /** Each search request, its answer included. */
+  requestMs: 10_000,
+};
 
 interface Seen {
   serial: number;
   atMs: number;
 }
 
+interface Gap {
+  from: Seen;
+  /** The first serial after the gap (the one that showed it). */
+  below: number;
+}
+
 /** How far before the last event seen the search starts (terminal and gateway clocks differ). */
 const SEARCH_MARGIN_MS = 10 * 60_000;
 
+/** Why a fill ended without taking everything it wanted. */
+class GapNotFilled extends Error {}
+
 /**
- * The Hikvision gap fill (docs/contract.md#network-terminals-over-http): a terminal that could not reach the gateway (offline, the
- * listener lost after a reboot) does not post those events again, but keeps them. When its
- * `serialNo` jumps, the gateway asks its `AcsEvent` search (Digest, as ISAPI requires) for the
- * events after the last one it has, pages through the answer and takes in the missing ones,
- * once each (a repeated serial is stored once anyway). A search that fails is said in one line
- * and tried again at the next jump.
+ * The Hikvision gap fill (docs/contract.md#network-terminals-over-http): a terminal that could
+ * not reach the gateway (offline, the listener lost after a reboot) does not post those events
+ * again, but keeps them. When its `serialNo` jumps, the gateway asks its `AcsEvent` search
+ * (Digest, as ISAPI requires) for the events after the last one it has, pages through the answer
+ * and takes in the missing ones, once each. Bounded, because the terminal decides what it
+ * answers: a jump over `gap_fill_max_events` is not searched, a search reads at most twice the
+ * pages such a gap needs, each page at most GAP_FILL_LIMITS.pageBytes within requestMs; a gap not
+ * filled is one `terminal_gap` alert. A search that fails is said in one line and tried again at
+ * the next jump; `stop` cancels every search at once.
  */
 export class HikvisionGapFill {
   private readonly last = new Map<string, Seen>();
-  private readonly pending = new Map<string, { from: Seen; below: number }>();
+  private readonly pending = new Map<string, Gap>();
   private readonly running = new Map<string, Promise<void>>();
+  private readonly stopping = new AbortController();
 
   constructor(private readonly ctx: GapFillContext) {}
 
   /** The terminal posted these: note the serials, fetch what was skipped. */
   delivered(deviceId: string, events: readonly TerminalEvent[]): void {
     const terminal = this.ctx.terminals.find((t) => t.id === deviceId);
-    if (!terminal) return;
+    if (!terminal || this.stopping.signal.aborted) return;
     for (const event of events) {
       const serial = event.serial === null ? Number.NaN : Number(event.serial);
-      if (!Number.isInteger(serial)) continue;
-      const before = this.last.get(deviceId);
-      if (before && serial > before.serial + 1) {
-        const gap = this.pending.get(deviceId);
-        this.pending.set(deviceId, {
-          from: gap && gap.from.serial < before.serial ? gap.from : before,
-          below: Math.max(gap?.below ?? 0, serial),
-        });
-      }
-      if (!before || serial > before.serial)
-        this.last.set(deviceId, { serial, atMs: event.tsMs ?? Date.now() });
+      if (!Number.isSafeInteger(serial)) continue;
+      this.note(terminal, serial, event.tsMs ?? Date.now());
     }
     if (this.pending.has(deviceId) && !this.running.has(deviceId)) {
       const run = this.fill(terminal).finally(() => this.running.delete(deviceId));
@@ -61,39 +81,89 @@ export class HikvisionGapFill {
     }
   }
 
+  private note(terminal: SearchableTerminal, serial: number, atMs: number): void {
+    const before = this.last.get(terminal.id);
+    const max = terminal.gap_fill_max_events;
+    if (before && serial - before.serial - 1 > max) {
+      // Not searched: a jump this large is a terminal reset to another counter, or a hostile one.
+      this.unfilled(terminal, { from: before, below: serial }, `more than ${max} events`);
+      this.pending.delete(terminal.id);
+    } else if (before && serial > before.serial + 1) {
+      const gap = this.pending.get(terminal.id);
+      this.pending.set(terminal.id, {
+        from: gap && gap.from.serial < before.serial ? gap.from : before,
+        below: Math.max(gap?.below ?? 0, serial),
+      });
+    }
+    // A serial far below the last is a counter that started again (a reset, a replacement).
+    if (!before || serial > before.serial || before.serial - serial > max)
+      this.last.set(terminal.id, { serial, atMs });
+  }
+
   /** Resolves when no fill is running (tests, a clean stop). */
   async settled(): Promise<void> {
     while (this.running.size > 0) await Promise.all(this.running.values());
   }
 
-  private async fill(terminal: TerminalConfig): Promise<void> {
-    if (terminal.protocol !== "hikvision-isapi" || !terminal.isapi_url) return;
+  /** Cancels every search in flight and waits for the fills to end. */
+  async stop(): Promise<void> {
+    this.stopping.abort(new Error("the gateway is stopping"));
+    await this.settled();
+  }
+
+  private unfilled(terminal: SearchableTerminal, gap: Gap, why: string): void {
+    const range = `serial ${gap.from.serial + 1}-${gap.below - 1}`;
+    this.ctx.log.warn(
+      { device: terminal.id, from: gap.from.serial + 1, to: gap.below - 1 },
+      `terminal ${terminal.id}: events missing (${range}) not fetched: ${why}; a terminal_gap alert is raised`,
+    );
+    this.ctx.raiseGap(terminal);
+  }
+
+  private async fill(terminal: SearchableTerminal): Promise<void> {
     const gap = this.pending.get(terminal.id);
     if (!gap) return;
     this.pending.delete(terminal.id);
-    const wanted = (serial: number) => serial > gap.from.serial && serial < gap.below;
-    let taken = 0;
+    const wanted = gap.below - gap.from.serial - 1;
+    const isWanted = (serial: number) => serial > gap.from.serial && serial < gap.below;
+    // The search is by time: what it answers includes events after the gap, up to now.
+    const maxPages = 2 * Math.ceil(terminal.gap_fill_max_events / HIKVISION.searchPage);
+    const taken = new Set<number>();
     try {
       const searchID = randomUUID();
-      for (let position = 0; ; ) {
+      let pages = 0;
+      for (let position = 0; taken.size < wanted; ) {
+        if (pages === maxPages) throw new GapNotFilled(`its search did not end in ${pages} pages`);
+        pages += 1;
         const page = await this.search(terminal, searchID, position, gap.from.atMs);
         for (const item of page.items) {
           const serial = Number(item[HIKVISION.fields.serial]);
-          if (!wanted(serial)) continue;
+          if (!isWanted(serial) || taken.has(serial)) continue;
           const event = hikvisionEvent(item, typeof item.time === "string" ? item.time : null);
           if (event.kind !== "event") continue;
           const error = await this.ctx.submit(terminal.id, event);
           if (error) throw error;
-          taken += 1;
+          taken.add(serial);
         }
         position += page.items.length;
         if (!page.more || page.items.length === 0) break;
       }
       this.ctx.log.info(
-        { device: terminal.id, from: gap.from.serial + 1, to: gap.below - 1, taken },
-        `terminal ${terminal.id}: fetched ${taken} missed event(s) (serial ${gap.from.serial + 1}-${gap.below - 1}) from its event search`,
+        { device: terminal.id, from: gap.from.serial + 1, to: gap.below - 1, taken: taken.size },
+        `terminal ${terminal.id}: fetched ${taken.size} missed event(s) (serial ${gap.from.serial + 1}-${gap.below - 1}) from its event search`,
       );
     } catch (error) {
+      if (error instanceof GapNotFilled) {
+        this.unfilled(terminal, gap, `${messageOf(error)} (${taken.size} of ${wanted} taken)`);
+        return;
+      }
+      if (this.stopping.signal.aborted) {
+        this.ctx.log.info(
+          { device: terminal.id },
+          `terminal ${terminal.id}: its event search cancelled (${messageOf(error)})`,
+        );
+        return;
+      }
       // Tried again at the next jump: keep what is still missing.
       this.pending.set(terminal.id, gap);
       this.ctx.log.warn(
@@ -104,35 +174,52 @@ export class HikvisionGapFill {
   }
 
   private async search(
-    terminal: Extract<TerminalConfig, { protocol: "hikvision-isapi" }>,
+    terminal: SearchableTerminal,
     searchID: string,
     position: number,
     sinceMs: number,
   ): Promise<{ items: Record<string, unknown>[]; more: boolean }> {
     const url = new URL(HIKVISION.searchPath, terminal.isapi_url).toString();
-    const response = await digestPostJson(
-      url,
-      {
-        AcsEventCond: {
-          searchID,
-          searchResultPosition: position,
-          maxResults: HIKVISION.searchPage,
-          major: HIKVISION.searchMajor,
-          minor: HIKVISION.searchMinor,
-          startTime: new Date(sinceMs - SEARCH_MARGIN_MS).toISOString(),
-          endTime: new Date(Date.now() + SEARCH_MARGIN_MS).toISOString(),
-        },
+    const cond = {
+      AcsEventCond: {
+        searchID,
+        searchResultPosition: position,
+        maxResults: HIKVISION.searchPage,
+        major: HIKVISION.searchMajor,
+        minor: HIKVISION.searchMinor,
+        startTime: new Date(sinceMs - SEARCH_MARGIN_MS).toISOString(),
+        endTime: new Date(Date.now() + SEARCH_MARGIN_MS).toISOString(),
       },
-      terminal.isapi_username ?? "admin",
-      terminal.isapi_password ?? "",
-    );
-    if (!response.ok) throw new Error(`the terminal answered HTTP ${response.status}`);
-    const body = (await response.json()) as {
-      AcsEvent?: { responseStatusStrg?: string; InfoList?: Record<string, unknown>[] };
     };
+    const text = await withDeadline(
+      this.stopping.signal,
+      GAP_FILL_LIMITS.requestMs,
+      async (signal) => {
+        const response = await digestPostJson(
+          url,
+          cond,
+          terminal.isapi_username ?? "admin",
+          terminal.isapi_password ?? "",
+          signal,
+        );
+        if (!response.ok) {
+          await response.body?.cancel();
+          throw new Error(`the terminal answered HTTP ${response.status}`);
+        }
+        return boundedText(response, GAP_FILL_LIMITS.pageBytes);
+      },
+    );
+    const body = JSON.parse(text) as {
+      AcsEvent?: { responseStatusStrg?: unknown; InfoList?: unknown };
+    };
+    const list = body?.AcsEvent?.InfoList;
     return {
-      items: body.AcsEvent?.InfoList ?? [],
-      more: body.AcsEvent?.responseStatusStrg === "MORE",
+      items: Array.isArray(list)
+        ? list.filter(
+            (item): item is Record<string, unknown> => typeof item === "object" && item !== null,
+          )
+        : [],
+      more: body?.AcsEvent?.responseStatusStrg === "MORE",
     };
   }
 }

@@ -17,6 +17,15 @@ export const hikvisionConfig = {
     .optional()
     .describe("hikvision-isapi: the account on the terminal for isapi_url (Digest)."),
   isapi_password: z.string().optional().describe("hikvision-isapi: its password."),
+  gap_fill_max_events: z
+    .number()
+    .int()
+    .min(1)
+    .max(100_000)
+    .default(1000)
+    .describe(
+      "hikvision-isapi: the most missed events fetched for one gap; a larger serialNo jump (or a search that does not end) is one terminal_gap alert instead.",
+    ),
 };
 
 /** The whole config of a hikvision-isapi device: what every such device has, and the fields above. */
