@@ -21,7 +21,7 @@ export class FailureLog {
   private timer: NodeJS.Timeout | undefined;
 
   constructor(
-    private readonly audit: AuditRepository,
+    private readonly audit: Pick<AuditRepository, "record">,
     private readonly everyMs = 60_000,
     private readonly now: () => number = Date.now,
     private readonly maxKeys = 10_000,
@@ -40,7 +40,11 @@ export class FailureLog {
 
   record(
     actor: string,
-    action: "login_failed" | "login_throttled",
+    action:
+      | "login_failed"
+      | "login_throttled"
+      | "terminal_login_failed"
+      | "terminal_login_throttled",
     address: string | null,
     details: Record<string, unknown> | null,
   ): void {

@@ -1,9 +1,9 @@
 import { dirname, join } from "node:path";
 import type { TerminalConfig } from "../config/schema.js";
 import type { ComponentFactory } from "../core.js";
+import { TerminalAuthenticator } from "./authorize.js";
 import { HikvisionGapFill } from "./gap-fill.js";
 import { terminalIngestRouter } from "./ingest-router.js";
-import { DigestNonces } from "./nonces.js";
 import { TerminalPresence } from "./presence.js";
 import { submitTerminalEvent } from "./submit.js";
 
@@ -46,13 +46,14 @@ export const terminalsComponent: ComponentFactory = (core) => {
           log,
         })
       : undefined;
+  const auth = new TerminalAuthenticator(core.store.audit, core.metrics, log);
   core.hooks.rawRouters.push({
     path: "/ingest",
     router: terminalIngestRouter({
       devices: core.devices,
       ingest,
       clock,
-      nonces: new DigestNonces(),
+      auth,
       presence,
       // Kept pictures go beside the database, a folder per terminal.
       picturesDir: join(dirname(core.config.database.path), "pictures"),
@@ -63,9 +64,13 @@ export const terminalsComponent: ComponentFactory = (core) => {
   });
   return {
     name: "terminals",
-    start: () => presence.start(),
+    start: () => {
+      auth.start();
+      presence.start();
+    },
     stop: async () => {
       presence.stop();
+      auth.stop();
       await gapFill?.stop();
     },
   };

@@ -29,8 +29,10 @@ export function digestAuthorization(
   password: string,
   method: string,
   uri: string,
+  /** The how-manieth request with this nonce (RFC 7616 `nc`). */
+  count = 1,
 ): string {
-  const nc = "00000001";
+  const nc = count.toString(16).padStart(8, "0");
   const cnonce = randomBytes(8).toString("hex");
   const ha1 = md5(`${username}:${challenge.realm}:${password}`);
   const ha2 = md5(`${method}:${uri}`);
@@ -55,7 +57,27 @@ export function digestAuthorization(
   ].join(", ");
 }
 
-/** Whether an `Authorization: Digest` header is right for this user, password and request. */
+/**
+ * Whether a Digest answer's `response` is right for this user, password and method (the hash
+ * only: the nonce, its count and the uri are the caller's to check).
+ */
+export function digestResponseValid(
+  f: Record<string, string>,
+  realm: string,
+  username: string,
+  password: string,
+  method: string,
+): boolean {
+  if (f.username !== username || f.realm !== realm || !f.nonce) return false;
+  const ha1 = md5(`${username}:${realm}:${password}`);
+  const ha2 = md5(`${method}:${f.uri}`);
+  const expected = f.qop
+    ? md5(`${ha1}:${f.nonce}:${f.nc}:${f.cnonce}:${f.qop}:${ha2}`)
+    : md5(`${ha1}:${f.nonce}:${ha2}`);
+  return expected === f.response;
+}
+
+/** Whether an `Authorization: Digest` header is right, its nonce one of `nonces` (a terminal's own check). */
 export function digestValid(
   header: string,
   realm: string,
@@ -65,14 +87,7 @@ export function digestValid(
   method: string,
 ): boolean {
   const f = digestFields(header);
-  if (f.username !== username || f.realm !== realm || !f.nonce || !nonces.has(f.nonce))
-    return false;
-  const ha1 = md5(`${username}:${realm}:${password}`);
-  const ha2 = md5(`${method}:${f.uri}`);
-  const expected = f.qop
-    ? md5(`${ha1}:${f.nonce}:${f.nc}:${f.cnonce}:${f.qop}:${ha2}`)
-    : md5(`${ha1}:${f.nonce}:${ha2}`);
-  return expected === f.response;
+  return nonces.has(f.nonce ?? "") && digestResponseValid(f, realm, username, password, method);
 }
 
 /**

@@ -8,8 +8,7 @@ import type { Metrics } from "../metrics.js";
 import type { DeviceClock } from "../pipeline/device-clock.js";
 import type { DeviceRegistry } from "../pipeline/devices.js";
 import type { Ingest } from "../pipeline/ingest.js";
-import { terminalAuthorized, terminalChallenges } from "./authorize.js";
-import type { DigestNonces } from "./nonces.js";
+import type { TerminalAuthenticator } from "./authorize.js";
 import { pictureSink } from "./pictures.js";
 import type { TerminalPresence } from "./presence.js";
 import { BodyError, readNotification } from "./read-body.js";
@@ -21,8 +20,8 @@ export interface TerminalIngestContext {
   presence: TerminalPresence;
   /** An event's time: the terminal's if its clock is near enough (as for MQTT devices). */
   clock: DeviceClock;
-  /** This gateway's Digest nonces. */
-  nonces: DigestNonces;
+  /** The terminals' credentials: checked, throttled, Digest nonces. */
+  auth: TerminalAuthenticator;
   /** Where kept pictures go (a terminal's `keep_pictures`). */
   picturesDir: string;
   metrics: Metrics;
@@ -61,7 +60,7 @@ async function receive(ctx: TerminalIngestContext, req: Request, res: Response):
   const found = findTerminal(ctx, req, res);
   if (found === ANSWERED) return;
   const { device, protocol } = found;
-  if (authorize(ctx, req, res, device) === ANSWERED) return;
+  if ((await authorize(ctx, req, res, device)) === ANSWERED) return;
   const body = await read(ctx, req, res, device);
   if (body === ANSWERED) return;
   const events = parse(ctx, res, device, protocol, body);
@@ -94,25 +93,26 @@ function findTerminal(
   return { device, protocol };
 }
 
-/** The terminal's own credentials, or 401 with the challenges. */
-function authorize(
+/**
+ * The terminal's own credentials, or 401 with the challenges (`stale=true` after a right
+ * answer to an old nonce), or 429 while its attempts are throttled.
+ */
+async function authorize(
   ctx: TerminalIngestContext,
   req: Request,
   res: Response,
   device: TerminalConfig,
-): Step<true> {
-  if (terminalAuthorized(req, device, ctx.nonces)) return true;
+): Promise<Step<true>> {
+  const auth = await ctx.auth.check(req, device);
+  if (auth.outcome === "ok") return true;
   req.resume();
-  // A first request without credentials is how Digest starts: only a wrong answer is said.
-  if (req.get("authorization")) {
-    ctx.metrics.badRequests.inc({ reason: "terminal_credentials" });
-    ctx.log.warn(
-      { device: device.id, address: req.ip },
-      `terminal ${device.id}: wrong credentials, refused`,
-    );
+  if (auth.outcome === "throttled") {
+    res.setHeader("Retry-After", String(auth.retryAfterS));
+    res.status(429).json({ error: "too many wrong credentials: try again later" });
+    return ANSWERED;
   }
-  res.setHeader("WWW-Authenticate", terminalChallenges(ctx.nonces));
-  res.status(401).json({ error: "wrong credentials" });
+  res.setHeader("WWW-Authenticate", ctx.auth.challenges(auth.outcome === "stale"));
+  res.status(401).json({ error: auth.outcome === "stale" ? "stale nonce" : "wrong credentials" });
   return ANSWERED;
 }
 
