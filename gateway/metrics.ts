@@ -89,6 +89,12 @@ const METRICS = {
     help: "HTTP requests and WebSocket upgrades refused as malformed or not allowed, by reason.",
     labels: ["reason"],
   },
+  pictureFailures: {
+    type: "counter",
+    name: "checkpoint_picture_write_failures_total",
+    help: "Terminal pictures that could not be written (a full disk): the notification answered 503.",
+    labels: ["device"],
+  },
   storeErrors: {
     type: "counter",
     name: "checkpoint_store_errors_total",

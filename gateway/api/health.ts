@@ -9,6 +9,7 @@ export function healthRouter(core: Core): Router {
     const dbOk = store.isHealthy();
     const writes = store.writeHealth();
     const backup = hooks.health.get("backup")?.();
+    const pictures = hooks.health.get("pictures")?.();
     res.status(dbOk ? 200 : 503).json({
       status: dbOk ? "ok" : "degraded",
       gateway_id: config.gateway_id,
@@ -33,6 +34,7 @@ export function healthRouter(core: Core): Router {
           ? { enabled: false, last: null, error: null }
           : { enabled: true, ...backup },
       devices: devices.health(),
+      ...(pictures ? { pictures } : {}),
     });
   });
   return router;

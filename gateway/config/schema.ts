@@ -258,6 +258,19 @@ export const configShape = z.strictObject({
     })
     .prefault({})
     .describe("Daily backups of the database (checkpoint-gateway backup makes one at any time)."),
+  pictures: z
+    .strictObject({
+      max_mb: z
+        .number()
+        .min(1)
+        .max(1_000_000)
+        .default(1024)
+        .describe(
+          "Disk the kept pictures of all terminals may take, in MB; past it the oldest are deleted first.",
+        ),
+    })
+    .prefault({})
+    .describe("Pictures of terminals with keep_pictures (pictures/ beside the database)."),
   retention_days: z
     .number()
     .int()

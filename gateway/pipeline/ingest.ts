@@ -10,7 +10,8 @@ import type { DeviceRegistry } from "./devices.js";
 import type { Arrival, Recorder } from "./recorder.js";
 
 /** Called once the message is durably stored (null) or could not be (the error). */
-export type Committed = (error: Error | null) => void;
+/** Told once an arrival is committed (with the events it wrote: none for a repeat) or not. */
+export type Committed = (error: Error | null, events?: readonly DomainEvent[]) => void;
 
 /** Called inside every transaction with the events it wrote (the upstream outbox queues here). */
 export type InTransaction = (events: readonly DomainEvent[], nowMs: number) => void;
@@ -223,7 +224,7 @@ export class Ingest {
       if (item.deviceId !== null) this.ctx.devices.markSeen(item.deviceId, now);
       if (events === null) metrics.duplicates.inc({ device: item.deviceId ?? "" });
       else if (events !== undefined) published.push(...events);
-      item.committed?.(null);
+      item.committed?.(null, events ?? []);
     });
     for (const event of published) count(metrics, event);
     this.ctx.bus.publish(published);

@@ -4,6 +4,8 @@ import type { ComponentFactory } from "../core.js";
 import { TerminalAuthenticator } from "./authorize.js";
 import { HikvisionGapFill } from "./gap-fill.js";
 import { terminalIngestRouter } from "./ingest-router.js";
+import { PictureRetention } from "./picture-retention.js";
+import { PictureStore } from "./pictures.js";
 import { TerminalPresence } from "./presence.js";
 import { submitTerminalEvent } from "./submit.js";
 
@@ -47,6 +49,20 @@ export const terminalsComponent: ComponentFactory = (core) => {
         })
       : undefined;
   const auth = new TerminalAuthenticator(core.store.audit, core.metrics, log);
+  // Kept pictures go beside the database, a folder per terminal.
+  const pictures = new PictureStore(
+    join(dirname(core.config.database.path), "pictures"),
+    core.config.pictures.max_mb * 1024 * 1024,
+    core.metrics,
+    log,
+  );
+  const pictureRetention = new PictureRetention({
+    pictures,
+    log,
+    retentionDays: core.config.retention_days,
+    timeZone: core.config.site.timezone,
+  });
+  core.hooks.health.set("pictures", () => pictures.health());
   core.hooks.rawRouters.push({
     path: "/ingest",
     router: terminalIngestRouter({
@@ -55,8 +71,7 @@ export const terminalsComponent: ComponentFactory = (core) => {
       clock,
       auth,
       presence,
-      // Kept pictures go beside the database, a folder per terminal.
-      picturesDir: join(dirname(core.config.database.path), "pictures"),
+      pictures,
       metrics: core.metrics,
       log,
       ...(gapFill ? { delivered: (deviceId, events) => gapFill.delivered(deviceId, events) } : {}),
@@ -66,9 +81,14 @@ export const terminalsComponent: ComponentFactory = (core) => {
     name: "terminals",
     start: () => {
       auth.start();
+      if (terminals.some((t) => t.keep_pictures)) {
+        pictures.load();
+        pictureRetention.start();
+      }
       presence.start();
     },
     stop: async () => {
+      pictureRetention.stop();
       presence.stop();
       auth.stop();
       await gapFill?.stop();

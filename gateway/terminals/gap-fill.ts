@@ -7,6 +7,7 @@ import type { TerminalEvent } from "../devices/terminal-event.js";
 import { boundedText } from "./bounded-response.js";
 import { withDeadline } from "./deadline.js";
 import { digestPostJson } from "./digest.js";
+import type { Submitted } from "./submit.js";
 
 type SearchableTerminal = Extract<TerminalConfig, { protocol: "hikvision-isapi" }>;
 
@@ -14,7 +15,7 @@ export interface GapFillContext {
   /** The Hikvision terminals with `isapi_url` (the others cannot be asked). */
   terminals: readonly SearchableTerminal[];
   /** Takes one fetched event in as if the terminal had posted it; resolves once committed. */
-  submit: (deviceId: string, event: TerminalEvent) => Promise<Error | null>;
+  submit: (deviceId: string, event: TerminalEvent) => Promise<Submitted>;
   /** A gap the gateway does not fill (too large, or a search that does not end): the guard's. */
   raiseGap: (terminal: SearchableTerminal) => void;
   log: Logger;
@@ -141,7 +142,7 @@ export class HikvisionGapFill {
           if (!isWanted(serial) || taken.has(serial)) continue;
           const event = hikvisionEvent(item, typeof item.time === "string" ? item.time : null);
           if (event.kind !== "event") continue;
-          const error = await this.ctx.submit(terminal.id, event);
+          const { error } = await this.ctx.submit(terminal.id, event);
           if (error) throw error;
           taken.add(serial);
         }

@@ -9,10 +9,10 @@ import type { DeviceClock } from "../pipeline/device-clock.js";
 import type { DeviceRegistry } from "../pipeline/devices.js";
 import type { Ingest } from "../pipeline/ingest.js";
 import type { TerminalAuthenticator } from "./authorize.js";
-import { pictureSink } from "./pictures.js";
+import type { PictureStore } from "./pictures.js";
 import type { TerminalPresence } from "./presence.js";
-import { BodyError, readNotification } from "./read-body.js";
-import { submitTerminalEvent } from "./submit.js";
+import { BodyError, type Notification, readNotification } from "./read-body.js";
+import { type Submitted, submitTerminalEvent } from "./submit.js";
 
 export interface TerminalIngestContext {
   devices: DeviceRegistry;
@@ -23,7 +23,7 @@ export interface TerminalIngestContext {
   /** The terminals' credentials: checked, throttled, Digest nonces. */
   auth: TerminalAuthenticator;
   /** Where kept pictures go (a terminal's `keep_pictures`). */
-  picturesDir: string;
+  pictures: PictureStore;
   metrics: Metrics;
   log: Logger;
   /** Told of every event a terminal delivered, for the gap fill. */
@@ -63,11 +63,12 @@ async function receive(ctx: TerminalIngestContext, req: Request, res: Response):
   if ((await authorize(ctx, req, res, device)) === ANSWERED) return;
   const body = await read(ctx, req, res, device);
   if (body === ANSWERED) return;
-  const events = parse(ctx, res, device, protocol, body);
+  const events = parse(ctx, res, device, protocol, body.json);
   if (events === ANSWERED) return;
   const results = await Promise.all(
     events.map((event) => submitTerminalEvent(ctx, device.id, event)),
   );
+  if ((await keepPictures(ctx, res, device, body, results)) === ANSWERED) return;
   answer(ctx, res, device.id, events, results);
 }
 
@@ -116,15 +117,22 @@ async function authorize(
   return ANSWERED;
 }
 
-/** The notification's JSON text, or 400/413. */
+/** The notification's JSON text and pictures, or 400/413. */
 async function read(
   ctx: TerminalIngestContext,
   req: Request,
   res: Response,
   device: TerminalConfig,
-): Promise<Step<string>> {
+): Promise<Step<Notification>> {
+  const tooLarge = (part: string) => {
+    ctx.metrics.badPayloads.inc({ device: device.id, reason: "picture_too_large" });
+    ctx.log.warn(
+      { device: device.id, part },
+      `terminal ${device.id}: a picture over 1 MB, dropped`,
+    );
+  };
   try {
-    return await readNotification(req, pictureSink(ctx.picturesDir, device, ctx.metrics, ctx.log));
+    return await readNotification(req, tooLarge);
   } catch (error) {
     const status = error instanceof BodyError ? error.status : 400;
     res.status(status).json({ error: error instanceof Error ? error.message : String(error) });
@@ -160,15 +168,37 @@ function parse(
   return ANSWERED;
 }
 
+/**
+ * The pictures of a stored event, when the terminal's are kept (after the commit: never for a
+ * heartbeat, a refused notification or a repeat); 503 when they cannot be written, so the
+ * terminal sends it again (the event is then a repeat, stored once).
+ */
+async function keepPictures(
+  ctx: TerminalIngestContext,
+  res: Response,
+  device: TerminalConfig,
+  body: Notification,
+  results: Submitted[],
+): Promise<Step<true>> {
+  const first = results[0];
+  if (!device.keep_pictures || body.pictures.length === 0 || first?.error !== null) return true;
+  if (first.seq === null) return true;
+  const error = await ctx.pictures.keep(device.id, first.seq, body.pictures);
+  if (!error) return true;
+  res.setHeader("Retry-After", "30");
+  res.status(503).json({ error: `the pictures cannot be kept: ${error.message}` });
+  return ANSWERED;
+}
+
 /** 200 once every event is committed (and the gap fill told); 503 to have it sent again. */
 function answer(
   ctx: TerminalIngestContext,
   res: Response,
   deviceId: string,
   events: TerminalEvent[],
-  results: (Error | null)[],
+  results: Submitted[],
 ): void {
-  const failed = results.find((error) => error !== null);
+  const failed = results.find((r) => r.error !== null)?.error;
   if (failed) {
     res.setHeader("Retry-After", "5");
     res.status(503).json({ error: `not stored, send it again: ${failed.message}` });

@@ -10,10 +10,10 @@ export const TERMINAL_LIMITS = {
   multipartBytes: 4 * 1024 * 1024,
 };
 
-/** Where the pictures of a multipart body go: kept, or said too large. */
-export interface PictureSink {
-  keep(bytes: Buffer): void;
-  tooLarge(part: string): void;
+/** A notification as read: its JSON text and the pictures it carried (JPEG parts). */
+export interface Notification {
+  json: string;
+  pictures: Buffer[];
 }
 
 /** A body that cannot be read, with the status it is answered with (400, 413). */
@@ -27,12 +27,16 @@ export class BodyError extends Error {
 }
 
 /**
- * The notification's JSON text: the body, or the JSON part of a multipart body
- * (multipart.ts: split as real terminals write it), pictures handed to the sink. Rejects with a
- * BodyError.
+ * The notification: the body, or the JSON part of a multipart body (multipart.ts: split as real
+ * terminals write it) and its pictures; a picture over the limit is handed to `tooLarge` and left
+ * out. Rejects with a BodyError.
  */
-export async function readNotification(req: Request, pictures: PictureSink): Promise<string> {
-  if (!req.is("multipart/*")) return readLimited(req, TERMINAL_LIMITS.jsonBytes);
+export async function readNotification(
+  req: Request,
+  tooLarge: (part: string) => void,
+): Promise<Notification> {
+  if (!req.is("multipart/*"))
+    return { json: await readLimited(req, TERMINAL_LIMITS.jsonBytes), pictures: [] };
   const limit = TERMINAL_LIMITS.multipartBytes;
   const body = await readLimitedBytes(
     req,
@@ -47,14 +51,14 @@ export async function readNotification(req: Request, pictures: PictureSink): Pro
   if (!json) throw new BodyError(400, "no JSON part in the multipart body");
   if (Buffer.byteLength(json.text) > TERMINAL_LIMITS.jsonBytes)
     throw new BodyError(413, "the JSON part is larger than 64 kB");
+  const pictures: Buffer[] = [];
   for (const [n, part] of parts.entries()) {
     if (part === json.part) continue;
-    if (part.body.length > TERMINAL_LIMITS.pictureBytes)
-      pictures.tooLarge(part.name ?? `part ${n + 1}`);
+    if (part.body.length > TERMINAL_LIMITS.pictureBytes) tooLarge(part.name ?? `part ${n + 1}`);
     else if (part.contentType?.startsWith("image/") || part.body[0] === 0xff)
-      pictures.keep(part.body);
+      pictures.push(part.body);
   }
-  return json.text;
+  return { json: json.text, pictures };
 }
 
 function readLimited(req: Request, limit: number): Promise<string> {

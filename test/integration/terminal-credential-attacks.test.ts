@@ -12,6 +12,7 @@ import {
   spawnGateway,
   stopProcess,
 } from "../helpers/process.js";
+import { hikvisionDevice, oneGateSite, TERMINAL_PASSWORD } from "../helpers/terminals.js";
 
 /**
  * A terminal's credentials under attack (issue reports: 100,000 guesses in 23 s, all checked, 15.7
@@ -19,7 +20,7 @@ import {
  * out a terminal's nonce), against a real gateway process. The guesser and the terminal post from
  * two loopback addresses (127.0.0.1 and 127.0.0.2), as two machines would.
  */
-const PASSWORD = "hik-terminal-pass";
+const PASSWORD = TERMINAL_PASSWORD;
 const PATH = "/ingest/hikvision/hik-1";
 const GUESSER = "127.0.0.1";
 const TERMINAL = "127.0.0.2";
@@ -27,19 +28,7 @@ let dir: string;
 let gateway: GatewayProcess;
 let serial = 0;
 
-const config = () =>
-  processConfig(dir, "gw-cred", {
-    checkpoints: [{ id: "gate-1", name: "North gate / 北门", mode: "temperature_only" }],
-    devices: [
-      {
-        id: "hik-1",
-        checkpoint: "gate-1",
-        transport: "http",
-        protocol: "hikvision-isapi",
-        password: PASSWORD,
-      },
-    ],
-  });
+const config = () => processConfig(dir, "gw-cred", oneGateSite([hikvisionDevice("hik-1")]));
 
 beforeAll(async () => {
   dir = mkdtempSync(join(tmpdir(), "cg-cred-attacks-"));

@@ -12,13 +12,13 @@ import {
   spawnGateway,
   stopProcess,
 } from "../helpers/process.js";
+import { hikvisionDevice, oneGateSite, terminalPost } from "../helpers/terminals.js";
 
 /**
  * What a terminal's event search can do to the gateway (issue reports of an attack run: endless
  * MORE pages, a serialNo jump to 2^31, a 300 MB page, a terminal that never answers during
  * SIGTERM), each against a real gateway process and a hostile ISAPI server.
  */
-const PASSWORD = "hik-terminal-pass";
 const hostile = {
   endless: new HostileIsapi("endless"),
   jump: new HostileIsapi("honest"),
@@ -34,22 +34,13 @@ beforeAll(async () => {
   dir = mkdtempSync(join(tmpdir(), "cg-gap-attacks-"));
   const devices = [];
   for (const [name, server] of Object.entries(hostile))
-    devices.push({
-      id: `hik-${name}`,
-      checkpoint: "gate-1",
-      transport: "http",
-      protocol: "hikvision-isapi",
-      password: PASSWORD,
-      isapi_url: await server.start(),
-      ...(name === "endless" ? { gap_fill_max_events: 60 } : {}),
-    });
-  gateway = await spawnGateway(
-    dir,
-    processConfig(dir, "gw-gap", {
-      checkpoints: [{ id: "gate-1", name: "North gate / 北门", mode: "temperature_only" }],
-      devices,
-    }),
-  );
+    devices.push(
+      hikvisionDevice(`hik-${name}`, {
+        isapi_url: await server.start(),
+        ...(name === "endless" ? { gap_fill_max_events: 60 } : {}),
+      }),
+    );
+  gateway = await spawnGateway(dir, processConfig(dir, "gw-gap", oneGateSite(devices)));
 });
 afterAll(async () => {
   await stopProcess(gateway.child);
@@ -58,19 +49,8 @@ afterAll(async () => {
 });
 
 async function post(name: Name, serialNo: number, tempC = 36.6): Promise<number> {
-  const response = await fetch(
-    `http://127.0.0.1:${gateway.httpPort}/ingest/hikvision/hik-${name}`,
-    {
-      method: "POST",
-      headers: {
-        "content-type": "application/json",
-        authorization: `Basic ${Buffer.from(`hik-${name}:${PASSWORD}`).toString("base64")}`,
-      },
-      body: hikvisionNotification({ serialNo, tempC, dateTime: new Date().toISOString() }),
-    },
-  );
-  await response.arrayBuffer();
-  return response.status;
+  const body = hikvisionNotification({ serialNo, tempC, dateTime: new Date().toISOString() });
+  return (await terminalPost(gateway.httpPort, `hik-${name}`, body)).status;
 }
 
 const said = (text: string) =>
